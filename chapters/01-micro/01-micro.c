@@ -1,0 +1,355 @@
+/* 01-micro.c -- chapter 1: what does one malloc and one free cost?
+ *
+ * Question: on simple single-threaded patterns, how fast is each allocator, how long
+ * are its tails, and how much memory does it hold for the bytes we asked for?
+ *
+ * Method: a table of `live` slots. A round picks a share of the slots (all of them, in a
+ * shuffled order, or a random subset for churn), frees what they hold, then refills them
+ * with fresh sizes from the workload's distribution. Every block is written with a pattern
+ * (lab_fill) when it is allocated and checked (lab_check) before it is freed. One process
+ * runs one workload:
+ *     fill + 1 warm-up round    untimed
+ *     --rounds rounds           throughput: one clock read per phase of >= live ops
+ *     --lat-rounds rounds       latency: every malloc and free bracketed by the TSC
+ * Peak RSS is VmHWM after a clear_refs reset at the start; fragmentation is the RSS the
+ * workload added over the peak live bytes it asked for.
+ *
+ * Run it:   make 01                        (all allocators, 5 repetitions)
+ *           build/01-micro/01-micro --workload mixed     (one row, this process's malloc)
+ * Expected: small blocks cost tens of ns per op; large ones cost what page faults and
+ *           mmap/munmap cost, which differs by orders of magnitude between allocators.
+ */
+#include "../../common/lab.h"
+
+#include <getopt.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+
+// [workloads]
+typedef struct {
+    const char *name, *sizes, *why;
+    uint64_t live, rounds, lat_rounds;  // full size
+    uint64_t q_live, q_rounds;          // QUICK size
+    double free_fraction;
+} workload_t;
+
+static const workload_t workloads[] = {
+    { "small", "uniform:8:64", "tcache/thread-cache fast paths, one size class after another",
+      10000, 400, 100, 5000, 40, 1.0 },
+    { "medium", "uniform:1k:64k", "bins and runs: too large for most thread caches, below mmap",
+      1000, 150, 40, 250, 20, 1.0 },
+    { "large", "uniform:1m:8m", "mmap, munmap and page faults: the OS is part of the cost",
+      8, 40, 20, 4, 10, 1.0 },
+    { "mixed", "lognormal:64:1.5:8:1m", "many size classes at once, with a long tail",
+      10000, 400, 100, 5000, 40, 1.0 },
+    { "churn", "lognormal:64:1.5:8:1m", "a random half replaced per round: holes of every size",
+      20000, 100, 40, 5000, 40, 0.5 },
+};
+// [/workloads]
+#define NWORKLOADS (sizeof workloads / sizeof workloads[0])
+
+static const char *const columns[] = {
+    "allocator", "workload", "threads", "rep", "status", "ops", "elapsed_s", "ops_per_s",
+    "ns_per_op", "malloc_lat_min_ns", "malloc_lat_p50_ns", "malloc_lat_p95_ns",
+    "malloc_lat_p99_ns", "malloc_lat_p999_ns", "malloc_lat_max_ns", "free_lat_min_ns",
+    "free_lat_p50_ns", "free_lat_p95_ns", "free_lat_p99_ns", "free_lat_p999_ns",
+    "free_lat_max_ns", "timer_overhead_ns", "timer_resolution_ns", "peak_rss_kib",
+    "baseline_rss_kib", "live_peak_bytes", "frag_ratio", "minor_faults", "major_faults", NULL
+};
+
+typedef struct {
+    size_t live;
+    void **ptr;            // the slots
+    uint32_t *size_bytes;  // each slot's requested size
+    uint64_t *tag;         // each slot's pattern
+    uint32_t *order;       // slot order of the current round
+    uint32_t *next_bytes;  // sizes drawn for the current round, before timing
+    lab_rng_t rng;
+    lab_dist_t dist;
+    uint64_t gen, live_bytes, live_peak_bytes;
+    lab_hist_t hmalloc, hfree;
+    const char *status;    // "ok", "malloc_null", "corrupt", "misaligned"
+} bench_t;
+
+// Harness memory comes from mmap, never from the allocator under test.
+static void *harness_alloc(size_t bytes)
+{
+    void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+    if (p == MAP_FAILED)
+        lab_die_code(1, "cannot map %zu bytes of harness memory: %s", bytes, strerror(errno));
+    return p;
+}
+
+static void bench_init(bench_t *b, size_t live, const lab_dist_t *dist, uint64_t seed)
+{
+    memset(b, 0, sizeof *b);
+    b->live = live;
+    b->ptr = harness_alloc(live * sizeof *b->ptr);
+    b->size_bytes = harness_alloc(live * sizeof *b->size_bytes);
+    b->tag = harness_alloc(live * sizeof *b->tag);
+    b->order = harness_alloc(live * sizeof *b->order);
+    b->next_bytes = harness_alloc(live * sizeof *b->next_bytes);
+    for (size_t i = 0; i < live; i++)
+        b->order[i] = (uint32_t)i;
+    lab_rng_seed(&b->rng, seed);
+    b->dist = *dist;
+    lab_hist_init(&b->hmalloc);
+    lab_hist_init(&b->hfree);
+    b->status = "ok";
+}
+
+// The alignment malloc owes a request: max_align_t's 16, or less for smaller objects.
+static size_t owed_alignment(size_t size)
+{
+    size_t a = 16;
+    while (a > 1 && a > size)
+        a >>= 1;
+    return a;
+}
+
+// [round]
+// Frees k slots, then refills them. With `bracket`, every call is timed on its own.
+static bool round_run(bench_t *b, size_t k, bool bracket)
+{
+    for (size_t i = 0; i < k; i++) {
+        uint32_t s = b->order[i];
+        if (!b->ptr[s])
+            continue;
+        if (!lab_check(b->ptr[s], b->size_bytes[s], b->tag[s])) {
+            b->status = "corrupt";
+            return false;
+        }
+        b->live_bytes -= b->size_bytes[s];
+        if (bracket) {
+            uint64_t t = lab_t0();
+            free(b->ptr[s]);
+            lab_hist_record(&b->hfree, lab_t1() - t);
+        } else {
+            free(b->ptr[s]);
+        }
+        b->ptr[s] = NULL;
+    }
+    for (size_t i = 0; i < k; i++) {
+        uint32_t s = b->order[i];
+        size_t size = b->next_bytes[i];
+        void *p;
+        if (bracket) {
+            uint64_t t = lab_t0();
+            p = malloc(size);
+            lab_hist_record(&b->hmalloc, lab_t1() - t);
+        } else {
+            p = malloc(size);
+        }
+        if (!p) {
+            b->status = "malloc_null";
+            return false;
+        }
+        if ((uintptr_t)p % owed_alignment(size)) {
+            b->status = "misaligned";
+            return false;
+        }
+        b->tag[s] = ++b->gen * 0x9e3779b97f4a7c15ull;
+        lab_fill(p, size, b->tag[s]);
+        b->ptr[s] = p;
+        b->size_bytes[s] = (uint32_t)size;
+        b->live_bytes += size;
+    }
+    if (b->live_bytes > b->live_peak_bytes)
+        b->live_peak_bytes = b->live_bytes;
+    return true;
+}
+// [/round]
+
+// Chooses the round's slots and sizes: untimed, so the PRNG is not in the measurement.
+static size_t round_prepare(bench_t *b, double fraction)
+{
+    size_t k = (size_t)((double)b->live * fraction);
+    if (k < 1)
+        k = 1;
+    lab_shuffle_u32(&b->rng, b->order, b->live);
+    for (size_t i = 0; i < k; i++)
+        b->next_bytes[i] = (uint32_t)lab_dist_draw(&b->dist, &b->rng);
+    return k;
+}
+
+static void drain(bench_t *b)
+{
+    for (size_t s = 0; s < b->live; s++) {
+        free(b->ptr[s]);
+        b->ptr[s] = NULL;
+    }
+}
+
+typedef struct {
+    const workload_t *w;
+    const char *sizes;
+    uint64_t live, rounds, lat_rounds, seed, rep;
+    double free_fraction;
+} config_t;
+
+static void put_latency(lab_row_t *r, const char *op, const lab_hist_t *h, bool ok)
+{
+    static const struct { const char *suffix; double q; } qs[] = {
+        { "min", 0 }, { "p50", 0.5 }, { "p95", 0.95 }, { "p99", 0.99 }, { "p999", 0.999 }, { "max", 1 },
+    };
+    for (size_t i = 0; i < sizeof qs / sizeof qs[0]; i++) {
+        char col[64];
+        snprintf(col, sizeof col, "%s_lat_%s_ns", op, qs[i].suffix);
+        double ticks = lab_hist_quantile(h, qs[i].q) - lab_clock.overhead_ticks;
+        lab_row_f64(r, col, ok && h->count ? lab_ticks_ns(fmax(ticks, 0)) : NAN);
+    }
+}
+
+static long faults(long *major)
+{
+    struct rusage u;
+    getrusage(RUSAGE_SELF, &u);
+    *major = u.ru_majflt;
+    return u.ru_minflt;
+}
+
+static int run(const config_t *c)
+{
+    const char *allocator = lab_allocator();
+    lab_dist_t dist = lab_opt_dist("--sizes", c->sizes);
+    static bench_t b;
+    bench_init(&b, c->live, &dist, c->seed);
+
+    bool peak_reset = lab_reset_peak_rss();
+    if (!peak_reset)
+        fprintf(stderr, "%s: note: cannot reset VmHWM; peak RSS counts from process start\n", lab_prog);
+    uint64_t baseline_kib = lab_rss_kib();
+    long major0, minor0 = faults(&major0);
+
+    bool ok = round_run(&b, round_prepare(&b, 1.0), false) &&          // fill
+              round_run(&b, round_prepare(&b, c->free_fraction), false); // warm-up
+    uint64_t ops = 0, elapsed_ns = 0;
+    for (uint64_t i = 0; ok && i < c->rounds; i++) {
+        size_t k = round_prepare(&b, c->free_fraction);
+        uint64_t t = lab_now_ns();
+        ok = round_run(&b, k, false);
+        elapsed_ns += lab_now_ns() - t;
+        ops += 2 * k;
+    }
+    for (uint64_t i = 0; ok && i < c->lat_rounds; i++)
+        ok = round_run(&b, round_prepare(&b, c->free_fraction), true);
+
+    uint64_t peak_kib = lab_status_kib("VmHWM");
+    long major1, minor1 = faults(&major1);
+    if (ok)
+        drain(&b);
+
+    double secs = (double)elapsed_ns / 1e9, added_kib = (double)peak_kib - (double)baseline_kib;
+    lab_row_t r;
+    lab_csv_header(columns);
+    lab_row_begin(&r, columns);
+    lab_row_str(&r, "allocator", allocator);
+    lab_row_str(&r, "workload", c->w->name);
+    lab_row_u64(&r, "threads", 1);
+    lab_row_u64(&r, "rep", c->rep);
+    lab_row_str(&r, "status", b.status);
+    lab_row_f64(&r, "ops", ok ? (double)ops : NAN);
+    lab_row_f64(&r, "elapsed_s", ok ? secs : NAN);
+    lab_row_f64(&r, "ops_per_s", ok ? (double)ops / secs : NAN);
+    lab_row_f64(&r, "ns_per_op", ok ? (double)elapsed_ns / (double)ops : NAN);
+    put_latency(&r, "malloc", &b.hmalloc, ok);
+    put_latency(&r, "free", &b.hfree, ok);
+    lab_row_f64(&r, "timer_overhead_ns", lab_ticks_ns(lab_clock.overhead_ticks));
+    lab_row_f64(&r, "timer_resolution_ns", lab_clock.resolution_ns);
+    lab_row_f64(&r, "peak_rss_kib", ok ? (double)peak_kib : NAN);
+    lab_row_f64(&r, "baseline_rss_kib", ok ? (double)baseline_kib : NAN);
+    lab_row_f64(&r, "live_peak_bytes", ok ? (double)b.live_peak_bytes : NAN);
+    lab_row_f64(&r, "frag_ratio", ok ? added_kib * 1024.0 / (double)b.live_peak_bytes : NAN);
+    lab_row_f64(&r, "minor_faults", ok ? (double)(minor1 - minor0) : NAN);
+    lab_row_f64(&r, "major_faults", ok ? (double)(major1 - major0) : NAN);
+    lab_row_end(&r);
+    if (!ok)
+        fprintf(stderr, "%s: %s: workload %s stopped: %s\n", lab_prog, allocator, c->w->name, b.status);
+    return 0;
+}
+
+// A markdown table of the workloads, for the book: their parameters come from here.
+static void describe(bool quick)
+{
+    printf("| workload | sizes (bytes) | live blocks | timed rounds | latency rounds | share replaced per round | what it exercises |\n");
+    printf("|---|---|--:|--:|--:|--:|---|\n");
+    for (size_t i = 0; i < NWORKLOADS; i++) {
+        const workload_t *w = &workloads[i];
+        printf("| %s | `%s` | %llu | %llu | %llu | %.0f%% | %s |\n", w->name, w->sizes,
+               (unsigned long long)(quick ? w->q_live : w->live),
+               (unsigned long long)(quick ? w->q_rounds : w->rounds),
+               (unsigned long long)(quick ? w->q_rounds / 2 : w->lat_rounds),
+               100 * w->free_fraction, w->why);
+    }
+}
+
+static void usage(void)
+{
+    fprintf(stderr,
+            "usage: %s --workload NAME [options]\n"
+            "  --workload NAME      small, medium, large, mixed or churn\n"
+            "  --sizes DIST         uniform:LO:HI or lognormal:MEDIAN:SIGMA:LO:HI (bytes; k/m/g)\n"
+            "  --live N             slots, i.e. blocks live at once (1 to 10m)\n"
+            "  --rounds N           timed rounds (1 to 100k)\n"
+            "  --lat-rounds N       latency rounds (0 to 100k)\n"
+            "  --free-fraction F    share of slots replaced per round (0.001 to 1)\n"
+            "  --seed N  --rep N  --quick\n"
+            "  --header | --cases | --describe | --context   print and exit\n",
+            lab_prog);
+}
+
+int main(int argc, char **argv)
+{
+    lab_prog = "01-micro";
+    static const struct option opts[] = {
+        { "workload", 1, 0, 'w' }, { "sizes", 1, 0, 's' }, { "live", 1, 0, 'l' },
+        { "rounds", 1, 0, 'r' }, { "lat-rounds", 1, 0, 'L' }, { "free-fraction", 1, 0, 'f' },
+        { "seed", 1, 0, 'S' }, { "rep", 1, 0, 'R' }, { "quick", 0, 0, 'q' },
+        { "header", 0, 0, 'H' }, { "cases", 0, 0, 'C' }, { "describe", 0, 0, 'D' },
+        { "context", 0, 0, 'X' }, { "help", 0, 0, 'h' }, { 0, 0, 0, 0 },
+    };
+    const char *names[NWORKLOADS + 1] = { 0 };
+    for (size_t i = 0; i < NWORKLOADS; i++)
+        names[i] = workloads[i].name;
+    config_t c = { .seed = 42 };
+    const char *live = NULL, *rounds = NULL, *lat = NULL, *frac = NULL;
+    bool quick = false;
+    int o;
+    while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (o) {
+        case 'w': c.w = &workloads[lab_opt_choice("workload", optarg, names)]; break;
+        case 's': c.sizes = optarg; break;
+        case 'l': live = optarg; break;
+        case 'r': rounds = optarg; break;
+        case 'L': lat = optarg; break;
+        case 'f': frac = optarg; break;
+        case 'S': c.seed = lab_opt_u64("--seed", optarg, 0, UINT64_MAX); break;
+        case 'R': c.rep = lab_opt_u64("--rep", optarg, 0, 1000000); break;
+        case 'q': quick = true; break;
+        case 'H': lab_csv_header(columns); return 0;
+        case 'C': for (size_t i = 0; i < NWORKLOADS; i++) printf("--workload %s\n", names[i]); return 0;
+        case 'D': describe(quick); return 0;
+        case 'X':
+            lab_clock_init();
+            printf("timer: %s, %.4f GHz, empty bracket %.1f ns (subtracted), resolution %.2f ns\n",
+                   lab_clock.tsc ? "invariant TSC (lfence;rdtsc / rdtscp;lfence)" : "clock_gettime(CLOCK_MONOTONIC_RAW)",
+                   1.0 / lab_clock.ns_per_tick, lab_ticks_ns(lab_clock.overhead_ticks), lab_clock.resolution_ns);
+            return 0;
+        case 'h': usage(); return 0;
+        default: usage(); return LAB_EXIT_USAGE;
+        }
+    }
+    if (optind < argc)
+        lab_die("unexpected argument '%s'", argv[optind]);
+    if (!c.w)
+        lab_die("--workload is required: one of small, medium, large, mixed, churn");
+    c.sizes = c.sizes ? c.sizes : c.w->sizes;
+    c.live = live ? lab_opt_u64("--live", live, 1, 10000000) : quick ? c.w->q_live : c.w->live;
+    c.rounds = rounds ? lab_opt_u64("--rounds", rounds, 1, 100000) : quick ? c.w->q_rounds : c.w->rounds;
+    c.lat_rounds = lat ? lab_opt_u64("--lat-rounds", lat, 0, 100000) : quick ? c.w->q_rounds / 2 : c.w->lat_rounds;
+    c.free_fraction = frac ? lab_opt_f64("--free-fraction", frac, 0.001, 1.0) : c.w->free_fraction;
+    if (lab_opt_dist("--sizes", c.sizes).hi_bytes > (1u << 30))
+        lab_die("--sizes '%s' is not allowed: blocks larger than 1g are not a micro-benchmark", c.sizes);
+    lab_clock_init();
+    return run(&c);
+}

@@ -1,0 +1,30 @@
+# Latency percentiles of single malloc and free calls, log scale: one panel per workload
+# and call, a line per allocator (the floor dashed). Values under the timer's resolution
+# are drawn at the resolution, inside the shaded band.
+load 'common/lab.gp'
+set terminal svg size 1000,560
+WORKLOADS = "small medium large mixed churn"
+PCTS = "min p50 p95 p99 p999 max"
+LINES = ALLOCATORS . " floor"
+stats rows("timer_resolution_ns", "1") using "median" nooutput
+RES = STATS_median
+set multiplot layout 2, words(WORKLOADS) title sprintf("Latency of one call (median over runs; timer bracket subtracted; shaded: below the %.0f ns resolution)", RES)
+set logscale y
+set format y "10^{%T}"
+set xrange [0.7:words(PCTS) + 0.3]
+set xtics ("min" 1, "p50" 2, "p95" 3, "p99" 4, "p99.9" 5, "max" 6) rotate by -45 scale 0
+set object 1 rect from graph 0, graph 0 to graph 1, first RES fc rgb "#eeeeee" fs solid noborder behind
+# "malloc_lat_p99_ns" -> 4
+pct(m) = strstrt(m, "_min_") ? 1 : strstrt(m, "_p50_") ? 2 : strstrt(m, "_p95_") ? 3 : \
+         strstrt(m, "_p99_") ? 4 : strstrt(m, "_p999_") ? 5 : strstrt(m, "_max_") ? 6 : NaN
+do for [op in "malloc free"] {
+    do for [w in WORKLOADS] {
+        set title op . ", " . w
+        set ylabel (w eq "small" ? "ns" : "")
+        sel = is("workload", w) . sprintf(' && f["metric"] ~ /^%s_lat_/', op)
+        plot for [a in LINES] rows("", sel . " && " . is("allocator", a)) \
+            using (pct(strcol("metric"))):(column("median") > RES ? column("median") : RES) \
+            with linespoints pt 7 ps 0.5 lw 1.5 dt 1 + (a eq "floor") lc rgb hex(a) title (w eq "small" && op eq "malloc" ? a : "")
+    }
+}
+unset multiplot

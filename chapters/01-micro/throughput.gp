@@ -1,0 +1,25 @@
+# Throughput per workload: one panel each, a point per allocator with its bootstrap 95% CI,
+# the floor as a dashed line. Log scale: the allocators differ by orders of magnitude on
+# large blocks.
+load 'common/lab.gp'
+set terminal svg size 1000,380
+WORKLOADS = "small medium large mixed churn"
+set multiplot layout 1, words(WORKLOADS) title "Throughput (malloc + free calls per second; median of runs, 95% CI)"
+set logscale y
+set format y "%.0s%c"
+set xrange [0.4:words(ALLOCATORS) + 0.6]
+set xtics rotate by -45 scale 0
+set xtics (word(ALLOCATORS,1) 1, word(ALLOCATORS,2) 2, word(ALLOCATORS,3) 3, word(ALLOCATORS,4) 4, word(ALLOCATORS,5) 5)
+set bars 2
+do for [w in WORKLOADS] {
+    set title w
+    set ylabel (w eq "small" ? "ops/s" : "")
+    plot rows("ops_per_s", is("workload", w)." && f[\"allocator\"]!=\"floor\"") \
+            using (idx(ALLOCATORS, strcol("allocator"))):"median":"ci_lo":"ci_hi":(color(strcol("allocator"))) \
+            with yerrorbars pt 7 ps 0.8 lw 1.5 lc rgb variable, \
+         rows("ops_per_s", is("workload", w)." && f[\"allocator\"]==\"floor\"") \
+            using (0.5):"median":(words(ALLOCATORS)):(0) with vectors nohead dt 2 lw 1.5 lc rgb "#777777", \
+         rows("ops_per_s", is("workload", w)." && f[\"allocator\"]==\"floor\"") \
+            using (words(ALLOCATORS) + 0.5):"median":("floor") with labels right offset 0,0.7 tc rgb "#777777"
+}
+unset multiplot

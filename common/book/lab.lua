@@ -1,0 +1,362 @@
+-- common/book/lab.lua -- the heaplab book filter (pandoc 2.17, Lua 5.4).
+--
+-- The prose never types a number or pastes code by hand; this filter pulls them in from
+-- the generated data and the chapter sources, and fails the render when any is missing.
+--
+--   ::: {#tbl:name .include src="NN-slug/x.table.md" caption="..."}   (src under datadir)
+--   :::                       .md -> parsed markdown blocks; other files -> a code block
+--   []{.v src="NN-slug/x.summary.csv" col=val... stat=median digits=3 scale=1 unit=ns}
+--                             one formatted value from the one CSV row matching the filters
+--   ![caption](figures/NN-slug/x.svg){#fig:name}   path -> figdir; numbered "Figure C.N"
+--   @fig:name  @tbl:name      cross-references -> link "Figure C.N" / "Table C.N"
+--   ::: {.region src="chapters/NN-slug/NN-slug.c" name="round"}       (src repo-relative)
+--   :::                       the lines between "// [round]" and "// [/round]"
+--
+-- Metadata: datadir (default "data"), figdir (default "figures").
+-- Every problem is collected; the render then fails once, listing all of them.
+
+local stringify = pandoc.utils.stringify
+
+local datadir, figdir = "data", "figures"
+local problems = {}        -- messages, in document order
+local chapter = 0          -- numbered level-1 headers so far
+local chapter_title = "(before the first chapter)"
+local nfig, ntbl = 0, 0    -- figures / tables in the current chapter
+local labels = {}          -- "fig:x" / "tbl:x" -> "Figure 1.2" / "Table 1.1"
+local csv_cache = {}       -- path -> {header = {...}, rows = {{col = val}...}} or false
+
+-- ---------------------------------------------------------------- helpers
+
+local function problem(fmt, ...)
+  local where = chapter > 0 and string.format("chapter %d \"%s\"", chapter, chapter_title)
+                              or chapter_title
+  problems[#problems + 1] = string.format(fmt, ...) .. "  [" .. where .. "]"
+end
+
+local function join(dir, rel)
+  if rel:sub(1, 1) == "/" then return rel end
+  return dir:gsub("/+$", "") .. "/" .. rel
+end
+
+local function read_file(path)
+  local f = io.open(path, "rb")
+  if not f then return nil end
+  local s = f:read("a")
+  f:close()
+  return s
+end
+
+local function exists(path)
+  local f = io.open(path, "rb")
+  if not f then return false end
+  local _, err = f:read(0)   -- a directory opens but cannot be read
+  f:close()
+  return err == nil
+end
+
+local function number_label(kind)   -- "Figure" -> "Figure 1.2" (or "Figure 2" before chapter 1)
+  local n
+  if kind == "Figure" then nfig = nfig + 1; n = nfig else ntbl = ntbl + 1; n = ntbl end
+  if chapter > 0 then return string.format("%s %d.%d", kind, chapter, n) end
+  return string.format("%s %d", kind, n)
+end
+
+local function parse_inlines(text)  -- a caption attribute may use markdown
+  local doc = pandoc.read(text, "markdown")
+  if #doc.blocks == 0 then return pandoc.List() end
+  return doc.blocks[1].content
+end
+
+local function labelled(label, inlines)   -- "Figure 1.2: " .. caption
+  local out = pandoc.List{pandoc.Str(label .. ":")}
+  if inlines and #inlines > 0 then
+    out:insert(pandoc.Space())
+    out:extend(inlines)
+  end
+  return out
+end
+
+-- ---------------------------------------------------------------- number formatting
+
+-- digits significant digits, never scientific notation; integers wider than digits are
+-- kept whole (12345 -> "12345", 3.14159 -> "3.14", 0.0123 -> "0.0123").
+local function format_number(x, digits)
+  if x == 0 then return "0" end
+  local function decimals_for(v)
+    local mag = math.floor(math.log(math.abs(v), 10))
+    return math.max(0, digits - 1 - mag)
+  end
+  local d = decimals_for(x)
+  local s = string.format("%." .. d .. "f", x)
+  local r = tonumber(s)
+  if r ~= 0 and decimals_for(r) < d then   -- rounding carried into a new digit: 9.996 -> 10.0
+    s = string.format("%." .. decimals_for(r) .. "f", x)
+  end
+  if s:match("^%-0%.?0*$") then s = s:sub(2) end   -- no "-0.00"
+  return s
+end
+
+-- ---------------------------------------------------------------- CSV
+
+local function load_csv(path)
+  if csv_cache[path] ~= nil then return csv_cache[path] end
+  local text = read_file(path)
+  if not text then csv_cache[path] = false; return false end
+  local header, rows = nil, {}
+  for line in text:gmatch("[^\n]+") do
+    line = line:gsub("\r$", "")
+    if line ~= "" then
+      local fields = {}
+      for f in (line .. ","):gmatch("([^,]*),") do fields[#fields + 1] = f end
+      if not header then
+        header = fields
+      else
+        local row = {}
+        for i, col in ipairs(header) do row[col] = fields[i] or "" end
+        rows[#rows + 1] = row
+      end
+    end
+  end
+  local t = {header = header or {}, rows = rows}
+  csv_cache[path] = t
+  return t
+end
+
+local function has_column(csv, col)
+  for _, c in ipairs(csv.header) do if c == col then return true end end
+  return false
+end
+
+local value_options = {src = true, stat = true, digits = true, scale = true, unit = true}
+
+local function value(span)
+  local a = span.attributes
+  local src = a.src
+  if not src or src == "" then
+    problem("value without src: %s", stringify(span)); return pandoc.Str("??")
+  end
+  local path = join(datadir, src)
+  local stat = a.stat or "median"
+  local filters, desc = {}, {}
+  for _, kv in ipairs(span.attributes) do
+    if not value_options[kv[1]] then
+      filters[#filters + 1] = kv
+      desc[#desc + 1] = kv[1] .. "=" .. kv[2]
+    end
+  end
+  local what = string.format("value %s [%s] stat=%s", src, table.concat(desc, " "), stat)
+  local csv = load_csv(path)
+  if not csv then problem("%s: missing CSV %s", what, path); return pandoc.Str("??") end
+  for _, kv in ipairs(filters) do
+    if not has_column(csv, kv[1]) then
+      problem("%s: no column '%s' in %s (columns: %s)", what, kv[1], path,
+              table.concat(csv.header, ","))
+      return pandoc.Str("??")
+    end
+  end
+  if not has_column(csv, stat) then
+    problem("%s: no column '%s' in %s (columns: %s)", what, stat, path,
+            table.concat(csv.header, ","))
+    return pandoc.Str("??")
+  end
+  local match, count = nil, 0
+  for _, row in ipairs(csv.rows) do
+    local ok = true
+    for _, kv in ipairs(filters) do
+      if row[kv[1]] ~= kv[2] then ok = false; break end
+    end
+    if ok then match = row; count = count + 1 end
+  end
+  if count ~= 1 then
+    problem("%s: %d rows match in %s, want exactly 1", what, count, path)
+    return pandoc.Str("??")
+  end
+  local raw = match[stat]
+  local x = tonumber(raw)
+  if raw == "" or not x or x ~= x or x == math.huge or x == -math.huge then
+    problem("%s: %s is %s, not a number", what, stat, raw == "" and "empty" or "'" .. raw .. "'")
+    return pandoc.Str("??")
+  end
+  local ratio = stat:match("^ratio") ~= nil
+  local digits = tonumber(a.digits or (ratio and "2" or "3"))
+  local scale = tonumber(a.scale or "1")
+  if not digits or digits < 1 or digits ~= math.floor(digits) or not scale then
+    problem("%s: bad digits='%s' or scale='%s'", what, a.digits or "", a.scale or "")
+    return pandoc.Str("??")
+  end
+  local s = format_number(x * scale, digits)
+  if ratio then s = s .. "×" end
+  if a.unit and a.unit ~= "" then s = s .. "\u{202F}" .. a.unit end   -- narrow no-break space
+  return pandoc.Span({pandoc.Str(s)}, pandoc.Attr("", {"v"}))
+end
+
+-- ---------------------------------------------------------------- includes and regions
+
+local function include(div)
+  local src = div.attributes.src
+  if not src or src == "" then problem("include without src"); return pandoc.Div({}) end
+  local path = join(datadir, src)
+  local text = read_file(path)
+  if not text then
+    problem("include %s: missing file %s", src, path); return pandoc.Div({})
+  end
+  local caption = div.attributes.caption
+  local id = div.identifier
+  if not src:match("%.md$") then
+    if caption or id ~= "" then problem("include %s: caption/id only apply to .md tables", src) end
+    return pandoc.CodeBlock((text:gsub("\n+$", "")))
+  end
+  local blocks = pandoc.read(text, "markdown").blocks
+  if caption or id ~= "" then
+    local tables = {}
+    for i, b in ipairs(blocks) do if b.t == "Table" then tables[#tables + 1] = i end end
+    if #tables ~= 1 then
+      problem("include %s: caption/id needs exactly one table, found %d", src, #tables)
+      return pandoc.Div(blocks)
+    end
+    if id ~= "" and not id:match("^tbl:") then
+      problem("include %s: table id '%s' must start with 'tbl:'", src, id)
+    end
+    local label = number_label("Table")
+    if id ~= "" then
+      if labels[id] then problem("duplicate id %s", id) end
+      labels[id] = label
+    end
+    local tbl = blocks[tables[1]]
+    local text_inlines
+    if caption then
+      text_inlines = parse_inlines(caption)
+    else
+      text_inlines = stringify(tbl.caption.long) ~= "" and
+        pandoc.utils.blocks_to_inlines(tbl.caption.long) or pandoc.List()
+    end
+    tbl.caption.long = pandoc.List{pandoc.Plain(labelled(label, text_inlines))}
+    blocks[tables[1]] = tbl
+  end
+  return pandoc.Div(blocks, pandoc.Attr(id, {"include"}))
+end
+
+local function region(div)
+  local src, name = div.attributes.src, div.attributes.name
+  if not src or src == "" or not name or name == "" then
+    problem("region needs src and name (src=%s name=%s)", src or "", name or "")
+    return pandoc.Div({})
+  end
+  local text = read_file(src)
+  if not text then problem("region %s in %s: missing file", name, src); return pandoc.Div({}) end
+  local open, close = "// [" .. name .. "]", "// [/" .. name .. "]"
+  local lines, state, starts = {}, "before", 0
+  for line in (text .. "\n"):gmatch("([^\n]*)\n") do
+    local t = line:match("^%s*(.-)%s*$")
+    if t == open then
+      starts = starts + 1
+      state = "in"
+    elseif t == close and state == "in" then
+      state = "after"
+    elseif state == "in" and not t:match("^// %[/?[%w_.-]+%]$") then  -- drop nested markers
+      lines[#lines + 1] = line
+    end
+  end
+  if starts == 0 then
+    problem("region %s in %s: no line '%s'", name, src, open); return pandoc.Div({})
+  elseif starts > 1 then
+    problem("region %s in %s: '%s' appears %d times", name, src, open, starts); return pandoc.Div({})
+  elseif state ~= "after" then
+    problem("region %s in %s: no closing line '%s'", name, src, close); return pandoc.Div({})
+  end
+  local label = pandoc.Div({pandoc.Plain{pandoc.Code(src), pandoc.Str(","), pandoc.Space(),
+                                         pandoc.Str("region"), pandoc.Space(), pandoc.Code(name)}},
+                           pandoc.Attr("", {"region-name"}))
+  local code = pandoc.CodeBlock(table.concat(lines, "\n"), pandoc.Attr("", {"c"}))
+  return pandoc.Div({label, code}, pandoc.Attr(div.identifier, {"region"}))
+end
+
+-- ---------------------------------------------------------------- pass 1 (document order)
+
+local pass1 = {
+  traverse = "topdown",
+
+  Header = function(h)
+    if h.level == 1 and not h.classes:includes("unnumbered") then
+      chapter = chapter + 1
+      nfig, ntbl = 0, 0
+    end
+    if h.level == 1 then chapter_title = stringify(h) end
+  end,
+
+  Para = function(p)   -- an image alone in a paragraph is a figure: number its caption
+    if #p.content ~= 1 or p.content[1].t ~= "Image" then return nil end
+    local img = p.content[1]
+    if #img.caption == 0 then return nil end
+    local label = number_label("Figure")
+    if img.identifier ~= "" then
+      if labels[img.identifier] then problem("duplicate id %s", img.identifier) end
+      labels[img.identifier] = label
+    end
+    img.caption = labelled(label, img.caption)
+    return pandoc.Para({img})   -- its Image is then visited below (path rewrite)
+  end,
+
+  Image = function(img)
+    local rest = img.src:match("^figures/(.+)$")
+    if not rest then return nil end
+    local path = join(figdir, rest)
+    if not exists(path) then
+      problem("figure %s: missing file %s", img.src, path)
+    end
+    img.src = path
+    return img
+  end,
+
+  Div = function(div)
+    if div.classes:includes("include") and div.attributes.src then
+      return include(div), false
+    elseif div.classes:includes("region") and div.attributes.src then
+      return region(div), false
+    end
+  end,
+
+  Span = function(span)
+    if span.classes:includes("v") and span.attributes.src then return value(span), false end
+  end,
+}
+
+-- ---------------------------------------------------------------- pass 2 (references)
+
+local pass2 = {
+  Cite = function(cite)
+    for _, c in ipairs(cite.citations) do
+      if not c.id:match("^fig:") and not c.id:match("^tbl:") then return nil end  -- not ours
+    end
+    local out = pandoc.List()
+    for i, c in ipairs(cite.citations) do
+      if i > 1 then out:extend{pandoc.Str(";"), pandoc.Space()} end
+      if #c.prefix > 0 then out:extend(c.prefix); out:insert(pandoc.Space()) end
+      local label = labels[c.id]
+      if label then
+        out:insert(pandoc.Link({pandoc.Str((label:gsub(" ", "\u{00A0}")))}, "#" .. c.id))
+      else
+        problems[#problems + 1] = string.format(
+          "reference @%s: no figure or table with id #%s", c.id, c.id)
+        out:insert(pandoc.Str("@" .. c.id))
+      end
+      if #c.suffix > 0 then out:extend(c.suffix) end
+    end
+    return out
+  end,
+
+  Pandoc = function(doc)
+    if #problems > 0 then
+      error(string.format("lab.lua: %d problem%s, book not rendered:\n  %s",
+        #problems, #problems == 1 and "" or "s", table.concat(problems, "\n  ")), 0)
+    end
+    return doc
+  end,
+}
+
+local function read_meta(meta)
+  if meta.datadir then datadir = stringify(meta.datadir) end
+  if meta.figdir then figdir = stringify(meta.figdir) end
+end
+
+return {{Meta = read_meta}, pass1, pass2}

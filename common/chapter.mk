@@ -1,0 +1,43 @@
+# common/chapter.mk -- the rules every chapter shares. A chapter's chapter.mk lists its
+# tables and calls this once:
+#     NN-slug_TABLES := name ...
+#     NN-slug_TABLE_name := <arguments of `summarize table`>
+#     $(eval $(call chapter,NN-slug))
+# Data flows one way: program -> CSV (+ env.txt) -> summary -> tables, figures -> book.
+# A CSV is remade only by `make NN` / `make run` (or when missing): `make book` never
+# starts a measurement.
+define chapter
+build/$(1)/$(1): chapters/$(1)/$(1).c common/lab.h
+	@mkdir -p $$(@D)
+	$$(CC) $$(BENCH_CFLAGS) -o $$@ $$< $$(LDLIBS)
+
+run-$(1): build/$(1)/$(1) build/floor.so
+	$$(RUN) --prog build/$(1)/$(1) --out $$(DATA)/$(1)/$(1).csv
+
+$$(DATA)/$(1)/$(1).csv: | build/$(1)/$(1) build/floor.so
+	$$(RUN) --prog build/$(1)/$(1) --out $$@
+
+$$(DATA)/$(1)/env.txt: $$(DATA)/$(1)/$(1).csv ;
+
+$$(DATA)/$(1)/$(1).summary.csv: $$(DATA)/$(1)/$(1).csv build/summarize
+	build/summarize $$< >$$@.tmp && mv $$@.tmp $$@
+
+$$(DATA)/$(1)/%.table.md: $$(DATA)/$(1)/$(1).summary.csv build/summarize chapters/$(1)/chapter.mk
+	build/summarize table $$< $$($(1)_TABLE_$$*) >$$@.tmp && mv $$@.tmp $$@
+
+$$(FIG)/$(1)/%.svg: chapters/$(1)/%.gp $$(DATA)/$(1)/$(1).summary.csv common/lab.gp
+	@mkdir -p $$(@D)
+	gnuplot -e "data='$$(DATA)/$(1)'; out='$$@.tmp'" $$< && mv $$@.tmp $$@
+
+.PHONY: $(1) $(firstword $(subst -, ,$(1))) burn-$(1)
+$(1) $(firstword $(subst -, ,$(1))): run-$(1)
+	@$$(MAKE) --no-print-directory book
+
+burn-$(1):
+	rm -rf $$(DATA)/$(1) $$(FIG)/$(1)
+
+BINS += build/$(1)/$(1)
+BOOK_INPUTS += chapters/$(1)/$(1).md $$(DATA)/$(1)/env.txt \
+    $$(patsubst chapters/$(1)/%.gp,$$(FIG)/$(1)/%.svg,$$(wildcard chapters/$(1)/*.gp)) \
+    $$(foreach t,$$($(1)_TABLES),$$(DATA)/$(1)/$$(t).table.md)
+endef

@@ -1,0 +1,31 @@
+# common/lab.gp -- what every figure shares: terminal, colours, data selection.
+# A chapter's script is called as  gnuplot -e "data='DIR'; out='FILE.svg'" NAME.gp
+# and starts with  load 'common/lab.gp'.
+set terminal svg size 960,420 dynamic font "sans,11" background rgb "white"
+set output out
+set datafile separator ","
+set datafile columnheaders
+set datafile missing ""
+set border 3 lc rgb "#555555"
+set tics nomirror textcolor rgb "#333333"
+set grid ytics lc rgb "#dddddd" lt 1
+set key noautotitle
+
+# One colour per allocator, the same in every figure of the book.
+ALLOCATORS = "glibc jemalloc tcmalloc mimalloc tbbmalloc"
+color(a) = a eq "glibc" ? 0x1f77b4 : a eq "jemalloc" ? 0xd62728 : a eq "tcmalloc" ? 0x2ca02c : \
+           a eq "mimalloc" ? 0x9467bd : a eq "tbbmalloc" ? 0xff7f0e : a eq "floor" ? 0x777777 : 0x000000
+hex(a) = sprintf("#%06x", color(a))
+# Position of word w in a space-separated list (NaN if absent).
+_idx(list, w, i) = i > words(list) ? NaN : word(list, i) eq w ? i : _idx(list, w, i + 1)
+idx(list, w) = _idx(list, w, 1)
+
+# The rows of a summary CSV with metric m ("" for any) and the header, as a gnuplot data
+# source; `where` is an awk condition on named fields, e.g. 'f["workload"]=="small"'.
+summary = data . "/" . system("basename " . data) . ".summary.csv"
+rows(m, where) = sprintf("< awk -F, -v m='%s' 'NR == 1 { for (i = 1; i <= NF; i++) h[i] = $i; print; next } { for (i = 1; i <= NF; i++) f[h[i]] = $i } (m == \"\" || f[\"metric\"] == m) && (%s)' %s", m, where, summary)
+is(col, v) = sprintf('f["%s"]=="%s"', col, v)
+
+# Allocators with no data (not installed on the machine that ran it), said on the figure.
+MISSING = system(sprintf("awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next } $h[\"n\"] == 0 && !s[$1]++ { printf \"%%s \", $1 }' %s", summary))
+if (strlen(MISSING) > 0) { set label 99 "not installed on this machine: " . MISSING at screen 0.01, screen 0.02 tc rgb "#aa0000" }

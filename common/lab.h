@@ -1,0 +1,751 @@
+/* lab.h -- the tiny shared header of heaplab.
+ *
+ * Every experiment is one C file that includes this header and nothing else of ours.
+ * One section per concern, in this order:
+ *
+ *   errors and options  lab_die, lab_opt_u64, lab_opt_f64, lab_opt_choice
+ *   clocks              lab_clock (TSC calibrated against CLOCK_MONOTONIC_RAW, or
+ *                       clock_gettime when the TSC is not invariant), lab_t0/lab_t1
+ *   histogram           lab_hist_t: log-linear, 128 sub-buckets per power of two
+ *                       (<= 0.78% bucket width), fixed 43 KiB, no allocation, mergeable
+ *   rss probes          statm through a kept fd, VmRSS/VmHWM, smaps_rollup, clear_refs
+ *   csv rows            lab_row_t: every value is written under its column's name
+ *   prng and sizes      xoshiro256** seeded by splitmix64; uniform and log-normal sizes
+ *   memory              lab_escape, lab_fill/lab_check (the validation pattern)
+ *   threads             lab_ncpus, lab_pin
+ *   allocator identity  lab_allocator(): which library's malloc is live
+ *
+ * Units are in names: _ns, _kib, _bytes. Everything is static inline: each program is one
+ * translation unit, and an unused helper costs nothing.
+ */
+#ifndef LAB_H
+#define LAB_H
+
+#define _GNU_SOURCE
+#include <ctype.h>
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <math.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+// ---------------------------------------------------------------------------
+// errors and options
+// ---------------------------------------------------------------------------
+
+// Exit codes shared by every program and understood by common/run.
+#define LAB_EXIT_USAGE 2      // bad input: the runner stops
+#define LAB_EXIT_WRONG_ALLOC 3 // the preload did not take: the runner stops
+
+static const char *lab_prog = "heaplab";
+
+__attribute__((format(printf, 2, 3), noreturn))
+static inline void lab_die_code(int code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "%s: error: ", lab_prog);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    exit(code);
+}
+#define lab_die(...) lab_die_code(LAB_EXIT_USAGE, __VA_ARGS__)
+
+// Parses an unsigned integer with an optional binary suffix (k, m, g: KiB, MiB, GiB).
+// Returns false on anything else: sign, junk, overflow, out of [lo, hi].
+static inline bool lab_parse_u64(const char *s, uint64_t lo, uint64_t hi, uint64_t *out)
+{
+    if (!s || !isdigit((unsigned char)s[0]))
+        return false;
+    errno = 0;
+    char *end;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno)
+        return false;
+    int shift = 0;
+    switch (tolower((unsigned char)*end)) {
+    case 'k': shift = 10; end++; break;
+    case 'm': shift = 20; end++; break;
+    case 'g': shift = 30; end++; break;
+    }
+    if (*end || (shift && v > (UINT64_MAX >> shift)))
+        return false;
+    v <<= shift;
+    if (v < lo || v > hi)
+        return false;
+    *out = v;
+    return true;
+}
+
+static inline bool lab_parse_f64(const char *s, double lo, double hi, double *out)
+{
+    if (!s || !*s)
+        return false;
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || *end || !isfinite(v) || v < lo || v > hi)
+        return false;
+    *out = v;
+    return true;
+}
+
+static inline uint64_t lab_opt_u64(const char *opt, const char *s, uint64_t lo, uint64_t hi)
+{
+    uint64_t v;
+    if (!lab_parse_u64(s, lo, hi, &v))
+        lab_die("%s '%s' is not allowed: expected an integer from %llu to %llu", opt, s,
+                (unsigned long long)lo, (unsigned long long)hi);
+    return v;
+}
+
+static inline double lab_opt_f64(const char *opt, const char *s, double lo, double hi)
+{
+    double v;
+    if (!lab_parse_f64(s, lo, hi, &v))
+        lab_die("%s '%s' is not allowed: expected a number from %g to %g", opt, s, lo, hi);
+    return v;
+}
+
+// Returns the index of s in the NULL-terminated list, or dies listing the choices.
+static inline int lab_opt_choice(const char *opt, const char *s, const char *const *choices)
+{
+    char list[512] = "";
+    for (int i = 0; choices[i]; i++) {
+        if (strcmp(s, choices[i]) == 0)
+            return i;
+        snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", i ? ", " : "",
+                 choices[i]);
+    }
+    lab_die("unknown %s '%s': expected one of %s", opt, s, list);
+}
+
+// ---------------------------------------------------------------------------
+// clocks
+// ---------------------------------------------------------------------------
+
+typedef struct {
+    bool tsc;               // true: ticks are TSC cycles; false: ticks are ns
+    double ns_per_tick;
+    double overhead_ticks;  // median cost of an empty lab_t0/lab_t1 bracket
+    double resolution_ns;   // spread (p10..p90) of the empty bracket, at least one tick
+} lab_clock_t;
+
+static lab_clock_t lab_clock = { .ns_per_tick = 1.0 };
+
+static inline uint64_t lab_now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC_RAW, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+// Bracket start: lfence keeps earlier instructions from leaking into the interval.
+static inline uint64_t lab_t0(void)
+{
+#if defined(__x86_64__)
+    if (lab_clock.tsc) {
+        uint32_t lo, hi;
+        __asm__ volatile("lfence\n\trdtsc" : "=a"(lo), "=d"(hi) :: "memory");
+        return ((uint64_t)hi << 32) | lo;
+    }
+#endif
+    return lab_now_ns();
+}
+
+// Bracket end: rdtscp waits for the measured code; lfence keeps later code out.
+static inline uint64_t lab_t1(void)
+{
+#if defined(__x86_64__)
+    if (lab_clock.tsc) {
+        uint32_t lo, hi, aux;
+        __asm__ volatile("rdtscp\n\tlfence" : "=a"(lo), "=d"(hi), "=c"(aux) :: "memory");
+        return ((uint64_t)hi << 32) | lo;
+    }
+#endif
+    return lab_now_ns();
+}
+
+static inline double lab_ticks_ns(double ticks) { return ticks * lab_clock.ns_per_tick; }
+
+// The TSC is usable only when it ticks at a constant rate through P- and C-states.
+static inline bool lab_tsc_invariant(void)
+{
+    FILE *f = fopen("/proc/cpuinfo", "r");
+    if (!f)
+        return false;
+    char line[4096];
+    bool constant = false, nonstop = false;
+    while (fgets(line, sizeof line, f) && strncmp(line, "flags", 5) != 0)
+        ;
+    if (strncmp(line, "flags", 5) == 0) {
+        constant = strstr(line, " constant_tsc") != NULL;
+        nonstop = strstr(line, " nonstop_tsc") != NULL;
+    }
+    fclose(f);
+    return constant && nonstop;
+}
+
+static int lab_cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+// Calibrates over ~20 ms, then measures the empty bracket 2x10^4 times.
+// LAB_CLOCK=gettime forces the fallback (for tests and for machines we do not trust).
+static inline void lab_clock_init(void)
+{
+    const char *force = getenv("LAB_CLOCK");
+    lab_clock.tsc = !(force && strcmp(force, "gettime") == 0) && lab_tsc_invariant();
+#if !defined(__x86_64__)
+    lab_clock.tsc = false;
+#endif
+    lab_clock.ns_per_tick = 1.0;
+    if (lab_clock.tsc) {
+        uint64_t n0 = lab_now_ns(), c0 = lab_t0(), n1;
+        while ((n1 = lab_now_ns()) - n0 < 20000000u)
+            ;
+        uint64_t c1 = lab_t1();
+        lab_clock.ns_per_tick = (double)(n1 - n0) / (double)(c1 - c0);
+    }
+    enum { N = 20000 };
+    static uint64_t d[N];
+    for (int i = 0; i < N; i++) {
+        uint64_t t = lab_t0();
+        d[i] = lab_t1() - t;
+    }
+    qsort(d, N, sizeof d[0], lab_cmp_u64);
+    lab_clock.overhead_ticks = (double)d[N / 2];
+    // What one bracket can resolve is its own spread (p10 to p90), not one tick: a virtual
+    // TSC may advance in steps of many ticks (about 24 under KVM on AMD).
+    lab_clock.resolution_ns = lab_ticks_ns((double)(d[N * 9 / 10] - d[N / 10]));
+    if (lab_clock.resolution_ns < lab_clock.ns_per_tick)
+        lab_clock.resolution_ns = lab_clock.ns_per_tick;
+}
+
+// ---------------------------------------------------------------------------
+// histogram
+// ---------------------------------------------------------------------------
+
+// Values below 2*LAB_HIST_SUB are exact. Above, each power of two [2^e, 2^(e+1)) is split
+// into LAB_HIST_SUB equal buckets of width 2^(e-7): relative width <= 1/128 = 0.78%, and the
+// midpoint we report is within 0.39% of any value in the bucket.
+#define LAB_HIST_SUB_BITS 7
+#define LAB_HIST_SUB (1u << LAB_HIST_SUB_BITS)          // 128
+#define LAB_HIST_MAX_BITS 48                             // 2^48 ticks: > 1 day at 3 GHz
+#define LAB_HIST_BUCKETS (2 * LAB_HIST_SUB + (LAB_HIST_MAX_BITS - LAB_HIST_SUB_BITS - 1) * LAB_HIST_SUB)
+
+typedef struct {
+    uint64_t count, min, max;
+    uint64_t counts[LAB_HIST_BUCKETS];  // 5376 x 8 B = 43 KiB
+} lab_hist_t;
+
+static inline void lab_hist_init(lab_hist_t *h)
+{
+    memset(h, 0, sizeof *h);
+    h->min = UINT64_MAX;
+}
+
+static inline unsigned lab_hist_index(uint64_t v)
+{
+    if (v < 2 * LAB_HIST_SUB)
+        return (unsigned)v;
+    if (v >> LAB_HIST_MAX_BITS)
+        return LAB_HIST_BUCKETS - 1;
+    unsigned e = 63u - (unsigned)__builtin_clzll(v);               // 8 .. 47
+    unsigned m = (unsigned)(v >> (e - LAB_HIST_SUB_BITS)) & (LAB_HIST_SUB - 1);
+    return 2 * LAB_HIST_SUB + (e - LAB_HIST_SUB_BITS - 1) * LAB_HIST_SUB + m;
+}
+
+// Lowest value of bucket i and its width.
+static inline uint64_t lab_hist_low(unsigned i, uint64_t *width)
+{
+    if (i < 2 * LAB_HIST_SUB) {
+        *width = 1;
+        return i;
+    }
+    unsigned e = (i - 2 * LAB_HIST_SUB) / LAB_HIST_SUB + LAB_HIST_SUB_BITS + 1;
+    unsigned m = (i - 2 * LAB_HIST_SUB) % LAB_HIST_SUB;
+    *width = 1ull << (e - LAB_HIST_SUB_BITS);
+    return (1ull << e) + m * *width;
+}
+
+static inline void lab_hist_record(lab_hist_t *h, uint64_t v)
+{
+    h->counts[lab_hist_index(v)]++;
+    h->count++;
+    if (v < h->min)
+        h->min = v;
+    if (v > h->max)
+        h->max = v;
+}
+
+static inline void lab_hist_merge(lab_hist_t *dst, const lab_hist_t *src)
+{
+    for (unsigned i = 0; i < LAB_HIST_BUCKETS; i++)
+        dst->counts[i] += src->counts[i];
+    dst->count += src->count;
+    if (src->min < dst->min)
+        dst->min = src->min;
+    if (src->max > dst->max)
+        dst->max = src->max;
+}
+
+// The value at quantile q in [0, 1]: the midpoint of the bucket holding the
+// ceil(q*count)-th smallest value, clamped to the exact min and max. 0 when empty.
+static inline double lab_hist_quantile(const lab_hist_t *h, double q)
+{
+    if (h->count == 0)
+        return 0;
+    if (q <= 0)
+        return (double)h->min;
+    if (q >= 1)
+        return (double)h->max;
+    uint64_t rank = (uint64_t)ceil(q * (double)h->count), seen = 0;
+    if (rank < 1)
+        rank = 1;
+    for (unsigned i = 0; i < LAB_HIST_BUCKETS; i++) {
+        seen += h->counts[i];
+        if (seen >= rank) {
+            uint64_t w, lo = lab_hist_low(i, &w);
+            double mid = (double)lo + (double)(w - 1) / 2.0;
+            return fmin(fmax(mid, (double)h->min), (double)h->max);
+        }
+    }
+    return (double)h->max;
+}
+
+// ---------------------------------------------------------------------------
+// rss probes
+// ---------------------------------------------------------------------------
+
+typedef struct {
+    uint64_t rss_kib, lazyfree_kib, private_dirty_kib, anon_huge_kib;
+} lab_smaps_t;
+
+// "size resident shared text lib data dt" in pages -> resident KiB.
+static inline bool lab_parse_statm(const char *text, uint64_t page_kib, uint64_t *rss_kib)
+{
+    unsigned long long size, resident;
+    if (sscanf(text, "%llu %llu", &size, &resident) != 2)
+        return false;
+    *rss_kib = resident * page_kib;
+    return true;
+}
+
+// Finds "Key:   123 kB" in /proc/self/status or smaps_rollup text.
+static inline bool lab_parse_kib_field(const char *text, const char *key, uint64_t *kib)
+{
+    size_t n = strlen(key);
+    for (const char *p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
+        unsigned long long v;
+        if (strncmp(p, key, n) == 0 && p[n] == ':' && sscanf(p + n + 1, "%llu", &v) == 1) {
+            *kib = v;
+            return true;
+        }
+    }
+    return false;
+}
+
+static inline bool lab_parse_smaps(const char *text, lab_smaps_t *s)
+{
+    memset(s, 0, sizeof *s);
+    // LazyFree and AnonHugePages exist since Linux 4.12 and 2.6.38; Rss is always there.
+    lab_parse_kib_field(text, "LazyFree", &s->lazyfree_kib);
+    lab_parse_kib_field(text, "Private_Dirty", &s->private_dirty_kib);
+    lab_parse_kib_field(text, "AnonHugePages", &s->anon_huge_kib);
+    return lab_parse_kib_field(text, "Rss", &s->rss_kib);
+}
+
+// Reads a whole small /proc file into buf; false if it cannot.
+static inline bool lab_read_file(const char *path, char *buf, size_t len)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    ssize_t n = read(fd, buf, len - 1);
+    close(fd);
+    if (n <= 0)
+        return false;
+    buf[n] = 0;
+    return true;
+}
+
+static int lab_statm_fd = -1;
+
+// RSS from /proc/self/statm with pread on a kept fd: ~1 us, cheap enough to sample.
+static inline uint64_t lab_rss_kib(void)
+{
+    if (lab_statm_fd < 0 && (lab_statm_fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC)) < 0)
+        lab_die_code(1, "cannot open /proc/self/statm: %s", strerror(errno));
+    char buf[128];
+    ssize_t n = pread(lab_statm_fd, buf, sizeof buf - 1, 0);
+    uint64_t kib;
+    if (n <= 0 || (buf[n] = 0, !lab_parse_statm(buf, (uint64_t)sysconf(_SC_PAGESIZE) / 1024, &kib)))
+        lab_die_code(1, "cannot read /proc/self/statm");
+    return kib;
+}
+
+// A field of /proc/self/status: "VmRSS" now, "VmHWM" the peak since start or clear_refs.
+static inline uint64_t lab_status_kib(const char *key)
+{
+    char buf[8192];
+    uint64_t kib;
+    if (!lab_read_file("/proc/self/status", buf, sizeof buf) || !lab_parse_kib_field(buf, key, &kib))
+        lab_die_code(1, "cannot read %s from /proc/self/status", key);
+    return kib;
+}
+
+// smaps_rollup walks every mapping: up to milliseconds. Phase boundaries only.
+static inline bool lab_smaps_rollup(lab_smaps_t *s)
+{
+    char buf[4096];
+    return lab_read_file("/proc/self/smaps_rollup", buf, sizeof buf) && lab_parse_smaps(buf, s);
+}
+
+// Resets VmHWM to the current RSS (Linux >= 4.0). False where not permitted.
+static inline bool lab_reset_peak_rss(void)
+{
+    int fd = open("/proc/self/clear_refs", O_WRONLY | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    bool ok = write(fd, "5", 1) == 1;
+    close(fd);
+    return ok;
+}
+
+// ---------------------------------------------------------------------------
+// csv rows
+// ---------------------------------------------------------------------------
+
+// A row is written field by field, each under its column's name, so a value can never
+// land in the wrong column: a name out of order is a bug and aborts.
+typedef struct {
+    const char *const *cols;  // NULL-terminated header
+    int i;
+    char line[8192];
+    size_t len;
+} lab_row_t;
+
+static inline void lab_csv_header(const char *const *cols)
+{
+    for (int i = 0; cols[i]; i++)
+        printf("%s%s", i ? "," : "", cols[i]);
+    putchar('\n');
+}
+
+static inline void lab_row_begin(lab_row_t *r, const char *const *cols)
+{
+    r->cols = cols;
+    r->i = 0;
+    r->len = 0;
+    r->line[0] = 0;
+}
+
+__attribute__((format(printf, 3, 4)))
+static inline void lab_row_put(lab_row_t *r, const char *col, const char *fmt, ...)
+{
+    if (!r->cols[r->i] || strcmp(r->cols[r->i], col) != 0) {
+        fprintf(stderr, "%s: bug: csv column '%s' written where '%s' belongs\n", lab_prog, col,
+                r->cols[r->i] ? r->cols[r->i] : "(end of row)");
+        abort();
+    }
+    if (r->i++)
+        r->line[r->len++] = ',';
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(r->line + r->len, sizeof r->line - r->len, fmt, ap);
+    va_end(ap);
+    if (n < 0 || (size_t)n >= sizeof r->line - r->len)
+        abort();
+    r->len += (size_t)n;
+}
+
+static inline void lab_row_u64(lab_row_t *r, const char *col, uint64_t v) { lab_row_put(r, col, "%llu", (unsigned long long)v); }
+static inline void lab_row_str(lab_row_t *r, const char *col, const char *s) { lab_row_put(r, col, "%s", s); }
+// NaN is written as an empty field: "no value", as in a failed run.
+static inline void lab_row_f64(lab_row_t *r, const char *col, double v)
+{
+    if (isnan(v))
+        lab_row_put(r, col, "%s", "");
+    else
+        lab_row_put(r, col, "%.6g", v);
+}
+
+static inline void lab_row_end(lab_row_t *r)
+{
+    if (r->cols[r->i]) {
+        fprintf(stderr, "%s: bug: csv row ends before column '%s'\n", lab_prog, r->cols[r->i]);
+        abort();
+    }
+    puts(r->line);
+    fflush(stdout);
+}
+
+// ---------------------------------------------------------------------------
+// prng and size distributions
+// ---------------------------------------------------------------------------
+
+// xoshiro256** (Blackman and Vigna): fast, 256-bit state, passes BigCrush.
+typedef struct {
+    uint64_t s[4];
+} lab_rng_t;
+
+static inline uint64_t lab_splitmix64(uint64_t *x)
+{
+    uint64_t z = (*x += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+
+static inline void lab_rng_seed(lab_rng_t *r, uint64_t seed)
+{
+    for (int i = 0; i < 4; i++)
+        r->s[i] = lab_splitmix64(&seed);
+}
+
+static inline uint64_t lab_rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+
+static inline uint64_t lab_rng_next(lab_rng_t *r)
+{
+    uint64_t *s = r->s, out = lab_rotl(s[1] * 5, 7) * 9, t = s[1] << 17;
+    s[2] ^= s[0];
+    s[3] ^= s[1];
+    s[1] ^= s[2];
+    s[0] ^= s[3];
+    s[2] ^= t;
+    s[3] = lab_rotl(s[3], 45);
+    return out;
+}
+
+// Uniform in [0, n), unbiased (Lemire's multiply-shift with rejection).
+static inline uint64_t lab_rng_below(lab_rng_t *r, uint64_t n)
+{
+    unsigned __int128 m = (unsigned __int128)lab_rng_next(r) * n;
+    uint64_t low = (uint64_t)m;
+    if (low < n) {
+        uint64_t threshold = -n % n;
+        while (low < threshold) {
+            m = (unsigned __int128)lab_rng_next(r) * n;
+            low = (uint64_t)m;
+        }
+    }
+    return (uint64_t)(m >> 64);
+}
+
+static inline double lab_rng_double(lab_rng_t *r) { return (double)(lab_rng_next(r) >> 11) * 0x1p-53; }
+
+// Standard normal by the Box-Muller transform (one of the pair is discarded: simpler).
+static inline double lab_rng_normal(lab_rng_t *r)
+{
+    double u1 = 1.0 - lab_rng_double(r), u2 = lab_rng_double(r);
+    return sqrt(-2.0 * log(u1)) * cos(2.0 * M_PI * u2);
+}
+
+static inline void lab_shuffle_u32(lab_rng_t *r, uint32_t *a, size_t n)
+{
+    for (size_t i = n; i > 1; i--) {
+        size_t j = lab_rng_below(r, i);
+        uint32_t t = a[i - 1];
+        a[i - 1] = a[j];
+        a[j] = t;
+    }
+}
+
+// A size distribution. Written as "uniform:LO:HI" or "lognormal:MEDIAN:SIGMA:LO:HI"
+// (bytes, with k/m/g suffixes); log-normal draws are clamped to [LO, HI].
+typedef enum { LAB_UNIFORM, LAB_LOGNORMAL } lab_dist_kind_t;
+typedef struct {
+    lab_dist_kind_t kind;
+    uint64_t lo_bytes, hi_bytes;
+    double median_bytes, sigma;
+} lab_dist_t;
+
+static inline size_t lab_dist_draw(const lab_dist_t *d, lab_rng_t *r)
+{
+    if (d->kind == LAB_UNIFORM)
+        return d->lo_bytes + lab_rng_below(r, d->hi_bytes - d->lo_bytes + 1);
+    double v = round(d->median_bytes * exp(d->sigma * lab_rng_normal(r)));
+    return (size_t)fmin(fmax(v, (double)d->lo_bytes), (double)d->hi_bytes);
+}
+
+// Parses a distribution; on failure returns false and says why in err.
+static inline bool lab_dist_parse(const char *s, lab_dist_t *d, char *err, size_t errlen)
+{
+    char buf[256], *f[6] = { 0 };
+    int n = 0;
+    snprintf(buf, sizeof buf, "%s", s);
+    for (char *save = NULL, *t = strtok_r(buf, ":", &save); t && n < 6; t = strtok_r(NULL, ":", &save))
+        f[n++] = t;
+    const uint64_t max = 1ull << 40;  // 1 TiB: anything larger is a typo
+    memset(d, 0, sizeof *d);
+    if (n == 3 && strcmp(f[0], "uniform") == 0) {
+        d->kind = LAB_UNIFORM;
+        if (lab_parse_u64(f[1], 1, max, &d->lo_bytes) && lab_parse_u64(f[2], 1, max, &d->hi_bytes) &&
+            d->lo_bytes <= d->hi_bytes)
+            return true;
+        snprintf(err, errlen, "uniform bounds must be 1 <= LO <= HI <= 1t bytes");
+        return false;
+    }
+    if (n == 5 && strcmp(f[0], "lognormal") == 0) {
+        d->kind = LAB_LOGNORMAL;
+        uint64_t median;
+        if (lab_parse_u64(f[1], 1, max, &median) && lab_parse_f64(f[2], 0.0, 10.0, &d->sigma) &&
+            lab_parse_u64(f[3], 1, max, &d->lo_bytes) && lab_parse_u64(f[4], 1, max, &d->hi_bytes) &&
+            d->lo_bytes <= median && median <= d->hi_bytes) {
+            d->median_bytes = (double)median;
+            return true;
+        }
+        snprintf(err, errlen, "lognormal needs MEDIAN >= 1, 0 <= SIGMA <= 10, 1 <= LO <= MEDIAN <= HI <= 1t");
+        return false;
+    }
+    snprintf(err, errlen, "expected uniform:LO:HI or lognormal:MEDIAN:SIGMA:LO:HI");
+    return false;
+}
+
+static inline lab_dist_t lab_opt_dist(const char *opt, const char *s)
+{
+    lab_dist_t d;
+    char err[160];
+    if (!lab_dist_parse(s, &d, err, sizeof err))
+        lab_die("%s '%s' is not allowed: %s", opt, s, err);
+    return d;
+}
+
+// ---------------------------------------------------------------------------
+// memory: keep the compiler honest, and validate what the allocator hands out
+// ---------------------------------------------------------------------------
+
+// The compiler may not assume anything about what p points to after this.
+static inline void lab_escape(void *p) { __asm__ volatile("" : : "r"(p) : "memory"); }
+
+// The pattern: the whole first 128 bytes word by word, one word in every 4 KiB page (so
+// every page is really resident), and the (possibly partial) word holding the last byte.
+// Words sit at multiples of 8, so where two of these sets meet they write the same word.
+// Word at offset o holds tag ^ o: a block written over by a neighbour, or handed out
+// twice, fails the check.
+#define LAB_FILL_HEAD 128
+#define LAB_PAGE 4096
+
+// Whole words are single 8-byte moves (a memcpy of constant size compiles to one); only
+// the last word of a block whose size is not a multiple of 8 goes byte by byte.
+static inline void lab_put(char *p, size_t off, size_t size, uint64_t tag)
+{
+    uint64_t w = tag ^ off;
+    if (off + 8 <= size)
+        memcpy(p + off, &w, 8);
+    else
+        for (size_t i = 0; off + i < size; i++)
+            p[off + i] = (char)(w >> (8 * i));
+}
+
+static inline bool lab_get(const char *p, size_t off, size_t size, uint64_t tag)
+{
+    uint64_t w = tag ^ off, v;
+    if (off + 8 <= size) {
+        memcpy(&v, p + off, 8);
+        return v == w;
+    }
+    for (size_t i = 0; off + i < size; i++)
+        if (p[off + i] != (char)(w >> (8 * i)))
+            return false;
+    return true;
+}
+
+#define LAB_FOR_PATTERN(off, size, body)                                                  \
+    do {                                                                                  \
+        size_t off;                                                                       \
+        for (off = 0; off < (size) && off < LAB_FILL_HEAD; off += 8) { body; }            \
+        for (off = LAB_PAGE; off + 8 <= (size); off += LAB_PAGE) { body; }                \
+        if ((size) > LAB_FILL_HEAD) { off = ((size) - 1) & ~(size_t)7; body; }            \
+    } while (0)
+
+static inline void lab_fill(void *p, size_t size, uint64_t tag)
+{
+    LAB_FOR_PATTERN(off, size, lab_put(p, off, size, tag));
+    lab_escape(p);
+}
+
+static inline bool lab_check(const void *p, size_t size, uint64_t tag)
+{
+    LAB_FOR_PATTERN(off, size, if (!lab_get(p, off, size, tag)) return false);
+    return true;
+}
+
+// ---------------------------------------------------------------------------
+// threads
+// ---------------------------------------------------------------------------
+
+// CPUs this process may run on (honours taskset and cgroups' cpusets).
+static inline int lab_ncpus(void)
+{
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) != 0)
+        return (int)sysconf(_SC_NPROCESSORS_ONLN);
+    return CPU_COUNT(&set);
+}
+
+// Pins the calling thread to the n-th allowed CPU (modulo their count).
+static inline bool lab_pin(int n)
+{
+    cpu_set_t allowed, one;
+    if (sched_getaffinity(0, sizeof allowed, &allowed) != 0)
+        return false;
+    int k = n % CPU_COUNT(&allowed);
+    for (int cpu = 0; cpu < CPU_SETSIZE; cpu++) {
+        if (CPU_ISSET(cpu, &allowed) && k-- == 0) {
+            CPU_ZERO(&one);
+            CPU_SET(cpu, &one);
+            return pthread_setaffinity_np(pthread_self(), sizeof one, &one) == 0;
+        }
+    }
+    return false;
+}
+
+// ---------------------------------------------------------------------------
+// allocator identity
+// ---------------------------------------------------------------------------
+
+// Which allocator is live is a fact about this process, not the label we were given: the
+// object that defines the malloc the program calls. common/run sets LAB_ALLOCATOR and
+// LAB_ALLOCATOR_LIB (empty for glibc); if that library is not the one whose malloc is live,
+// the preload did not take and the run stops rather than writing mislabelled rows.
+static inline const char *lab_allocator(void)
+{
+    Dl_info info;
+    void *m = dlsym(RTLD_DEFAULT, "malloc");
+    if (!m || !dladdr(m, &info) || !info.dli_fname)
+        lab_die_code(LAB_EXIT_WRONG_ALLOC, "cannot tell which library defines malloc");
+    const char *name = getenv("LAB_ALLOCATOR"), *lib = getenv("LAB_ALLOCATOR_LIB");
+    char want[PATH_MAX], have[PATH_MAX];
+    bool have_ok = realpath(info.dli_fname, have) != NULL;
+    if (!name || !*name) {  // run by hand: name it after the library
+        static char base[256];
+        const char *b = strrchr(info.dli_fname, '/');
+        snprintf(base, sizeof base, "%s", b ? b + 1 : info.dli_fname);
+        return strstr(base, "libc.so") ? "glibc" : base;
+    }
+    if (!lib || !*lib) {
+        if (strstr(info.dli_fname, "libc.so"))
+            return name;
+    } else if (have_ok && realpath(lib, want) && strcmp(want, have) == 0) {
+        return name;
+    }
+    lab_die_code(LAB_EXIT_WRONG_ALLOC, "allocator '%s' expected (%s) but malloc is live in %s",
+                 name, lib && *lib ? lib : "libc", info.dli_fname);
+}
+
+#endif

@@ -1,0 +1,178 @@
+#!/bin/bash
+# tests/book.t -- common/book/render and lab.lua on a tiny fixture book: includes, values,
+# figures and their numbers, cross-references, code regions; then every missing piece
+# must fail the render, name what is missing, and leave no book behind.
+. "$(dirname "$0")/lib.sh"
+
+RENDER=$ROOT/common/book/render
+if ! command -v pandoc >/dev/null; then
+    echo "1..0 # SKIP pandoc not installed (make deps)"; exit 0
+fi
+
+# ---------------------------------------------------------------- fixture
+D=$TMP/data F=$TMP/figs
+mkdir -p "$D/01-x" "$F/01-x"
+cat > "$D/01-x/t.table.md" <<'EOF'
+| allocator | ns_per_op |
+|:----------|----------:|
+| floor     |   12.5001 |
+| glibc     |   20.1002 |
+EOF
+cat > "$D/01-x/s.summary.csv" <<'EOF'
+allocator,workload,metric,median,ratio
+floor,small,ns_per_op,12.3456,0.8512
+glibc,small,ns_per_op,20.1,1
+glibc,large,ns_per_op,30.2,1
+glibc,large,ns_per_op,31.7,1
+mimalloc,small,ns_per_op,,1
+EOF
+cat > "$D/01-x/fmt.csv" <<'EOF'
+case,x
+int,12345
+pi,3.14159
+small,0.0123
+carry,9.996
+tiny,0.00001
+neg,-3.14159
+zero,0
+EOF
+printf 'host: fixture-host\nkernel: 6.1\n' > "$D/01-x/env.txt"
+cat > "$F/01-x/a.svg" <<'EOF'
+<svg xmlns="http://www.w3.org/2000/svg" width="40" height="20" viewBox="0 0 40 20"><rect width="40" height="20" fill="#369"/></svg>
+EOF
+cat > "$TMP/r.c" <<'EOF'
+int main(void)
+{
+    // [loop]
+    for (int i = 0; i < 3; i++)
+        fixture_work(i);
+    // [/loop]
+    return 0;
+}
+EOF
+
+# book BODY... -- a book file whose chapter is the given markdown lines
+book() {
+    printf -- '---\ntitle: Fixture book\n---\n\n# Preface {.unnumbered}\n\nEarly: @fig:a.\n\n# Micro\n\n'
+    printf '%s\n\n' "$@"
+}
+good=(
+    '::: runit'$'\n''make 01'$'\n'':::'
+    'Median [x]{.v src="01-x/s.summary.csv" allocator=floor workload=small metric=ns_per_op}.'
+    'Ratio []{.v src="01-x/s.summary.csv" allocator=floor stat=ratio}.'
+    'Scaled []{.v src=01-x/s.summary.csv allocator=floor scale=1000 unit=ps}.'
+    'Fmt int=[]{.v src=01-x/fmt.csv case=int stat=x} pi=[]{.v src=01-x/fmt.csv case=pi stat=x} small=[]{.v src=01-x/fmt.csv case=small stat=x} carry=[]{.v src=01-x/fmt.csv case=carry stat=x} tiny=[]{.v src=01-x/fmt.csv case=tiny stat=x} neg=[]{.v src=01-x/fmt.csv case=neg stat=x} zero=[]{.v src=01-x/fmt.csv case=zero stat=x} d5=[]{.v src=01-x/fmt.csv case=pi stat=x digits=5}.'
+    '![Floor is fast.](figures/01-x/a.svg){#fig:a}'
+    '![Second figure.](figures/01-x/a.svg){#fig:b}'
+    '::: {#tbl:t .include src="01-x/t.table.md" caption="Throughput, *median*."}'$'\n'':::'
+    '::: {.include src="01-x/env.txt"}'$'\n'':::'
+    "::: {.region src=\"$TMP/r.c\" name=\"loop\"}"$'\n'':::'
+    'See [@fig:b, right] and @tbl:t.'
+)
+book "${good[@]}" > "$TMP/book.md"
+# a chapter that follows: figure numbers restart per chapter
+printf '# Second\n\n![Again.](figures/01-x/a.svg){#fig:c}\n\nSee @fig:c.\n' > "$TMP/second.md"
+
+# ---------------------------------------------------------------- a good render
+out=$TMP/out/book.html
+err=$("$RENDER" "$out" "$D" "$F" "$TMP/book.md" "$TMP/second.md" 2>&1); rc=$?
+is "$rc" 0 "render succeeds on the fixture"
+[ -z "$err" ]; ok $? "render is quiet on success"
+[ -n "$err" ] && printf '#   %s\n' "$err"
+[ -s "$out" ]; ok $? "book.html written"
+html=$(cat "$out" 2>/dev/null)
+has() { printf '%s' "$html" | grep -qE -- "$1"; }
+has '<title>Fixture book</title>';              ok $? "title from the YAML block"
+has '<td style="text-align: left;">floor</td>';  ok $? "included table is in the book"
+has '<td style="text-align: right;">20.1002</td>'; ok $? "included table keeps its numbers"
+has '<caption>Table 1\.1: Throughput, <em>median</em>\.</caption>'; ok $? "table caption numbered"
+has 'id="tbl:t"';                                ok $? "table has its anchor"
+has 'host: fixture-host';                        ok $? ".txt include becomes a code block"
+has 'Median <span class="v">12\.3</span>\.';     ok $? "value: median, 3 significant digits"
+has 'Ratio <span class="v">0\.85×</span>';       ok $? "value: stat=ratio prints 0.85×"
+has 'Scaled <span class="v">12346.ps</span>';    ok $? "value: scale and unit"
+has 'int=<span class="v">12345</span>';          ok $? "format: 12345 -> 12345"
+has 'pi=<span class="v">3\.14</span>';           ok $? "format: 3.14159 -> 3.14"
+has 'small=<span class="v">0\.0123</span>';      ok $? "format: 0.0123 -> 0.0123"
+has 'carry=<span class="v">10\.0</span>';        ok $? "format: 9.996 -> 10.0"
+has 'tiny=<span class="v">0\.0000100</span>';    ok $? "format: 1e-5 -> 0.0000100, never scientific"
+has 'neg=<span class="v">-3\.14</span>';         ok $? "format: negative"
+has 'zero=<span class="v">0</span>';             ok $? "format: zero"
+has 'd5=<span class="v">3\.1416</span>';         ok $? "format: digits=5"
+has '<figcaption[^>]*>Figure 1\.1: Floor is fast\.</figcaption>'; ok $? "first figure is Figure 1.1"
+has '<figcaption[^>]*>Figure 1\.2: Second figure\.</figcaption>'; ok $? "second figure is Figure 1.2"
+has '<figcaption[^>]*>Figure 2\.1: Again\.</figcaption>'; ok $? "numbers restart per chapter"
+has 'id="fig:a"';                                ok $? "figure has its anchor"
+has 'Early: <a href="#fig:a">Figure.1\.1</a>';   ok $? "reference before its figure resolves"
+has 'See <a href="#fig:b">Figure.1\.2</a>, right'; ok $? "bracketed reference with suffix"
+has 'and <a href="#tbl:t">Table.1\.1</a>';       ok $? "table reference"
+has 'See <a href="#fig:c">Figure.2\.1</a>';      ok $? "reference in the second chapter"
+has '<img src="data:image/svg\+xml;base64,';     ok $? "figure embedded as a data: URI"
+! has 'figures/01-x/a.svg';                      ok $? "no figure left as an external path"
+has 'fixture_work';                              ok $? "code region quoted"
+! has 'return 0';                                ok $? "only the region's lines"
+! has '\[/?loop\]';                              ok $? "region markers left out"
+has '<code>[^<]*r\.c</code>, region <code>loop</code>'; ok $? "region caption names file and region"
+has 'class="sourceCode c"';                      ok $? "region is a C code block"
+has '<div class="runit">';                       ok $? "runit box kept for the CSS"
+! has '(src|href)="https?:';                     ok $? "self-contained: no external URLs"
+has 'max-width: 46em';                           ok $? "book.css embedded"
+
+# relative DATADIR/FIGDIR from the caller's directory work too
+( cd "$TMP" && "$RENDER" out/rel.html data figs book.md 2>/dev/null ); rc=$?
+is "$rc" 0 "render with relative dirs from another directory"
+[ -s "$TMP/out/rel.html" ]; ok $? "relative render wrote its book"
+
+# ---------------------------------------------------------------- failures
+# fails BOOKLINES PATTERN NAME -- the render of a chapter with these lines must fail
+fails() {
+    local pattern=$1 name=$2; shift 2
+    book "$@" > "$TMP/bad.md"
+    rm -f "$TMP/out/bad.html"
+    fails_with 1 "$pattern" "$name" -- "$RENDER" "$TMP/out/bad.html" "$D" "$F" "$TMP/bad.md"
+    local left=("$TMP"/out/bad.html*)
+    [ ! -e "${left[0]}" ]
+    ok $? "  ... and leaves no book.html nor tmp file"
+}
+fig='![Floor is fast.](figures/01-x/a.svg){#fig:a}'
+fails 'include 01-x/nope\.table\.md: missing file .*/data/01-x/nope\.table\.md' "missing table" \
+    "$fig" '::: {.include src="01-x/nope.table.md"}'$'\n'':::'
+fails 'figure figures/01-x/nope\.svg: missing file .*/figs/01-x/nope\.svg' "missing figure" \
+    "$fig" '![Nope.](figures/01-x/nope.svg){#fig:n}'
+fails 'value 01-x/s\.summary\.csv \[allocator=tcmalloc workload=small\].*: 0 rows match' \
+    "value filter matching 0 rows" \
+    "$fig" '[]{.v src=01-x/s.summary.csv allocator=tcmalloc workload=small}'
+fails 'value 01-x/s\.summary\.csv \[allocator=glibc workload=large\].*: 2 rows match' \
+    "ambiguous value (2 rows)" \
+    "$fig" '[]{.v src=01-x/s.summary.csv allocator=glibc workload=large}'
+fails 'allocator=mimalloc.*median is empty' "empty value" \
+    "$fig" '[]{.v src=01-x/s.summary.csv allocator=mimalloc}'
+fails "no column 'threads'" "unknown filter column" \
+    "$fig" '[]{.v src=01-x/s.summary.csv threads=4}'
+fails 'missing CSV .*/data/01-x/nope\.csv' "missing CSV" \
+    "$fig" '[]{.v src=01-x/nope.csv allocator=floor}'
+fails "region nope in .*/r\.c: no line '// \[nope\]'" "missing region" \
+    "$fig" "::: {.region src=\"$TMP/r.c\" name=\"nope\"}"$'\n'':::'
+fails 'region loop in chapters/none\.c: missing file' "missing region file" \
+    "$fig" '::: {.region src="chapters/none.c" name="loop"}'$'\n'':::'
+fails 'reference @fig:zzz: no figure or table' "unknown @fig reference" \
+    "$fig" 'See @fig:zzz.'
+fails 'reference @tbl:zzz' "unknown @tbl reference" \
+    "$fig" 'See @tbl:zzz.'
+
+# all problems are reported at once
+book '![x](figures/01-x/none.svg)' '::: {.include src="01-x/none.md"}'$'\n'':::' > "$TMP/bad.md"
+err=$("$RENDER" "$TMP/out/bad.html" "$D" "$F" "$TMP/bad.md" 2>&1)
+printf '%s' "$err" | grep -q '3 problems' && printf '%s' "$err" | grep -q 'none\.svg' &&
+    printf '%s' "$err" | grep -q 'none\.md' && printf '%s' "$err" | grep -q '@fig:a'
+ok $? "every problem listed in one failure"
+
+# a failed render removes an earlier book too: never a stale one that looks current
+cp "$out" "$TMP/out/old.html"
+book 'See @fig:zzz.' > "$TMP/bad.md"
+"$RENDER" "$TMP/out/old.html" "$D" "$F" "$TMP/bad.md" 2>/dev/null
+[ ! -e "$TMP/out/old.html" ]; ok $? "failed render removes the stale book"
+
+fails_with 2 'usage' "usage error" -- "$RENDER" "$TMP/out/x.html"
+
+done_testing

@@ -1,0 +1,181 @@
+#!/bin/bash
+# tests/summarize.t -- known answers for common/summarize: statistics, bootstrap CIs, ratios
+# to the baseline, status accounting, markdown tables, and every error path.
+# Expects $BUILD/summarize (built by make; this script builds nothing).
+. "$(dirname "$0")/lib.sh"
+S=$BUILD/summarize
+[ -x "$S" ] || { echo "Bail out! $S is not built"; exit 1; }
+
+# get SUMMARY KEY METRIC COLUMN: one value of a summary, KEY being the by-values ("glibc,w,1").
+get() {
+    awk -F, -v key="$2" -v m="$3" -v c="$4" '
+        NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next }
+        index($0, key "," m ",") == 1 { print $h[c]; exit }' "$1"
+}
+
+# ---- statistics on known values -----------------------------------------------------------
+cat > "$TMP/stats.csv" <<'EOF'
+allocator,workload,threads,rep,status,odd,even,same,note
+glibc,w,1,1,ok,1,1,7,first
+glibc,w,1,2,ok,2,2,7,second
+glibc,w,1,3,ok,3,3,7,
+glibc,w,1,4,ok,4,10,7,
+glibc,w,1,5,ok,100,,7,
+EOF
+"$S" "$TMP/stats.csv" > "$TMP/stats.summary.csv"; ok $? "summary of stats.csv exits 0"
+is "$(head -1 "$TMP/stats.summary.csv")" \
+   "allocator,workload,threads,metric,n,median,min,max,mean,sd,cv,ci_lo,ci_hi,ratio,ratio_lo,ratio_hi,status" \
+   "summary header"
+is "$(cut -d, -f4 "$TMP/stats.summary.csv" | tail -n +2 | tr '\n' ' ')" "odd even same " \
+   "metrics are the numeric columns in header order (not rep, status, note)"
+g() { get "$TMP/stats.summary.csv" glibc,w,1 "$@"; }
+is "$(g odd n),$(g odd median),$(g odd min),$(g odd max),$(g odd mean)" "5,3,1,100,22" \
+   "odd n: n, median, min, max, mean of 1,2,3,4,100"
+is "$(g odd sd),$(g odd cv)" "43.6177,1.98262" "odd n: sample sd (n-1) and cv"
+is "$(g even n),$(g even median),$(g even mean),$(g even sd)" "4,2.5,4,4.08248" \
+   "even n: median is the mean of the middle two; the empty field is skipped"
+is "$(g same median),$(g same sd),$(g same cv),$(g same ci_lo),$(g same ci_hi)" "7,0,0,7,7" \
+   "identical values: sd 0, cv 0, CI [v, v]"
+lo=$(g odd ci_lo) hi=$(g odd ci_hi)
+awk -v lo="$lo" -v hi="$hi" 'BEGIN { exit !(lo <= 3 && 3 <= hi && lo >= 1 && hi <= 100) }'
+ok $? "CI [$lo, $hi] contains the median and lies within [min, max]"
+"$S" "$TMP/stats.csv" | cmp -s - "$TMP/stats.summary.csv"; ok $? "same input, same output"
+"$S" --boot 100 --seed 7 "$TMP/stats.csv" | cmp -s - <("$S" --seed 7 --boot 100 "$TMP/stats.csv")
+ok $? "--boot and --seed: deterministic too"
+
+# ---- ratios to the baseline, status accounting --------------------------------------------
+cat > "$TMP/r1.csv" <<'EOF'
+allocator,workload,threads,rep,status,ops
+glibc,w,1,1,ok,10
+jemalloc,w,1,1,ok,20
+mimalloc,w,1,1,ok,5
+mimalloc,w,1,2,malloc_null,999
+tbbmalloc,w,1,1,missing,
+EOF
+cat > "$TMP/r2.csv" <<'EOF'
+allocator,workload,threads,rep,status,ops
+glibc,w,1,2,ok,10
+jemalloc,w,1,2,ok,20
+mimalloc,w,1,3,ok,5
+mimalloc,w,1,4,crash,
+jemalloc,w,2,1,ok,20
+EOF
+"$S" "$TMP/r1.csv" "$TMP/r2.csv" > "$TMP/r.summary.csv"; ok $? "summary of two files"
+r() { get "$TMP/r.summary.csv" "$1" ops "$2"; }
+is "$(cut -d, -f1-3 "$TMP/r.summary.csv" | tail -n +2 | tr '\n' ' ')" \
+   "glibc,w,1 jemalloc,w,1 mimalloc,w,1 tbbmalloc,w,1 jemalloc,w,2 " \
+   "groups in order of first appearance, across files"
+is "$(r jemalloc,w,1 ratio),$(r jemalloc,w,1 ratio_lo),$(r jemalloc,w,1 ratio_hi)" "2,2,2" \
+   "ratio to glibc: 20/10 = 2 with CI [2, 2]"
+is "$(r glibc,w,1 ratio),$(r glibc,w,1 ratio_lo),$(r glibc,w,1 ratio_hi)" "1,1,1" \
+   "the baseline's own ratio is 1"
+is "$(r mimalloc,w,1 n),$(r mimalloc,w,1 median),$(r mimalloc,w,1 ratio)" "2,5,0.5" \
+   "rows that are not ok are left out (999 is not counted)"
+is "$(r mimalloc,w,1 status)" "2 ok; 1 crash; 1 malloc_null" "status: ok first, then by name"
+is "$(r glibc,w,1 status)" "ok" "status of an all-ok group"
+is "$(grep '^tbbmalloc' "$TMP/r.summary.csv")" "tbbmalloc,w,1,ops,0,,,,,,,,,,,,1 missing" \
+   "an all-missing group appears with n=0 and its status"
+is "$(r jemalloc,w,2 median),$(r jemalloc,w,2 ratio)" "20," "no baseline group: empty ratio"
+"$S" --baseline jemalloc "$TMP/r1.csv" "$TMP/r2.csv" > "$TMP/rj.csv"
+is "$(get "$TMP/rj.csv" glibc,w,1 ops ratio)" "0.5" "--baseline jemalloc"
+"$S" --by threads,allocator "$TMP/r1.csv" "$TMP/r2.csv" > "$TMP/rb.csv"
+is "$(sed -n 2p "$TMP/rb.csv")" "1,glibc,ops,2,10,10,10,10,0,0,10,10,1,1,1,ok" \
+   "--by threads,allocator: by columns in that order, workload is not a metric"
+"$S" --by workload "$TMP/r1.csv" "$TMP/r2.csv" > "$TMP/rw.csv"
+is "$(get "$TMP/rw.csv" w ops ratio),$(get "$TMP/rw.csv" w threads n)" ",7" \
+   "no allocator among --by: no ratio; threads becomes a metric"
+
+# ---- table mode ---------------------------------------------------------------------------
+cat > "$TMP/t.csv" <<'EOF'
+allocator,workload,threads,rep,status,ns,res_ns,spread
+glibc,w,1,1,ok,12.3,20,100
+glibc,w,4,1,ok,3.14159,2,110
+glibc,w,1,2,ok,12.3,20,90
+jemalloc,w,1,1,ok,12345,2,100
+jemalloc,w,4,1,ok,0.0123,2,101
+jemalloc,w,1,2,ok,12345,2,99
+tbbmalloc,w,1,1,missing,,,
+EOF
+"$S" "$TMP/t.csv" > "$TMP/t.summary.csv"
+T() { "$S" table "$TMP/t.summary.csv" "$@"; }
+is "$(T --metric ns --rows allocator --cols threads --omit allocator=tbbmalloc)" \
+"| allocator | 1 | 4 |
+|---|---:|---:|
+| glibc | 12.3 | 3.14 |
+| jemalloc | 12345 | 0.0123 |" "2x2 table, 3 significant digits, --omit"
+is "$(T --metric ns --rows threads --cols allocator --corner 'threads \ allocator' --scale 0.001 --digits 2)" \
+"| threads \\ allocator | glibc | jemalloc | tbbmalloc |
+|---|---:|---:|---:|
+| 1 | 0.012 | 12 | — (1 missing) |
+| 4 | 0.0031 | 0.000012 | — |" "--corner, --scale, --digits; missing group and missing combination"
+is "$(T --metric ns --rows allocator --cols threads --where threads=4,workload=w)" \
+"| allocator | 4 |
+|---|---:|
+| glibc | 3.14 |
+| jemalloc | 0.0123 |" "--where with two conditions"
+is "$(T --metric spread --rows allocator --cols workload --cell cv --where threads=1)" \
+"| allocator | w |
+|---|---:|
+| glibc | 7.4% † |
+| jemalloc | 0.7% |
+| tbbmalloc | — (1 missing) |
+
+† CV above 5%: this median is less certain than the others." "cv cells, † above 5% and its note"
+is "$(T --metric ns --rows allocator --cols threads --cell ratio --where threads=1)" \
+"| allocator | 1 |
+|---|---:|
+| glibc | ×1.00 [1.00, 1.00] |
+| jemalloc | ×1003.66 [1003.66, 1003.66] |
+| tbbmalloc | — (1 missing) |" "ratio cells"
+is "$(T --metric ns --rows allocator --cols threads --resolution res_ns --digits 2 --where threads=1 --omit allocator=tbbmalloc)" \
+"| allocator | 1 |
+|---|---:|
+| glibc | < 20 |
+| jemalloc | 12345 |
+
+< below the timer's resolution." "--resolution: a median below it prints < X"
+
+cat > "$TMP/ci.csv" <<'EOF'
+allocator,workload,threads,rep,status,ns
+glibc,w,1,1,ok,10
+glibc,w,1,2,ok,12
+EOF
+"$S" "$TMP/ci.csv" > "$TMP/ci.summary.csv"
+is "$("$S" table "$TMP/ci.summary.csv" --metric ns --rows allocator --cols threads --cell ci | tail -1)" \
+   "| glibc | 11.0 [10.0, 12.0] |" "ci cells: median [ci_lo, ci_hi]"
+
+# ---- errors: exit 2, one line naming the place and what is allowed ------------------------
+printf 'allocator,workload,threads,rep,status,ns\nglibc,w,1,1,ok,1\nglibc,w,1,2\n' > "$TMP/bad.csv"
+fails_with 2 "^summarize: error: $TMP/bad.csv:3: 4 fields, header has 6\$" "bad field count names file:line" \
+    -- "$S" "$TMP/bad.csv"
+is "$("$S" "$TMP/stats.csv" "$TMP/bad.csv" 2>/dev/null)" "" "no partial output on error"
+fails_with 2 "--by column 'colour' is not in the header of" "unknown --by column" \
+    -- "$S" --by allocator,colour "$TMP/stats.csv"
+fails_with 2 "no rows with metric 'foo' in $TMP/t.summary.csv" "unknown metric in table" \
+    -- "$S" table "$TMP/t.summary.csv" --metric foo --rows allocator --cols threads
+fails_with 2 "no rows with metric 'bogus' \(--resolution\)" "unknown --resolution metric" \
+    -- "$S" table "$TMP/t.summary.csv" --metric ns --rows allocator --cols threads --resolution bogus
+fails_with 2 "--where column 'colour' is not in the header" "unknown --where column" \
+    -- "$S" table "$TMP/t.summary.csv" --metric ns --rows allocator --cols threads --where colour=red
+fails_with 2 "--omit 'allocator' is not allowed: expected COL=VAL" "--omit without =" \
+    -- "$S" table "$TMP/t.summary.csv" --metric ns --rows allocator --cols threads --omit allocator
+fails_with 2 "lines 2 and 8 both fall in row 'w', column '1': narrow with --where" "two rows in one cell" \
+    -- "$S" table "$TMP/t.summary.csv" --metric ns --rows workload --cols threads
+fails_with 2 "unknown --cell 'mean': expected one of median, ci, ratio, cv" "unknown --cell" \
+    -- "$S" table "$TMP/t.summary.csv" --metric ns --rows allocator --cols threads --cell mean
+fails_with 2 "summary column 'metric' is not in the header of" "table of a file that is not a summary" \
+    -- "$S" table "$TMP/t.csv" --metric ns --rows allocator --cols threads
+fails_with 2 "--boot '5' is not allowed: expected an integer from 100 to 100000" "--boot too small" \
+    -- "$S" --boot 5 "$TMP/stats.csv"
+fails_with 2 "--boot 'many' is not allowed" "--boot not a number" -- "$S" --boot many "$TMP/stats.csv"
+fails_with 2 "cannot read $TMP/nope.csv: No such file" "missing file" -- "$S" "$TMP/nope.csv"
+: > "$TMP/empty.csv"
+fails_with 2 "$TMP/empty.csv is empty: expected a header row" "empty file" -- "$S" "$TMP/empty.csv"
+fails_with 2 "$TMP/t.csv:1: header differs from the header of $TMP/stats.csv" "different headers" \
+    -- "$S" "$TMP/stats.csv" "$TMP/t.csv"
+fails_with 2 "unknown option '--bins': expected one of --by --baseline --boot --seed" "unknown option" \
+    -- "$S" --bins 3 "$TMP/stats.csv"
+fails_with 2 "option --seed needs a value" "option without its value" -- "$S" "$TMP/stats.csv" --seed
+fails_with 2 "no input file" "no input file" -- "$S"
+
+done_testing
