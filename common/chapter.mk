@@ -2,6 +2,7 @@
 # tables and calls this once:
 #     NN-slug_TABLES := name ...
 #     NN-slug_TABLE_name := <arguments of `summarize table`>
+#     NN-slug_RUN := <extra arguments of common/run, e.g. --pin>   (optional)
 #     $(eval $(call chapter,NN-slug))
 # Data flows one way: program -> CSV (+ env.txt) -> summary -> tables, figures -> book.
 # A CSV is remade only by `make NN` / `make run` (or when missing): `make book` never
@@ -12,10 +13,10 @@ build/$(1)/$(1): chapters/$(1)/$(1).c common/lab.h
 	$$(CC) $$(BENCH_CFLAGS) -o $$@ $$< $$(LDLIBS)
 
 run-$(1): build/$(1)/$(1) build/floor.so
-	$$(RUN) --prog build/$(1)/$(1) --out $$(DATA)/$(1)/$(1).csv
+	$$(RUN) $$($(1)_RUN) --prog build/$(1)/$(1) --out $$(DATA)/$(1)/$(1).csv
 
 $$(DATA)/$(1)/$(1).csv: | build/$(1)/$(1) build/floor.so
-	$$(RUN) --prog build/$(1)/$(1) --out $$@
+	$$(RUN) $$($(1)_RUN) --prog build/$(1)/$(1) --out $$@
 
 $$(DATA)/$(1)/env.txt: $$(DATA)/$(1)/$(1).csv ;
 

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/single_threaded.h>
 
 #define HEADER 16  // keeps every block 16-byte aligned, as glibc's are
 
@@ -44,25 +45,43 @@ static int init(void)
     return 1;
 }
 
+static uintptr_t place(uintptr_t at, size_t size, size_t align, uintptr_t *end_of_block)
+{
+    uintptr_t p = (at + HEADER + align - 1) & ~(uintptr_t)(align - 1);
+    *end_of_block = (p + size + 15) & ~(uintptr_t)15;
+    return p;
+}
+
+// While the process has one thread (glibc's __libc_single_threaded), plain loads and
+// stores: an atomic read-modify-write costs more than the rest of the floor together.
 static void *bump(size_t size, size_t align)
 {
     if (!init() || size > (size_t)(end - base) || align > (1u << 30)) {
         errno = ENOMEM;
         return NULL;
     }
-    atomic_fetch_add(&live, 1);  // before the bump: a concurrent rewind then cannot happen
-    uintptr_t old = atomic_load(&next), p, n;
-    do {
-        p = (old + HEADER + align - 1) & ~(uintptr_t)(align - 1);
-        n = (p + size + 15) & ~(uintptr_t)15;
-        if (n > (uintptr_t)end) {
-            atomic_fetch_sub(&live, 1);
-            errno = ENOMEM;
-            return NULL;
-        }
-    } while (!atomic_compare_exchange_weak(&next, &old, n));
+    uintptr_t old = atomic_load_explicit(&next, memory_order_relaxed), p, n;
+    if (__libc_single_threaded) {
+        p = place(old, size, align, &n);
+        if (n > (uintptr_t)end)
+            goto full;
+        atomic_store_explicit(&next, n, memory_order_relaxed);
+        atomic_store_explicit(&live, atomic_load_explicit(&live, memory_order_relaxed) + 1, memory_order_relaxed);
+    } else {
+        atomic_fetch_add(&live, 1);  // before the bump: a concurrent rewind then cannot happen
+        do {
+            p = place(old, size, align, &n);
+            if (n > (uintptr_t)end) {
+                atomic_fetch_sub(&live, 1);
+                goto full;
+            }
+        } while (!atomic_compare_exchange_weak(&next, &old, n));
+    }
     ((size_t *)p)[-1] = size;
     return (void *)p;
+full:
+    errno = ENOMEM;
+    return NULL;
 }
 
 void *malloc(size_t size) { return bump(size, 16); }
@@ -71,6 +90,13 @@ void free(void *p)
 {
     if (!p)
         return;
+    if (__libc_single_threaded) {
+        long n = atomic_load_explicit(&live, memory_order_relaxed) - 1;
+        atomic_store_explicit(&live, n, memory_order_relaxed);
+        if (n == 0)
+            atomic_store_explicit(&next, (uintptr_t)base, memory_order_relaxed);
+        return;
+    }
     uintptr_t seen = atomic_load(&next);
     // The last live block gone: rewind, unless another thread has bumped meanwhile.
     if (atomic_fetch_sub(&live, 1) == 1)

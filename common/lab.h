@@ -203,6 +203,21 @@ static int lab_cmp_u64(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+static int lab_cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+// The median of n values (sorts them).
+static inline double lab_median(double *v, size_t n)
+{
+    if (n == 0)
+        return NAN;
+    qsort(v, n, sizeof *v, lab_cmp_double);
+    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
 // Calibrates over ~20 ms, then measures the empty bracket 2x10^4 times.
 // LAB_CLOCK=gettime forces the fallback (for tests and for machines we do not trust).
 static inline void lab_clock_init(void)
@@ -632,6 +647,7 @@ static inline lab_dist_t lab_opt_dist(const char *opt, const char *s)
 // The compiler may not assume anything about what p points to after this.
 static inline void lab_escape(void *p) { __asm__ volatile("" : : "r"(p) : "memory"); }
 
+// [pattern]
 // The pattern: the whole first 128 bytes word by word, one word in every 4 KiB page (so
 // every page is really resident), and the (possibly partial) word holding the last byte.
 // Words sit at multiples of 8, so where two of these sets meet they write the same word.
@@ -684,6 +700,7 @@ static inline bool lab_check(const void *p, size_t size, uint64_t tag)
     LAB_FOR_PATTERN(off, size, if (!lab_get(p, off, size, tag)) return false);
     return true;
 }
+// [/pattern]
 
 // ---------------------------------------------------------------------------
 // threads

@@ -230,23 +230,11 @@ typedef struct {
 static size_t opt_boot;
 static uint64_t opt_seed;
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double median(double *v, size_t n)  // sorts v
-{
-    qsort(v, n, sizeof *v, cmp_double);
-    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
 static double resampled_median(lab_rng_t *r, const double *v, size_t n, double *buf)
 {
     for (size_t i = 0; i < n; i++)
         buf[i] = v[lab_rng_below(r, n)];
-    return median(buf, n);
+    return lab_median(buf, n);
 }
 
 // Bootstrap 95% CI of median(a) / median(b), or of median(a) alone when b is NULL.
@@ -267,7 +255,7 @@ static void bootstrap(const double *a, size_t na, const double *b, size_t nb, ui
     }
     *lo = *hi = NAN;
     if (i == B) {  // the 2.5% and 97.5% quantiles: floor(0.025 B) and ceil(0.975 B) - 1
-        qsort(m, B, sizeof *m, cmp_double);
+        qsort(m, B, sizeof *m, lab_cmp_double);
         *lo = m[B * 25 / 1000];
         *hi = m[(B * 975 + 999) / 1000 - 1];
     }
@@ -281,7 +269,7 @@ static stats_t stats(double *v, size_t n, uint64_t seed)
     stats_t s = { n, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN };
     if (!n)
         return s;
-    s.median = median(v, n);
+    s.median = lab_median(v, n);
     s.min = v[0], s.max = v[n - 1];
     double sum = 0, ss = 0;
     for (size_t i = 0; i < n; i++)
@@ -631,9 +619,10 @@ static void cell_text(long i, char *buf, size_t len)
         if (med < res)
             snprintf(buf, len, "< %s", sig(a, res)), tb.below = true;
         else if (tb.cell == CELL_CI && !isnan(lo))
-            snprintf(buf, len, "%s [%s, %s]", sig(a, med), sig(b, lo), sig(c, hi));
+            snprintf(buf, len, "%s [%s, %s]%s", sig(a, med), sig(b, lo), sig(c, hi), cv > 0.05 ? " †" : "");
         else
-            snprintf(buf, len, "%s", sig(a, med));
+            snprintf(buf, len, "%s%s", sig(a, med), cv > 0.05 ? " †" : "");
+        tb.dagger |= !(med < res) && cv > 0.05;
         break;
     case CELL_RATIO:  // a ratio is not scaled
         if (isnan(ratio))

@@ -210,12 +210,8 @@ static void test_prng(void)
         moved |= perm[i] != i;
     }
     CHECK("shuffle is a permutation", sum == 4950 && moved);
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
+    double odd[] = { 5, 1, 3 }, even[] = { 4, 1, 3, 100 };
+    CHECK("median of odd and even counts", lab_median(odd, 3) == 3 && lab_median(even, 4) == 3.5);
 }
 
 static void test_distributions(void)
@@ -248,7 +244,7 @@ static void test_distributions(void)
         lsum += l;
         lsq += l * l;
     }
-    qsort(v, N, sizeof v[0], cmp_double);
+    qsort(v, N, sizeof v[0], lab_cmp_double);
     double mu = lsum / N, sigma = sqrt(lsq / N - mu * mu);
     CHECK("lognormal median is the stated median (2%)", near(v[N / 2], 64, 0.02));
     CHECK("lognormal log-sd is the stated sigma (2%)", near(sigma, 1.5, 0.02));

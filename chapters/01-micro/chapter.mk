@@ -1,14 +1,15 @@
-# Chapter 1: micro-benchmarks. The tables the prose includes, as `summarize table` arguments.
-01-micro_TABLES := workloads ratio nsop cv lat_malloc_p50 lat_malloc_p999 lat_free_p999 frag rss faults
+# Chapter 1: micro-benchmarks, single-threaded: every process pinned to one CPU.
+01-micro_RUN := --pin
+# The tables the prose includes, as `summarize table` arguments.
+01-micro_TABLES := workloads ratio nsop cv lat_malloc_p50 lat_free_p50 lat_malloc_p999 frag faults
 A1 := --rows allocator --cols workload
 01-micro_TABLE_ratio := --metric ops_per_s $(A1) --cell ratio --omit allocator=floor --corner "vs glibc"
 01-micro_TABLE_nsop := --metric ns_per_op $(A1) --cell ci --corner "ns per op"
 01-micro_TABLE_cv := --metric ops_per_s $(A1) --cell cv --corner "CV of ops/s"
 01-micro_TABLE_lat_malloc_p50 := --metric malloc_lat_p50_ns $(A1) --resolution timer_resolution_ns --corner "malloc p50, ns"
 01-micro_TABLE_lat_malloc_p999 := --metric malloc_lat_p999_ns $(A1) --resolution timer_resolution_ns --corner "malloc p99.9, ns"
-01-micro_TABLE_lat_free_p999 := --metric free_lat_p999_ns $(A1) --resolution timer_resolution_ns --corner "free p99.9, ns"
+01-micro_TABLE_lat_free_p50 := --metric free_lat_p50_ns $(A1) --resolution timer_resolution_ns --corner "free p50, ns"
 01-micro_TABLE_frag := --metric frag_ratio $(A1) --omit allocator=floor --corner "RSS added / live"
-01-micro_TABLE_rss := --metric peak_rss_kib $(A1) --omit allocator=floor --scale 0.0009765625 --corner "peak RSS, MiB"
 01-micro_TABLE_faults := --metric minor_faults $(A1) --omit allocator=floor --corner "page faults"
 $(eval $(call chapter,01-micro))
 
