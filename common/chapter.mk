@@ -3,25 +3,27 @@
 #     NN-slug_TABLES := name ...
 #     NN-slug_TABLE_name := <arguments of `summarize table`>
 #     NN-slug_RUN := <extra arguments of common/run, e.g. --pin>   (optional)
+#     NN-slug_NO_FLOOR := 1        (optional: the floor allocator does not take part)
+#     NN-slug_BY := COLS           (optional: summarize --by; default allocator,workload,threads)
 #     $(eval $(call chapter,NN-slug))
 # Data flows one way: program -> CSV (+ env.txt) -> summary -> tables, figures -> book.
 # A CSV is remade only by `make NN` / `make run` (or when missing): `make book` never
 # starts a measurement.
 define chapter
-build/$(1)/$(1): chapters/$(1)/$(1).c common/lab.h
+build/$(1)/$(1): chapters/$(1)/$(1).c $(wildcard common/*.h)
 	@mkdir -p $$(@D)
 	$$(CC) $$(BENCH_CFLAGS) -o $$@ $$< $$(LDLIBS)
 
 run-$(1): build/$(1)/$(1) build/floor.so
-	$$(RUN) $$($(1)_RUN) --prog build/$(1)/$(1) --out $$(DATA)/$(1)/$(1).csv
+	$$(if $$($(1)_NO_FLOOR),$$(filter-out --floor,$$(RUN)),$$(RUN)) $$($(1)_RUN) --prog build/$(1)/$(1) --out $$(DATA)/$(1)/$(1).csv
 
 $$(DATA)/$(1)/$(1).csv: | build/$(1)/$(1) build/floor.so
-	$$(RUN) $$($(1)_RUN) --prog build/$(1)/$(1) --out $$@
+	$$(if $$($(1)_NO_FLOOR),$$(filter-out --floor,$$(RUN)),$$(RUN)) $$($(1)_RUN) --prog build/$(1)/$(1) --out $$@
 
 $$(DATA)/$(1)/env.txt: $$(DATA)/$(1)/$(1).csv ;
 
 $$(DATA)/$(1)/$(1).summary.csv: $$(DATA)/$(1)/$(1).csv build/summarize
-	build/summarize $$< >$$@.tmp && mv $$@.tmp $$@
+	build/summarize $$(if $$($(1)_BY),--by $$($(1)_BY)) $$< >$$@.tmp && mv $$@.tmp $$@
 
 $$(DATA)/$(1)/%.table.md: $$(DATA)/$(1)/$(1).summary.csv build/summarize chapters/$(1)/chapter.mk
 	build/summarize table $$< $$($(1)_TABLE_$$*) >$$@.tmp && mv $$@.tmp $$@

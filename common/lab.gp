@@ -29,3 +29,7 @@ is(col, v) = sprintf('f["%s"]=="%s"', col, v)
 # Allocators with no data (not installed on the machine that ran it), said on the figure.
 MISSING = system(sprintf("awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next } $h[\"n\"] == 0 && !s[$1]++ { printf \"%%s \", $1 }' %s", summary))
 if (strlen(MISSING) > 0) { set label 99 "not installed on this machine: " . MISSING at screen 0.01, screen 0.02 tc rgb "#aa0000" }
+
+# The rows of any CSV (e.g. a chapter's time series or run CSV) that satisfy `where`, an
+# awk condition on named fields as for rows(); the header is kept.
+select(file, where) = sprintf("< awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) h[i] = $i; print; next } { for (i = 1; i <= NF; i++) f[h[i]] = $i } (%s)' %s", where, file)

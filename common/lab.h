@@ -454,12 +454,13 @@ typedef struct {
     size_t len;
 } lab_row_t;
 
-static inline void lab_csv_header(const char *const *cols)
+static inline void lab_csv_fheader(FILE *f, const char *const *cols)
 {
     for (int i = 0; cols[i]; i++)
-        printf("%s%s", i ? "," : "", cols[i]);
-    putchar('\n');
+        fprintf(f, "%s%s", i ? "," : "", cols[i]);
+    fputc('\n', f);
 }
+static inline void lab_csv_header(const char *const *cols) { lab_csv_fheader(stdout, cols); }
 
 static inline void lab_row_begin(lab_row_t *r, const char *const *cols)
 {
@@ -499,15 +500,19 @@ static inline void lab_row_f64(lab_row_t *r, const char *col, double v)
         lab_row_put(r, col, "%.6g", v);
 }
 
-static inline void lab_row_end(lab_row_t *r)
+// Ends the row and writes it to f (a second CSV beside stdout, e.g. a time series).
+static inline void lab_row_fend(lab_row_t *r, FILE *f)
 {
     if (r->cols[r->i]) {
         fprintf(stderr, "%s: bug: csv row ends before column '%s'\n", lab_prog, r->cols[r->i]);
         abort();
     }
-    puts(r->line);
-    fflush(stdout);
+    fputs(r->line, f);
+    fputc('\n', f);
+    if (f == stdout)
+        fflush(stdout);
 }
+static inline void lab_row_end(lab_row_t *r) { lab_row_fend(r, stdout); }
 
 // ---------------------------------------------------------------------------
 // prng and size distributions

@@ -1,0 +1,361 @@
+/* allocstats.h -- each allocator's own account of its memory, in one normalised structure.
+ *
+ * The kernel sees pages (RSS); an allocator knows why it holds them: bytes handed out,
+ * free bytes it keeps in each of its layers, its own metadata. This header asks the live
+ * allocator, resolving its statistics interface with dlsym at run time, so one binary
+ * reads whichever library LD_PRELOAD put in front of glibc:
+ *
+ *   types      lab_stats_t       the common quantities, bytes; NAN where a source has none
+ *   functions  lab_stats_read()  fill one from the allocator whose malloc is live
+ *              lab_stats_release()  ask that allocator to give free memory back now
+ *              lab_stats_which()    which allocator's interface that is ("glibc", ...)
+ *
+ * Sources (verified on jemalloc 5.3.0, gperftools 2.10, mimalloc 2.0.9, glibc 2.36,
+ * tbbmalloc 2021.8):
+ *   jemalloc   mallctl, after writing "epoch" (statistics are cached until then):
+ *              stats.allocated/active/resident/mapped/metadata/retained, and per layer
+ *              stats.arenas.4096.tcache_bytes (4096 = MALLCTL_ARENAS_ALL), active -
+ *              allocated (free regions in slabs), stats.arenas.4096.pdirty + pmuzzy pages
+ *   tcmalloc   MallocExtension_GetNumericProperty: generic.current_allocated_bytes,
+ *              generic.heap_size, generic.total_physical_bytes,
+ *              tcmalloc.{thread_cache,central_cache,transfer_cache,pageheap}_free_bytes,
+ *              tcmalloc.pageheap_unmapped_bytes
+ *   mimalloc   mi_process_info (current commit) and mi_stats_print_out, whose text gives
+ *              the reserved and committed bytes (a release build counts no allocations)
+ *   glibc      mallinfo2 (uordblks + hblkhd allocated, arena + hblkhd mapped, keepcost
+ *              the top chunk) and malloc_info's XML (free bytes in fastbins and bins)
+ *   tbbmalloc  no statistics interface: source "none", every quantity NAN
+ *
+ * Which interface to use is decided by the library that defines the live malloc, never by
+ * which symbols happen to resolve: under a preload, dlsym(RTLD_DEFAULT, "mallinfo2") still
+ * finds glibc's, which would describe glibc's idle heap as if it were the program's.
+ */
+#ifndef LAB_ALLOCSTATS_H
+#define LAB_ALLOCSTATS_H
+
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <dlfcn.h>
+#include <malloc.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+// All quantities in bytes, NAN when the allocator does not say.
+typedef struct {
+    const char *allocator;   // "glibc", "jemalloc", "tcmalloc", "mimalloc", "tbbmalloc", "unknown"
+    const char *source;      // the interface read, e.g. "mallctl", or "none"
+    double allocated_bytes;  // in blocks handed out, as the allocator counts them (size classes)
+    double active_bytes;     // in pages that hold at least one allocated block
+    double resident_bytes;   // physically resident, by the allocator's own estimate
+    double mapped_bytes;     // mapped from the OS and usable (committed)
+    double metadata_bytes;   // the allocator's own bookkeeping
+    double retained_bytes;   // address space kept but returned to the OS (not resident)
+    // Free bytes the allocator holds, by layer (each is resident unless swapped):
+    double thread_cache_bytes;  // per-thread caches (jemalloc/tcmalloc tcache)
+    double central_free_bytes;  // size-class layer: free slots in slabs/spans, bins
+    double page_free_bytes;     // page layer: whole free pages kept mapped (dirty, top chunk)
+} lab_stats_t;
+
+// ---------------------------------------------------------------------------
+// which library
+// ---------------------------------------------------------------------------
+
+typedef struct {
+    const char *allocator;
+    void *handle;      // dlopen(RTLD_NOLOAD) of the library that defines malloc
+    void *base;        // its load address, to tell its own symbols from its dependencies'
+} lab_stats_lib_t;
+
+// A symbol defined in the malloc library itself (not found through its dependencies).
+static inline void *lab_stats_own(const lab_stats_lib_t *l, const char *name)
+{
+    Dl_info info;
+    void *p = l->handle ? dlsym(l->handle, name) : NULL;
+    return p && dladdr(p, &info) && info.dli_fbase == l->base ? p : NULL;
+}
+
+static inline lab_stats_lib_t lab_stats_lib(void)
+{
+    static lab_stats_lib_t l;
+    if (l.allocator)
+        return l;
+    Dl_info info;
+    void *m = dlsym(RTLD_DEFAULT, "malloc");
+    l.allocator = "unknown";
+    if (!m || !dladdr(m, &info) || !info.dli_fname)
+        return l;
+    l.base = info.dli_fbase;
+    l.handle = dlopen(info.dli_fname, RTLD_LAZY | RTLD_NOLOAD);
+    if (!l.handle)  // the main program itself defines malloc
+        l.handle = dlopen(NULL, RTLD_LAZY);
+    if (lab_stats_own(&l, "mallctl"))
+        l.allocator = "jemalloc";
+    else if (lab_stats_own(&l, "MallocExtension_GetNumericProperty"))
+        l.allocator = "tcmalloc";
+    else if (lab_stats_own(&l, "mi_process_info"))
+        l.allocator = "mimalloc";
+    else if (strstr(info.dli_fname, "tbbmalloc"))  // the proxy; scalable_* live in libtbbmalloc
+        l.allocator = "tbbmalloc";
+    else if (strstr(info.dli_fname, "libc.so") && lab_stats_own(&l, "mallinfo2"))
+        l.allocator = "glibc";
+    return l;
+}
+
+static inline const char *lab_stats_which(void) { return lab_stats_lib().allocator; }
+
+// ---------------------------------------------------------------------------
+// per allocator
+// ---------------------------------------------------------------------------
+
+static inline void lab_stats_nan(lab_stats_t *s)
+{
+    s->allocated_bytes = s->active_bytes = s->resident_bytes = s->mapped_bytes = NAN;
+    s->metadata_bytes = s->retained_bytes = NAN;
+    s->thread_cache_bytes = s->central_free_bytes = s->page_free_bytes = NAN;
+}
+
+typedef int (*lab_mallctl_fn)(const char *, void *, size_t *, void *, size_t);
+
+static inline double lab_je_size(lab_mallctl_fn ctl, const char *name)
+{
+    size_t v, len = sizeof v;
+    return ctl(name, &v, &len, NULL, 0) == 0 ? (double)v : NAN;
+}
+
+static inline void lab_stats_jemalloc(const lab_stats_lib_t *l, lab_stats_t *s)
+{
+    lab_mallctl_fn ctl = (lab_mallctl_fn)lab_stats_own(l, "mallctl");
+    uint64_t epoch = 1;
+    size_t len = sizeof epoch;
+    if (!ctl || ctl("epoch", &epoch, &len, &epoch, len) != 0)
+        return;
+    s->source = "mallctl";
+    s->allocated_bytes = lab_je_size(ctl, "stats.allocated");
+    s->active_bytes = lab_je_size(ctl, "stats.active");
+    s->resident_bytes = lab_je_size(ctl, "stats.resident");
+    s->mapped_bytes = lab_je_size(ctl, "stats.mapped");
+    s->metadata_bytes = lab_je_size(ctl, "stats.metadata");
+    s->retained_bytes = lab_je_size(ctl, "stats.retained");
+    s->thread_cache_bytes = lab_je_size(ctl, "stats.arenas.4096.tcache_bytes");
+    s->central_free_bytes = s->active_bytes - s->allocated_bytes;
+    double page = lab_je_size(ctl, "arenas.page");
+    s->page_free_bytes = page * (lab_je_size(ctl, "stats.arenas.4096.pdirty") +
+                                 lab_je_size(ctl, "stats.arenas.4096.pmuzzy"));
+}
+
+typedef int (*lab_tc_prop_fn)(const char *, size_t *);
+
+static inline double lab_tc(lab_tc_prop_fn get, const char *name)
+{
+    size_t v;
+    return get(name, &v) ? (double)v : NAN;
+}
+
+static inline void lab_stats_tcmalloc(const lab_stats_lib_t *l, lab_stats_t *s)
+{
+    lab_tc_prop_fn get = (lab_tc_prop_fn)lab_stats_own(l, "MallocExtension_GetNumericProperty");
+    if (!get)
+        return;
+    s->source = "MallocExtension";
+    s->allocated_bytes = lab_tc(get, "generic.current_allocated_bytes");
+    double heap = lab_tc(get, "generic.heap_size");
+    double unmapped = lab_tc(get, "tcmalloc.pageheap_unmapped_bytes");
+    s->resident_bytes = lab_tc(get, "generic.total_physical_bytes");
+    s->mapped_bytes = heap - unmapped;
+    s->retained_bytes = unmapped;
+    // total_physical = heap - unmapped + metadata, by gperftools' own definition.
+    s->metadata_bytes = s->resident_bytes - s->mapped_bytes;
+    s->thread_cache_bytes = lab_tc(get, "tcmalloc.thread_cache_free_bytes");
+    s->central_free_bytes = lab_tc(get, "tcmalloc.central_cache_free_bytes") +
+                            lab_tc(get, "tcmalloc.transfer_cache_free_bytes");
+    s->page_free_bytes = lab_tc(get, "tcmalloc.pageheap_free_bytes");
+    s->active_bytes = s->mapped_bytes - s->page_free_bytes;
+}
+
+// mi_stats_print_out's lines read "  name:   peak   total   freed   current   unit ...",
+// each amount with a unit suffix ("12.5 MiB"). We keep the "current" amount of a name.
+typedef struct {
+    double reserved_bytes, committed_bytes;
+} lab_mi_text_t;
+
+// Parses "12.5 MiB", "100 B", "3.0 KiB" at *p (advancing it); NAN if it is not an amount.
+static inline double lab_mi_amount(const char **p)
+{
+    char *end;
+    double v = strtod(*p, &end);
+    if (end == *p)
+        return NAN;
+    while (*end == ' ')
+        end++;
+    double mul = 1;
+    if (end[0] && end[1] == 'i' && end[2] == 'B') {
+        const char *u = strchr("KMGT", end[0]);
+        if (!u)
+            return NAN;
+        mul = (double)(1ull << (10 * (1 + (u - "KMGT"))));
+        end += 3;
+    } else if (end[0] == 'B') {
+        end += 1;
+    } else {
+        mul = 1;  // a bare count
+    }
+    *p = end;
+    return v * mul;
+}
+
+static inline void lab_mi_line(const char *msg, void *arg)
+{
+    lab_mi_text_t *t = arg;
+    while (*msg == ' ')
+        msg++;
+    double *dst = strncmp(msg, "reserved:", 9) == 0 ? &t->reserved_bytes
+                : strncmp(msg, "committed:", 10) == 0 ? &t->committed_bytes : NULL;
+    if (!dst)
+        return;
+    const char *p = strchr(msg, ':') + 1;
+    double v[4];
+    for (int i = 0; i < 4; i++) {
+        while (*p == ' ')
+            p++;
+        if (isnan(v[i] = lab_mi_amount(&p)))
+            return;
+    }
+    *dst = v[3];  // peak, total, freed, current
+}
+
+static inline void lab_stats_mimalloc(const lab_stats_lib_t *l, lab_stats_t *s)
+{
+    typedef void (*info_fn)(size_t *, size_t *, size_t *, size_t *, size_t *, size_t *, size_t *, size_t *);
+    typedef void (*print_fn)(void (*)(const char *, void *), void *);
+    info_fn info = (info_fn)lab_stats_own(l, "mi_process_info");
+    print_fn print = (print_fn)lab_stats_own(l, "mi_stats_print_out");
+    if (!info)
+        return;
+    size_t el, us, sy, rss, prss, commit, pcommit, pf;
+    info(&el, &us, &sy, &rss, &prss, &commit, &pcommit, &pf);
+    s->source = "mi_process_info";
+    // mi_process_info's current_rss is the peak on Linux (getrusage): not used.
+    s->mapped_bytes = (double)commit;
+    if (print) {
+        lab_mi_text_t t = { NAN, NAN };
+        print(lab_mi_line, &t);
+        if (!isnan(t.reserved_bytes)) {
+            s->source = "mi_process_info+mi_stats_print_out";
+            s->retained_bytes = t.reserved_bytes - s->mapped_bytes;
+        }
+    }
+}
+
+// The free bytes in glibc's bins and fastbins, from malloc_info's XML totals.
+static inline double lab_glibc_bins_free(const lab_stats_lib_t *l)
+{
+    typedef int (*info_fn)(int, FILE *);
+    info_fn info = (info_fn)lab_stats_own(l, "malloc_info");
+    static char xml[1 << 16];
+    FILE *f = info ? fmemopen(xml, sizeof xml - 1, "w") : NULL;
+    if (!f)
+        return NAN;
+    memset(xml, 0, sizeof xml);
+    int rc = info(0, f);
+    fclose(f);
+    if (rc != 0)
+        return NAN;
+    // The process-wide totals come after the last </heap>.
+    const char *p = strstr(xml, "</heap>"), *q;
+    while (p && (q = strstr(p + 1, "</heap>")))
+        p = q;
+    double sum = 0;
+    int found = 0;
+    static const char *const kinds[] = { "<total type=\"fast\"", "<total type=\"rest\"" };
+    for (int i = 0; p && i < 2; i++) {
+        const char *t = strstr(p, kinds[i]), *sz = t ? strstr(t, "size=\"") : NULL;
+        if (sz) {
+            sum += strtod(sz + 6, NULL);
+            found++;
+        }
+    }
+    return found == 2 ? sum : NAN;
+}
+
+static inline void lab_stats_glibc(const lab_stats_lib_t *l, lab_stats_t *s)
+{
+    typedef struct mallinfo2 (*mi2_fn)(void);
+    mi2_fn mi2 = (mi2_fn)lab_stats_own(l, "mallinfo2");
+    if (!mi2)
+        return;
+    struct mallinfo2 m = mi2();
+    s->source = "mallinfo2+malloc_info";
+    s->allocated_bytes = (double)(m.uordblks + m.hblkhd);  // tcache'd chunks count as in use
+    s->mapped_bytes = (double)(m.arena + m.hblkhd);
+    s->page_free_bytes = (double)m.keepcost;  // the top chunk
+    s->central_free_bytes = lab_glibc_bins_free(l);
+    if (isnan(s->central_free_bytes))
+        s->central_free_bytes = (double)m.fordblks - (double)m.keepcost;
+    s->active_bytes = s->mapped_bytes - s->page_free_bytes;
+}
+
+// ---------------------------------------------------------------------------
+// the interface
+// ---------------------------------------------------------------------------
+
+// Fills s from the live allocator. Returns false (source "none", all NAN) when it has no
+// statistics interface we know.
+static inline bool lab_stats_read(lab_stats_t *s)
+{
+    lab_stats_lib_t l = lab_stats_lib();
+    lab_stats_nan(s);
+    s->allocator = l.allocator;
+    s->source = "none";
+    if (strcmp(l.allocator, "jemalloc") == 0)
+        lab_stats_jemalloc(&l, s);
+    else if (strcmp(l.allocator, "tcmalloc") == 0)
+        lab_stats_tcmalloc(&l, s);
+    else if (strcmp(l.allocator, "mimalloc") == 0)
+        lab_stats_mimalloc(&l, s);
+    else if (strcmp(l.allocator, "glibc") == 0)
+        lab_stats_glibc(&l, s);
+    return strcmp(s->source, "none") != 0;
+}
+
+// Asks the live allocator to return its free memory to the OS now. Returns what it called
+// ("malloc_trim(0)", ...), or NULL when the allocator has no such call.
+static inline const char *lab_stats_release(void)
+{
+    lab_stats_lib_t l = lab_stats_lib();
+    if (strcmp(l.allocator, "jemalloc") == 0) {
+        lab_mallctl_fn ctl = (lab_mallctl_fn)lab_stats_own(&l, "mallctl");
+        if (ctl && ctl("thread.tcache.flush", NULL, NULL, NULL, 0) == 0 &&
+            ctl("arena.4096.purge", NULL, NULL, NULL, 0) == 0)
+            return "mallctl(thread.tcache.flush; arena.<all>.purge)";
+    } else if (strcmp(l.allocator, "tcmalloc") == 0) {
+        void (*rel)(void) = (void (*)(void))lab_stats_own(&l, "MallocExtension_ReleaseFreeMemory");
+        if (rel) {
+            rel();
+            return "MallocExtension_ReleaseFreeMemory()";
+        }
+    } else if (strcmp(l.allocator, "mimalloc") == 0) {
+        void (*collect)(bool) = (void (*)(bool))lab_stats_own(&l, "mi_collect");
+        if (collect) {
+            collect(true);
+            return "mi_collect(true)";
+        }
+    } else if (strcmp(l.allocator, "tbbmalloc") == 0) {
+        int (*cmd)(int, void *) = (int (*)(int, void *))(l.handle ? dlsym(l.handle, "scalable_allocation_command") : NULL);
+        if (cmd && cmd(0 /* TBBMALLOC_CLEAN_ALL_BUFFERS */, NULL) >= 0)
+            return "scalable_allocation_command(TBBMALLOC_CLEAN_ALL_BUFFERS)";
+    } else if (strcmp(l.allocator, "glibc") == 0) {
+        int (*trim)(size_t) = (int (*)(size_t))lab_stats_own(&l, "malloc_trim");
+        if (trim) {
+            trim(0);
+            return "malloc_trim(0)";
+        }
+    }
+    return NULL;
+}
+
+#endif
