@@ -27,7 +27,9 @@ rows(m, where) = sprintf("< awk -F, -v m='%s' 'NR == 1 { for (i = 1; i <= NF; i+
 is(col, v) = sprintf('f["%s"]=="%s"', col, v)
 
 # Allocators with no data (not installed on the machine that ran it), said on the figure.
-MISSING = system(sprintf("awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next } $h[\"n\"] == 0 && !s[$1]++ { printf \"%%s \", $1 }' %s", summary))
+# (An allocator is missing when none of its rows has a value: a metric that only some
+# phases or workloads have is empty elsewhere, which is not the allocator missing.)
+MISSING = system(sprintf("awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next } !($1 in seen) { seen[$1] = 1; order[++k] = $1 } $h[\"n\"] > 0 { ok[$1] = 1 } END { for (i = 1; i <= k; i++) if (!(order[i] in ok)) printf \"%%s \", order[i] }' %s", summary))
 if (strlen(MISSING) > 0) { set label 99 "not installed on this machine: " . MISSING at screen 0.01, screen 0.02 tc rgb "#aa0000" }
 
 # The rows of any CSV (e.g. a chapter's time series or run CSV) that satisfy `where`, an

@@ -65,7 +65,8 @@ static const char *const columns[] = {
     "allocator", "workload", "release", "sampler", "phase", "rep", "status",
     "t_ms", "phase_ms", "work_s", "live_bytes", "live_blocks", "baseline_rss_kib", "rss_kib",
     "smaps_rss_kib", "lazyfree_kib", "effective_rss_kib", "private_dirty_kib", "anon_huge_kib",
-    "vmrss_kib", "vmhwm_kib", "ru_maxrss_kib", "smaps_minus_statm_kib", "frag_ratio",
+    "vmrss_kib", "vmhwm_kib", "ru_maxrss_kib", "smaps_minus_statm_kib", "vmrss_minus_statm_kib",
+    "maxrss_minus_vmhwm_kib", "frag_ratio",
     "effective_frag_ratio", "hole_reuse_ratio", "sample_count", "sample_hz", "sample_max_gap_ms",
     "sampler_cpu_s", "sampler_cpu_share", "stats_source", "st_allocated_bytes", "st_active_bytes",
     "st_resident_bytes", "st_mapped_bytes", "st_metadata_bytes", "st_retained_bytes",
@@ -643,6 +644,8 @@ static int run(const config_t *c)
         put_count(&r, "vmhwm_kib", have, p->vmhwm_kib);
         put_count(&r, "ru_maxrss_kib", have, p->maxrss_kib);
         lab_row_f64(&r, "smaps_minus_statm_kib", have ? (double)p->smaps.rss_kib - (double)p->rss_kib : NAN);
+        lab_row_f64(&r, "vmrss_minus_statm_kib", have ? (double)p->vmrss_kib - (double)p->rss_kib : NAN);
+        lab_row_f64(&r, "maxrss_minus_vmhwm_kib", have ? (double)p->maxrss_kib - (double)p->vmhwm_kib : NAN);
         lab_row_f64(&r, "frag_ratio", have ? ratio_or_nan(added, p->live_bytes) : NAN);
         lab_row_f64(&r, "effective_frag_ratio", have ? ratio_or_nan(eff - (double)baseline_kib, p->live_bytes) : NAN);
         lab_row_f64(&r, "hole_reuse_ratio", have && p->name && strcmp(p->name, "refill") == 0 ? reuse : NAN);
@@ -724,6 +727,8 @@ int main(int argc, char **argv)
         names[i] = workloads[i].name;
     static const char *const onoff[] = { "on", "off", NULL }, *const releases[] = { "none", "now", NULL };
     config_t c = { .seed = 42, .hz = 100, .sampler = true, .release = "none", .series = getenv("LAB_SERIES") };
+    if (c.series && !*c.series)
+        c.series = NULL;  // LAB_SERIES= : no series
     const char *count = NULL, *keep = NULL, *ops = NULL, *quiet = NULL, *trickle = NULL;
     bool quick = false;
     int o;

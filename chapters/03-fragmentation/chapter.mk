@@ -3,10 +3,45 @@
 # allocator never reuses anything, so it has nothing to say about fragmentation.
 03-fragmentation_NO_FLOOR := 1
 03-fragmentation_BY := allocator,workload,release,sampler,phase
-03-fragmentation_TABLES := workloads
+03-fragmentation_TABLES := workloads frag_holes reuse frag_survivors frag_growth decay_none decay_now \
+    crosscheck_smaps crosscheck_status crosscheck_maxrss work sampler_cpu
+F3 := --rows allocator --cols phase --where sampler=on
+03-fragmentation_TABLE_frag_holes := --metric frag_ratio $(F3),workload=holes --corner "RSS added / live"
+03-fragmentation_TABLE_reuse := --metric hole_reuse_ratio --rows allocator --cols workload --where phase=refill,workload=holes --digits 2 --corner "share of refill in old pages"
+03-fragmentation_TABLE_frag_survivors := --metric frag_ratio $(F3),workload=survivors --corner "RSS added / live"
+03-fragmentation_TABLE_frag_growth := --metric frag_ratio $(F3),workload=growth --corner "RSS added / live"
+03-fragmentation_TABLE_decay_none := --metric rss_kib $(F3),workload=decay,release=none --scale 0.0009765625 --corner "RSS, MiB"
+03-fragmentation_TABLE_decay_now := --metric rss_kib $(F3),workload=decay,release=now --scale 0.0009765625 --corner "RSS, MiB"
+03-fragmentation_TABLE_crosscheck_smaps := --metric smaps_minus_statm_kib $(F3),workload=holes --corner "smaps Rss - statm, KiB"
+03-fragmentation_TABLE_crosscheck_status := --metric vmrss_minus_statm_kib $(F3),workload=holes --corner "VmRSS - statm, KiB"
+03-fragmentation_TABLE_crosscheck_maxrss := --metric maxrss_minus_vmhwm_kib $(F3),workload=holes --corner "ru_maxrss - VmHWM, KiB"
+03-fragmentation_TABLE_work := --metric work_s --rows allocator --cols sampler --where workload=growth,phase=drift_4 --cell ci --corner "growth, work time (s)"
+03-fragmentation_TABLE_sampler_cpu := --metric sampler_cpu_share --rows allocator --cols workload --where sampler=on,release=none,phase=alloc --scale 100 --corner "sampler CPU, % of run"
 $(eval $(call chapter,03-fragmentation))
 
+D3 := $(DATA)/03-fragmentation
+BOOK_INPUTS += $(D3)/perturbation.csv $(D3)/madvfree.csv
+
 # The workloads' parameters come from the program itself, not from the prose.
-$(DATA)/03-fragmentation/workloads.table.md: build/03-fragmentation/03-fragmentation
+$(D3)/workloads.table.md: build/03-fragmentation/03-fragmentation
 	@mkdir -p $(@D)
 	$< --describe $(if $(QUICK),--quick) >$@.tmp && mv $@.tmp $@
+
+# The sampler's perturbation: growth's work time with the sampler on over off, per
+# allocator, with a conservative interval from the two medians' 95% intervals.
+$(D3)/perturbation.csv: $(D3)/03-fragmentation.summary.csv
+	awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) h[$$i] = i; next } \
+	    $$h["workload"] == "growth" && $$h["phase"] == "drift_4" && $$h["metric"] == "work_s" { k = $$h["allocator"]; if (!(k in seen)) { seen[k] = 1; o[++n] = k } \
+	        m[k, $$h["sampler"]] = $$h["median"]; lo[k, $$h["sampler"]] = $$h["ci_lo"]; hi[k, $$h["sampler"]] = $$h["ci_hi"] } \
+	    $$h["workload"] == "growth" && $$h["phase"] == "drift_4" && $$h["metric"] == "sampler_cpu_share" && $$h["sampler"] == "on" { cpu[$$h["allocator"]] = $$h["median"] } \
+	    END { print "allocator,on_s,off_s,perturbation_pct,lo_pct,hi_pct,sampler_cpu_pct"; \
+	          for (i = 1; i <= n; i++) { k = o[i]; if (m[k, "on"] == "" || m[k, "off"] == "" || lo[k, "off"] == "") continue; \
+	              printf "%s,%g,%g,%g,%g,%g,%g\n", k, m[k, "on"], m[k, "off"], 100 * (m[k, "on"] / m[k, "off"] - 1), \
+	                  100 * (lo[k, "on"] / hi[k, "off"] - 1), 100 * (hi[k, "on"] / lo[k, "off"] - 1), 100 * cpu[k] } }' $< >$@.tmp && mv $@.tmp $@
+
+# MADV_FREE made visible: mimalloc 2.0 told to reset free pages (MADV_FREE) rather than
+# decommit them. One QUICK-size decay run, under the runner's lock.
+$(D3)/madvfree.csv: $(D3)/03-fragmentation.csv | build/03-fragmentation/03-fragmentation
+	lib=$$(common/allocators lib mimalloc) && flock $${LAB_LOCK:-/tmp/heaplab-measure.lock} \
+	    env LD_PRELOAD=$$lib LAB_ALLOCATOR=mimalloc LAB_ALLOCATOR_LIB=$$lib LAB_SERIES= MIMALLOC_PAGE_RESET=1 \
+	    build/03-fragmentation/03-fragmentation --workload decay --release now --quick --rep 1 >$@.tmp && mv $@.tmp $@

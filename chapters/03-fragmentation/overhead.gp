@@ -1,0 +1,24 @@
+# Final overhead: the RSS the workload added over the live bytes requested, at the end of
+# the phase that matters for each workload (median of runs, 95% CI), log scale.
+load 'common/lab.gp'
+set terminal svg size 1000,420
+# "workload:release:phase" per category, and its label.
+CATS = "holes:none:refill survivors:none:free_99 survivors:none:refill growth:none:drift_4 decay:none:trickle decay:now:trickle"
+n = words(CATS)
+field(c, i) = system(sprintf("echo '%s' | cut -d: -f%d", c, i))
+set xrange [0.5:n + 0.5]
+set xtics scale 0 font ",10" noenhanced
+set xtics ("holes\nafter the refill" 1, "survivors\nafter 99%% freed" 2, "survivors\nafter the refill" 3, \
+           "growth\nat the end" 4, "decay\nidle, no call" 5, "decay\nafter release call" 6)
+set bmargin 4
+set logscale y
+set format y "%g"
+set ylabel "RSS added / live bytes (1 = no overhead)"
+set title "Memory held per live byte at the end of each workload (median of runs, 95% CI)"
+set arrow 1 from graph 0, first 1 to graph 1, first 1 nohead dt 3 lc rgb "#999999"
+set bars 1
+set key top left font ",9"
+x(i, a) = i + (idx(ALLOCATORS, a) - (words(ALLOCATORS) + 1) / 2.0) * 0.13
+cond(i) = sprintf('f["workload"]=="%s" && f["release"]=="%s" && f["phase"]=="%s" && f["sampler"]=="on"', field(word(CATS, i), 1), field(word(CATS, i), 2), field(word(CATS, i), 3))
+plot for [a in ALLOCATORS] for [i = 1:n] rows("frag_ratio", is("allocator", a) . " && " . cond(i)) \
+    using (x(i, a)):"median":"ci_lo":"ci_hi" with yerrorbars pt 7 ps 0.8 lw 1.5 lc rgb hex(a) title (i == 1 ? a : "")
