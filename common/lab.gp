@@ -26,6 +26,10 @@ summary = data . "/" . system("basename " . data) . ".summary.csv"
 rows(m, where) = sprintf("< awk -F, -v m='%s' 'NR == 1 { for (i = 1; i <= NF; i++) h[i] = $i; print; next } { for (i = 1; i <= NF; i++) f[h[i]] = $i } (m == \"\" || f[\"metric\"] == m) && (%s)' %s", m, where, summary)
 is(col, v) = sprintf('f["%s"]=="%s"', col, v)
 
+# One legend for all panels of a multiplot: coloured labels across the top, at height y
+# (screen fraction). Use:  eval legend(ALLOCATORS . " floor", 0.925)
+legend(list, y) = sprintf('do for [i = 1:words("%s")] { set label 100 + i "━ " . word("%s", i) at screen 0.5 + (i - (words("%s") + 1) / 2.0) * 0.09, screen %g center tc rgb hex(word("%s", i)) }', list, list, list, y, list)
+
 # Allocators with no data (not installed on the machine that ran it), said on the figure.
 MISSING = system(sprintf("awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next } $h[\"n\"] == 0 && !s[$1]++ { printf \"%%s \", $1 }' %s", summary))
 if (strlen(MISSING) > 0) { set label 99 "not installed on this machine: " . MISSING at screen 0.01, screen 0.02 tc rgb "#aa0000" }
