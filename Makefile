@@ -9,6 +9,7 @@
 #   make deps            install missing Debian packages (as root) or print the command
 #   make clean           remove build/;   make burn / burn-01-micro: remove data and figures
 SHELL := /bin/bash
+.DEFAULT_GOAL := all
 .DELETE_ON_ERROR:
 .SUFFIXES:
 
