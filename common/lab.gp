@@ -1,7 +1,10 @@
 # common/lab.gp -- what every figure shares: terminal, colours, data selection.
 # A chapter's script is called as  gnuplot -e "data='DIR'; out='FILE.svg'" NAME.gp
-# and starts with  load 'common/lab.gp'.
-set terminal svg size 960,420 dynamic font "sans,11" background rgb "white"
+# and starts with  load 'common/lab.gp'  (after setting W and H, the size in pixels, if
+# the default does not suit).
+if (!exists("W")) W = 960
+if (!exists("H")) H = 420
+set terminal svg size W, H dynamic font "sans,13" background rgb "white"
 set output out
 set datafile separator ","
 set datafile columnheaders

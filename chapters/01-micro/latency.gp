@@ -1,8 +1,8 @@
 # Latency percentiles of single malloc and free calls, log scale: one panel per workload
 # and call, a line per allocator (the floor dashed). Values under the timer's resolution
 # are drawn at the resolution, inside the shaded band.
+W = 1000; H = 620
 load 'common/lab.gp'
-set terminal svg size 1000,620
 WORKLOADS = "small medium large mixed churn"
 PCTS = "min p50 p95 p99 p999 max"
 LINES = ALLOCATORS . " floor"

@@ -1,7 +1,7 @@
 # Memory: the RSS each allocator added per live byte requested (fragmentation ratio), and
 # its peak RSS, per workload; points offset per allocator, with 95% CI whiskers.
+W = 1000; H = 430
 load 'common/lab.gp'
-set terminal svg size 1000,430
 WORKLOADS = "small medium large mixed churn"
 eval legend(ALLOCATORS, 0.905)
 set multiplot layout 1, 2 margins 0.07, 0.98, 0.1, 0.78 spacing 0.08, 0.1 title "Memory held for the bytes asked for (median of runs, 95% CI)"
