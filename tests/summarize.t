@@ -3,7 +3,7 @@
 # to the baseline, status accounting, markdown tables, and every error path.
 # Expects $BUILD/summarize (built by make; this script builds nothing).
 . "$(dirname "$0")/lib.sh"
-S=$BUILD/summarize
+S=${SUMMARIZE:-$BUILD/summarize}  # tests/summarize-asan.t runs these under the sanitizers
 [ -x "$S" ] || { echo "Bail out! $S is not built"; exit 1; }
 
 # get SUMMARY KEY METRIC COLUMN: one value of a summary, KEY being the by-values ("glibc,w,1").
