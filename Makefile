@@ -6,9 +6,11 @@
 #   make 01              rerun chapter 01 end to end (also: make 01-micro), then the book
 #   make QUICK=1 ...     small sizes, 2 repetitions; everything goes under build/quick/
 #   make ALLOCATORS="glibc mimalloc" REPS=3 ...   a subset, fewer repetitions
+#   make bench           the notebook's own speed figures: QUICK times, harness and timer cost, CV
 #   make deps            install missing Debian packages (as root) or print the command
 #   make clean           remove build/;   make burn / burn-01-micro: remove data and figures
 SHELL := /bin/bash
+.DEFAULT_GOAL := all
 .DELETE_ON_ERROR:
 .SUFFIXES:
 
@@ -38,7 +40,7 @@ BOOK_INPUTS :=
 include common/chapter.mk
 include $(wildcard chapters/*/chapter.mk)
 
-.PHONY: all deps build run book test clean burn $(addprefix run-,$(CHAPTERS))
+.PHONY: all deps build run book test bench clean burn $(addprefix run-,$(CHAPTERS))
 all: deps
 	@$(MAKE) --no-print-directory build
 	@$(MAKE) --no-print-directory run
@@ -81,6 +83,9 @@ $(OUT)/book.html: book.md $(BOOK_INPUTS) $(wildcard common/book/*)
 test: deps
 	@$(MAKE) --no-print-directory build build/tests/lab_test build/asan/lab_test build/asan/summarize
 	prove -f tests/*.t
+
+bench: build
+	@common/bench
 
 clean:
 	rm -rf build

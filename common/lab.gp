@@ -1,7 +1,10 @@
 # common/lab.gp -- what every figure shares: terminal, colours, data selection.
 # A chapter's script is called as  gnuplot -e "data='DIR'; out='FILE.svg'" NAME.gp
-# and starts with  load 'common/lab.gp'.
-set terminal svg size 960,420 dynamic font "sans,11" background rgb "white"
+# and starts with  load 'common/lab.gp'  (after setting W and H, the size in pixels, if
+# the default does not suit).
+if (!exists("W")) W = 960
+if (!exists("H")) H = 420
+set terminal svg size W, H dynamic font "sans,13" background rgb "white"
 set output out
 set datafile separator ","
 set datafile columnheaders
@@ -25,6 +28,10 @@ idx(list, w) = _idx(list, w, 1)
 summary = data . "/" . system("basename " . data) . ".summary.csv"
 rows(m, where) = sprintf("< awk -F, -v m='%s' 'NR == 1 { for (i = 1; i <= NF; i++) h[i] = $i; print; next } { for (i = 1; i <= NF; i++) f[h[i]] = $i } (m == \"\" || f[\"metric\"] == m) && (%s)' %s", m, where, summary)
 is(col, v) = sprintf('f["%s"]=="%s"', col, v)
+
+# One legend for all panels of a multiplot: coloured labels across the top, at height y
+# (screen fraction). Use:  eval legend(ALLOCATORS . " floor", 0.925)
+legend(list, y) = sprintf('do for [i = 1:words("%s")] { set label 100 + i "━ " . word("%s", i) at screen 0.5 + (i - (words("%s") + 1) / 2.0) * 0.09, screen %g center tc rgb hex(word("%s", i)) }', list, list, list, y, list)
 
 # Allocators with no data (not installed on the machine that ran it), said on the figure.
 # (An allocator is missing when none of its rows has a value: a metric that only some

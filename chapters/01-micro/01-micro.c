@@ -284,7 +284,7 @@ static int run(const config_t *c)
 static void describe(bool quick)
 {
     printf("| workload | sizes (bytes) | live blocks | timed rounds | latency rounds | share replaced per round | what it exercises |\n");
-    printf("|---|---|--:|--:|--:|--:|---|\n");
+    printf("|:--|:--|--:|--:|--:|--:|:--|\n");
     for (size_t i = 0; i < NWORKLOADS; i++) {
         const workload_t *w = &workloads[i];
         printf("| %s | `%s` | %llu | %llu | %llu | %.0f%% | %s |\n", w->name, w->sizes,

@@ -1,14 +1,15 @@
 # Latency percentiles of single malloc and free calls, log scale: one panel per workload
 # and call, a line per allocator (the floor dashed). Values under the timer's resolution
 # are drawn at the resolution, inside the shaded band.
+W = 1000; H = 620
 load 'common/lab.gp'
-set terminal svg size 1000,560
 WORKLOADS = "small medium large mixed churn"
 PCTS = "min p50 p95 p99 p999 max"
 LINES = ALLOCATORS . " floor"
 stats rows("timer_resolution_ns", "1") using "median" nooutput
 RES = STATS_median
-set multiplot layout 2, words(WORKLOADS) title sprintf("Latency of one call (median over runs; timer bracket subtracted; shaded: below the %.0f ns resolution)", RES)
+eval legend(LINES, 0.925)
+set multiplot layout 2, words(WORKLOADS) margins 0.06, 0.99, 0.1, 0.85 spacing 0.035, 0.14 title sprintf("Latency of one call (median over runs; timer bracket subtracted; shaded: below the %.0f ns resolution)", RES)
 set logscale y
 set format y "10^{%T}"
 set xrange [0.7:words(PCTS) + 0.3]
@@ -24,7 +25,7 @@ do for [op in "malloc free"] {
         sel = is("workload", w) . sprintf(' && f["metric"] ~ /^%s_lat_/', op)
         plot for [a in LINES] rows("", sel . " && " . is("allocator", a)) \
             using (pct(strcol("metric"))):(column("median") > RES ? column("median") : RES) \
-            with linespoints pt 7 ps 0.5 lw 1.5 dt 1 + (a eq "floor") lc rgb hex(a) title (w eq "small" && op eq "malloc" ? a : "")
+            with linespoints pt 7 ps 0.5 lw 1.5 dt 1 + (a eq "floor") lc rgb hex(a)
     }
 }
 unset multiplot

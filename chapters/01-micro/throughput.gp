@@ -1,8 +1,8 @@
 # Throughput per workload: one panel each, a point per allocator with its bootstrap 95% CI,
 # the floor as a dashed line. Log scale: the allocators differ by orders of magnitude on
 # large blocks.
+W = 1000; H = 380
 load 'common/lab.gp'
-set terminal svg size 1000,380
 WORKLOADS = "small medium large mixed churn"
 set multiplot layout 1, words(WORKLOADS) title "Throughput (malloc + free calls per second; median of runs, 95% CI)"
 set logscale y
