@@ -2,8 +2,8 @@
 # asked for, what the allocator counts as allocated beyond them, the free bytes it holds in
 # each layer, its metadata; mimalloc says only how much it has committed, tbbmalloc
 # nothing. The black diamond is the RSS the kernel saw the workload add. Median of runs.
+W = 1200; H = 560
 load 'common/lab.gp'
-set terminal svg size 1200,560
 WORKLOADS = "holes survivors decay"
 PHASES_holes = "alloc free_half refill"
 PHASES_survivors = "alloc free_99 refill"
@@ -11,7 +11,7 @@ PHASES_decay = "alloc free trickle"
 # One row per (allocator, phase), with a spacer row between allocators:
 # label,live,beyond,tcache,central,page,meta,unbroken,rss (MiB)
 table(w, phases) = sprintf("< awk -F, -v w=%s -v phases='%s' -v allocs='%s' 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next } $h[\"workload\"] == w && $h[\"release\"] == \"none\" && $h[\"sampler\"] == \"on\" { v[$h[\"allocator\"], $h[\"phase\"], $h[\"metric\"]] = $h[\"median\"] } function g(a, p, m) { return ((a, p, m) in v && v[a, p, m] != \"\") ? v[a, p, m] / 1048576 : 0 } function has(a, p, m) { return (a, p, m) in v && v[a, p, m] != \"\" } END { print \"label,live,beyond,tcache,central,page,meta,unbroken,rss\"; na = split(allocs, A, \" \"); np = split(phases, P, \" \"); for (i = 1; i <= na; i++) { for (j = 1; j <= np; j++) { a = A[i]; p = P[j]; live = g(a, p, \"live_bytes\"); beyond = has(a, p, \"st_allocated_bytes\") ? g(a, p, \"st_allocated_bytes\") - live : 0; if (beyond < 0) beyond = 0; un = (!has(a, p, \"st_allocated_bytes\") && has(a, p, \"st_mapped_bytes\")) ? g(a, p, \"st_mapped_bytes\") - live : 0; if (un < 0) un = 0; rss = has(a, p, \"rss_kib\") ? (v[a, p, \"rss_kib\"] - v[a, p, \"baseline_rss_kib\"]) / 1024 : -1; OFS = \",\"; print p, live, beyond, g(a, p, \"st_thread_cache_bytes\"), g(a, p, \"st_central_free_bytes\"), g(a, p, \"st_page_free_bytes\"), g(a, p, \"st_metadata_bytes\"), un, rss } if (i < na) print \",0,0,0,0,0,0,0,-1\" } }' %s", w, phases, ALLOCATORS, summary)
-set multiplot layout 1, 3 title "The allocator's own account at each phase end (stacked, MiB) and the RSS the kernel saw added (diamond); median of runs" margins 0.05, 0.99, 0.36, 0.9 spacing 0.04
+set multiplot layout 1, 3 title "The allocator's own account at each phase end (stacked, MiB) and the RSS the kernel saw added (diamond); median of runs" margins 0.05, 0.99, 0.36, 0.86 spacing 0.04
 set style data histograms
 set style histogram rowstacked
 set style fill solid 0.9 border rgb "white"

@@ -1,7 +1,7 @@
 # Decay curves: RSS after the large free, against the time since the free ended, every
 # repetition (thin lines); left without, right with the allocator's release call.
+W = 1100; H = 440
 load 'common/lab.gp'
-set terminal svg size 1100,420
 series = data . "/03-fragmentation.series.csv"
 runs = data . "/03-fragmentation.csv"
 # Each series row of a decay run, with t = ms since its run's "free" phase ended.

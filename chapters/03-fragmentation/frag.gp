@@ -1,7 +1,7 @@
 # Fragmentation ratio over time: the RSS added since the workload started over the live
 # bytes the program asked for (1 = no overhead), repetition 1, every allocator per panel.
+W = 1200; H = 440
 load 'common/lab.gp'
-set terminal svg size 1200,420
 series = data . "/03-fragmentation.series.csv"
 WORKLOADS = "holes survivors growth decay"
 set multiplot layout 1, 4 title "Fragmentation ratio over time: RSS added / live bytes requested (repetition 1; while more than 1 MiB is live; log scale)" margins 0.05, 0.99, 0.14, 0.86 spacing 0.04

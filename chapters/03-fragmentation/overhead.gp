@@ -1,7 +1,7 @@
 # Final overhead: the RSS the workload added over the live bytes requested, at the end of
 # the phase that matters for each workload (median of runs, 95% CI), log scale.
+W = 1000; H = 440
 load 'common/lab.gp'
-set terminal svg size 1000,420
 # "workload:release:phase" per category, and its label.
 CATS = "holes:none:refill survivors:none:free_99 survivors:none:refill growth:none:drift_4 decay:none:trickle decay:now:trickle"
 n = words(CATS)

@@ -1,12 +1,12 @@
 # RSS over time, one panel per workload (rows) and allocator (columns), repetition 1: the
 # RSS the kernel sees (colour) and the live bytes the program asked for (black, dashed),
 # with the workload's phases shaded in turn and named at the top.
+W = 1200; H = 1000
 load 'common/lab.gp'
-set terminal svg size 1200,980
 series = data . "/03-fragmentation.series.csv"
 runs = data . "/03-fragmentation.csv"
 WORKLOADS = "holes survivors growth decay"
-set multiplot layout 4, 5 title "RSS (colour) and live bytes requested (black, dashed) over time in ms (decay: s), repetition 1; phases shaded" margins 0.06, 0.99, 0.06, 0.93 spacing 0.03, 0.07
+set multiplot layout 4, 5 title "RSS (colour) and live bytes requested (black, dashed) over time in ms (decay: s), repetition 1; phases shaded" margins 0.06, 0.99, 0.06, 0.92 spacing 0.03, 0.07
 set format y "%.0f"
 set xtics nomirror font ",8"
 set ytics nomirror
