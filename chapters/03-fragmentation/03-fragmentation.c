@@ -53,9 +53,9 @@ static const workload_t workloads[] = {
     { "survivors", "lognormal:64:1:16:4k", NULL,
       "99% freed at random: 1% survivors pin pages", 1000000, 100000, 0.01, 0, 0, 0, 0, 0, 0 },
     { "decay", "lognormal:1k:1.2:64:128k", NULL,
-      "a large free, then idle: when does RSS come down?", 128, 16, 0.05, 0, 0, 800, 3200, 150, 300 },
+      "a large free, then idle: when does RSS come down?", 128, 16, 0.05, 0, 0, 800, 3200, 100, 200 },
     { "growth", "lognormal:32:0.6:8:64k", "lognormal:4k:0.6:8:64k",
-      "flat live size, sizes drifting upwards: does RSS creep?", 32, 8, 0, 1200000, 200000, 0, 0, 0, 0 },
+      "flat live size, sizes drifting upwards: does RSS creep?", 32, 8, 0, 1200000, 150000, 0, 0, 0, 0 },
 };
 // [/workloads]
 #define NWORKLOADS (sizeof workloads / sizeof workloads[0])
