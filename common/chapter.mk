@@ -3,6 +3,7 @@
 #     NN-slug_TABLES := name ...
 #     NN-slug_TABLE_name := <arguments of `summarize table`>
 #     NN-slug_RUN := <extra arguments of common/run, e.g. --pin>   (optional)
+#     NN-slug_SUMMARY := <arguments of summarize, e.g. --by ...>    (optional)
 #     $(eval $(call chapter,NN-slug))
 # Data flows one way: program -> CSV (+ env.txt) -> summary -> tables, figures -> book.
 # A CSV is remade only by `make NN` / `make run` (or when missing): `make book` never
@@ -21,7 +22,7 @@ $$(DATA)/$(1)/$(1).csv: | build/$(1)/$(1) build/floor.so
 $$(DATA)/$(1)/env.txt: $$(DATA)/$(1)/$(1).csv ;
 
 $$(DATA)/$(1)/$(1).summary.csv: $$(DATA)/$(1)/$(1).csv build/summarize
-	build/summarize $$< >$$@.tmp && mv $$@.tmp $$@
+	build/summarize $$($(1)_SUMMARY) $$< >$$@.tmp && mv $$@.tmp $$@
 
 $$(DATA)/$(1)/%.table.md: $$(DATA)/$(1)/$(1).summary.csv build/summarize chapters/$(1)/chapter.mk
 	build/summarize table $$< $$($(1)_TABLE_$$*) >$$@.tmp && mv $$@.tmp $$@

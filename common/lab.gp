@@ -14,7 +14,8 @@ set key noautotitle
 # One colour per allocator, the same in every figure of the book.
 ALLOCATORS = "glibc jemalloc tcmalloc mimalloc tbbmalloc"
 color(a) = a eq "glibc" ? 0x1f77b4 : a eq "jemalloc" ? 0xd62728 : a eq "tcmalloc" ? 0x2ca02c : \
-           a eq "mimalloc" ? 0x9467bd : a eq "tbbmalloc" ? 0xff7f0e : a eq "floor" ? 0x777777 : 0x000000
+           a eq "mimalloc" ? 0x9467bd : a eq "tbbmalloc" ? 0xff7f0e : a eq "floor" ? 0x777777 : \
+           a eq "glibc-arena1" ? 0x17becf : 0x000000
 hex(a) = sprintf("#%06x", color(a))
 # Position of word w in a space-separated list (NaN if absent).
 _idx(list, w, i) = i > words(list) ? NaN : word(list, i) eq w ? i : _idx(list, w, i + 1)
