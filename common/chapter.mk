@@ -4,6 +4,7 @@
 #     NN-slug_TABLE_name := <arguments of `summarize table`>
 #     NN-slug_RUN := <extra arguments of common/run, e.g. --pin>   (optional)
 #     NN-slug_SUMMARY := <arguments of summarize, e.g. --by ...>    (optional)
+#     NN-slug_AFTER_RUN := <a command run after each run, e.g. a profiling pass> (optional)
 #     $(eval $(call chapter,NN-slug))
 # Data flows one way: program -> CSV (+ env.txt) -> summary -> tables, figures -> book.
 # A CSV is remade only by `make NN` / `make run` (or when missing): `make book` never
@@ -15,9 +16,11 @@ build/$(1)/$(1): chapters/$(1)/$(1).c common/lab.h
 
 run-$(1): build/$(1)/$(1) build/floor.so
 	$$(RUN) $$($(1)_RUN) --prog build/$(1)/$(1) --out $$(DATA)/$(1)/$(1).csv
+	$$($(1)_AFTER_RUN)
 
 $$(DATA)/$(1)/$(1).csv: | build/$(1)/$(1) build/floor.so
 	$$(RUN) $$($(1)_RUN) --prog build/$(1)/$(1) --out $$@
+	$$($(1)_AFTER_RUN)
 
 $$(DATA)/$(1)/env.txt: $$(DATA)/$(1)/$(1).csv ;
 
