@@ -128,6 +128,25 @@ fails_with 3 "allocator 'mimalloc' expected .* but malloc is live in" "a preload
     env LAB_ALLOCATOR=mimalloc LAB_ALLOCATOR_LIB=/lib/x86_64-linux-gnu/libmimalloc.so.2 "$prog" --workload thread-local --quick
 fails_with 2 "contention: error: --prog" "contention: missing program" -- chapters/02-threads/contention --prog /nonexistent --out "$TMP/c"
 
+# Sanitizers: ASan+UBSan (every block freed, no overflow) and TSan (the ring and the slot
+# locks are race-free), each mode at 1 and 2 x nproc threads, under glibc.
+if gcc -std=gnu11 -O1 -g -pthread -fsanitize=address,undefined -fno-sanitize-recover=all \
+       -o "$TMP/asan" chapters/02-threads/02-threads.c -lm 2>"$TMP/cc.err" &&
+   gcc -std=gnu11 -O1 -g -pthread -fsanitize=thread -o "$TMP/tsan" chapters/02-threads/02-threads.c -lm 2>>"$TMP/cc.err"; then
+    for w in thread-local producer-consumer shared-pool false-sharing; do
+        for san in asan tsan; do
+            bad=0
+            for t in 1 $tmax; do
+                "$TMP/$san" --workload $w --threads $t --ops 20000 >/dev/null 2>"$TMP/san.err" || bad=1
+                grep -qE 'ERROR|WARNING: ThreadSanitizer|runtime error' "$TMP/san.err" && bad=1
+            done
+            ok $bad "$san: $w at 1 and $tmax threads is clean" || head -5 "$TMP/san.err" | sed 's/^/# /'
+        done
+    done
+else
+    ok 1 "sanitizer builds compile" ; sed 's/^/# /' "$TMP/cc.err" | head -5
+fi
+
 # The registry's environment column.
 is "$(common/allocators env glibc-arena1)" "MALLOC_ARENA_MAX=1" "registry: glibc-arena1 runs with MALLOC_ARENA_MAX=1"
 is "$(common/allocators env glibc)" "" "registry: glibc has no environment"

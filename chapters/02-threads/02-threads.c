@@ -603,6 +603,12 @@ static int run(const config_t *c)
         for (int t = 0; t < T; t++)
             pthread_join(g.w[t].tid, NULL);
     }
+    for (size_t i = 0; g.pool && i < g.npool; i++)  // the pool's last blocks, checked too
+        if (g.pool[i].p) {
+            if (!lab_check(g.pool[i].p, g.pool[i].size_bytes, g.pool[i].tag))
+                g.w[0].status = "corrupt";
+            free(g.pool[i].p);
+        }
 
     uint64_t t0 = UINT64_MAX, t1 = 0, nops = 0, frees = 0, remote = 0;
     lab_hist_t *hm = harness_alloc(sizeof *hm), *hf = harness_alloc(sizeof *hf);
