@@ -2,8 +2,10 @@
 # the start), with the same live bytes at every thread count; and glibc's arena count.
 load 'common/lab.gp'
 load 'chapters/02-threads/threads.gpi'
-set terminal svg size 1100,380
+set terminal svg size 1100,420
+set key top left reverse Left width -2
 set multiplot layout 1, words(WL3) + 1 title "Peak RSS added vs threads (same live blocks in all; median of runs, 95% CI band; not pinned), and glibc's arenas"
+set offsets 0, 0, graph 0.45, 0
 do for [w in WL3] {
     set title w
     set ylabel (w eq word(WL3, 1) ? "MiB" : "")
@@ -13,6 +15,7 @@ do for [w in WL3] {
          for [a in LINES] rows("rss_added_kib", sel(w, a, "0")) using "threads":(column("median") / 1024) \
              with linespoints pt 7 ps 0.5 lw 1.5 dt dash(a) lc rgb hex(a) title (w eq word(WL3, 1) ? a : "")
 }
+set offsets 0, 0, graph 0.3, 0
 set title "glibc arenas (thread-local)"
 set ylabel "arenas"
 set yrange [0:*]
