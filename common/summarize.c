@@ -4,7 +4,7 @@
  * with the baseline (glibc)?
  *
  * Summary (the default mode): one row per group x metric, from tidy run CSVs.
- *   summarize [--by COLS] [--baseline NAME] [--boot N] [--seed N] IN.csv... > OUT.summary.csv
+ *   summarize [--by COLS] [--baseline NAME|COL=VAL] [--boot N] [--seed N] IN.csv... > OUT.summary.csv
  *   header: <by cols...>,metric,n,median,min,max,mean,sd,cv,ci_lo,ci_hi,
  *           ratio,ratio_lo,ratio_hi,status
  * Groups are the distinct values of the --by columns (default allocator,workload,threads),
@@ -31,7 +31,9 @@
  *             take the quantiles of the B medians, sorted m[0..B-1]: m[floor(0.025 B)] and
  *             m[ceil(0.975 B) - 1].
  *   ratio     median / the median of the baseline allocator's group with the same other
- *             by-values. Its CI resamples both samples independently B times and takes the
+ *             by-values. --baseline COL=VAL takes the baseline along another by-column
+ *             instead: threads=1 gives each group's speedup over the same allocator's
+ *             one-thread figure; a bare NAME means allocator=NAME. Its CI resamples both samples independently B times and takes the
  *             same quantiles of the ratios of medians: the ratio carries its own
  *             uncertainty. The CI is empty when a resampled baseline median is 0.
  * Every bootstrap uses lab.h's xoshiro256** seeded from --seed (default 1) and a hash of
@@ -44,7 +46,7 @@
 #include "lab.h"
 
 static const char usage[] =
-    "usage: summarize [--by COLS] [--baseline NAME] [--boot N] [--seed N] IN.csv...\n"
+    "usage: summarize [--by COLS] [--baseline NAME|COL=VAL] [--boot N] [--seed N] IN.csv...\n"
     "       summarize table SUMMARY.csv --metric M --rows COL --cols COL\n"
     "                 [--cell median|ci|ratio|cv] [--scale X] [--digits N]\n"
     "                 [--where COL=VAL,...] [--omit COL=VAL,...] [--resolution METRIC]\n"
@@ -324,8 +326,16 @@ static bool same_key(size_t a, size_t b, int alt, const char *altval)
     return true;
 }
 
+// baseline: "NAME" (allocator=NAME) or "COL=VAL", where COL must be a --by column.
 static void make_groups(const char *baseline)
 {
+    const char *eq = strchr(baseline, '='), *bcol = "allocator";
+    char colbuf[256];
+    if (eq) {
+        snprintf(colbuf, sizeof colbuf, "%.*s", (int)(eq - baseline), baseline);
+        bcol = colbuf;
+        baseline = eq + 1;
+    }
     for (size_t i = 0; i < in.nrow; i++) {
         size_t g = 0;
         while (g < ngrp && !same_key(i, grp[g].rows[0], -1, NULL))
@@ -337,9 +347,11 @@ static void make_groups(const char *baseline)
         GROW(grp[g].rows, grp[g].n, grp[g].cap);
         grp[g].rows[grp[g].n++] = i;
     }
-    int alloc = -1;
+    int alloc = -1;  // the baseline's column
     for (int k = 0; k < nby; k++)
-        alloc = strcmp(in.col[by[k]], "allocator") == 0 ? by[k] : alloc;
+        alloc = strcmp(in.col[by[k]], bcol) == 0 ? by[k] : alloc;
+    if (eq && alloc < 0)
+        lab_die("--baseline column '%s' is not a --by column", bcol);
     for (size_t g = 0; g < ngrp && alloc >= 0; g++)
         for (size_t h = 0; h < ngrp && grp[g].base < 0; h++)
             if (same_key(grp[h].rows[0], grp[g].rows[0], alloc, baseline))

@@ -85,6 +85,16 @@ is "$(sed -n 2p "$TMP/rb.csv")" "1,glibc,ops,2,10,10,10,10,0,0,10,10,1,1,1,ok" \
 is "$(get "$TMP/rw.csv" w ops ratio),$(get "$TMP/rw.csv" w threads n)" ",7" \
    "no allocator among --by: no ratio; threads becomes a metric"
 
+# --baseline COL=VAL: the baseline along another by-column (speedup over one thread).
+"$S" --baseline threads=1 "$TMP/r1.csv" "$TMP/r2.csv" > "$TMP/rt.csv"
+is "$(get "$TMP/rt.csv" jemalloc,w,2 ops ratio),$(get "$TMP/rt.csv" jemalloc,w,1 ops ratio)" "1,1" \
+   "--baseline threads=1: each allocator against its own one-thread group"
+is "$(get "$TMP/rt.csv" glibc,w,1 ops ratio)" "1" "and glibc against its own"
+"$S" --baseline allocator=jemalloc "$TMP/r1.csv" "$TMP/r2.csv" | cmp -s - "$TMP/rj.csv"
+ok $? "--baseline allocator=jemalloc is --baseline jemalloc"
+fails_with 2 "--baseline column 'pin' is not a --by column" "--baseline on a column that is not grouped" -- \
+    "$S" --baseline pin=0 "$TMP/r1.csv"
+
 # ---- table mode ---------------------------------------------------------------------------
 cat > "$TMP/t.csv" <<'EOF'
 allocator,workload,threads,rep,status,ns,res_ns,spread

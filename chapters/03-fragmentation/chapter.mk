@@ -2,7 +2,7 @@
 # (03-fragmentation.series.csv, through common/run's LAB_SERIES). No floor: a bump
 # allocator never reuses anything, so it has nothing to say about fragmentation.
 03-fragmentation_NO_FLOOR := 1
-03-fragmentation_BY := allocator,workload,release,sampler,phase
+03-fragmentation_SUMMARY := --by allocator,workload,release,sampler,phase
 03-fragmentation_TABLES := workloads frag_holes reuse frag_survivors frag_growth decay_none decay_now \
     crosscheck_smaps crosscheck_status crosscheck_maxrss work sampler_cpu
 F3 := --rows allocator --cols phase --where sampler=on
@@ -20,7 +20,7 @@ F3 := --rows allocator --cols phase --where sampler=on
 $(eval $(call chapter,03-fragmentation))
 
 D3 := $(DATA)/03-fragmentation
-BOOK_INPUTS += $(D3)/perturbation.csv $(D3)/madvfree.csv
+03-fragmentation_BOOK += $(D3)/perturbation.csv $(D3)/madvfree.csv
 
 # The workloads' parameters come from the program itself, not from the prose.
 $(D3)/workloads.table.md: build/03-fragmentation/03-fragmentation

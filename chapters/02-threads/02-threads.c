@@ -1,0 +1,789 @@
+/* 02-threads.c -- chapter 2: how does each allocator scale as threads are added?
+ *
+ * Question: where does each allocator stop scaling, and why: arenas, thread caches,
+ * remote frees or locks?
+ *
+ * Method: one process runs one workload (a "mode") with --threads worker threads, pinned
+ * one per CPU (--pin 1) or left to the scheduler (--pin 0). The main thread only
+ * coordinates: it releases the workers phase by phase and sleeps (nanosleep, never a
+ * futex) while they run. Phases: warm-up (untimed), 8 timed rounds (--ops operations in
+ * all, split evenly between rounds and threads; one clock read per thread at each end of
+ * a round; throughput is the fastest round's), latency (every malloc and free bracketed
+ * by the TSC, per-thread histograms merged at the end).
+ *   thread-local        each thread replaces random blocks of its own slot table
+ *   producer-consumer   thread i allocates and passes blocks to thread i+1 (mod T) through
+ *                       a lock-free single-producer single-consumer ring, and frees what
+ *                       thread i-1 passes to it: with T >= 2 every free is cross-thread
+ *   shared-pool         every thread replaces random blocks of one shared slot table: a
+ *                       block is freed by whichever thread picks its slot next
+ *   false-sharing       cache-scratch: the main thread allocates small objects and hands
+ *                       them out round-robin; each worker frees its share and allocates its
+ *                       own; we count objects on a cache line with another thread's object,
+ *                       then time each thread writing to its own objects
+ * Every block is written with lab_fill by the thread that allocates it and checked with
+ * lab_check by the thread that frees it. Lock contention: the futex system calls of the
+ * timed phase, counted by the kernel tracepoint syscalls:sys_enter_futex (the counter
+ * `perf stat -e syscalls:sys_enter_futex` reads), opened with perf_event_open and
+ * inherited by the workers; "unavailable" where the kernel does not permit it.
+ *
+ * Run it:   make 02                         (all allocators, 5 repetitions)
+ *           build/02-threads/02-threads --workload shared-pool --threads 4
+ * Expected: thread-local scales with cores for every allocator but glibc's slower path;
+ *           cross-thread frees cost most where they meet a lock (glibc arenas,
+ *           MALLOC_ARENA_MAX=1 above all); nothing scales past the number of cores.
+ */
+#include "../../common/lab.h"
+
+#include <getopt.h>
+#include <linux/perf_event.h>
+#include <malloc.h>
+#include <stdatomic.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+
+#define MAX_THREADS 1024
+#define LINE 64
+
+// [workloads]
+typedef struct {
+    const char *name, *why;
+    uint64_t ops, live;      // full size: timed operations and live blocks, all threads
+                             // together (false-sharing: objects per thread)
+    uint64_t q_ops, q_live;  // QUICK size
+} workload_t;
+
+static const workload_t workloads[] = {
+    { "thread-local", "per-thread caches and arenas; no block changes thread", 1000000, 4000, 100000, 2000 },
+    { "producer-consumer", "every free is remote: thread caches, remote-free lists, arena locks", 1000000, 0, 100000, 0 },
+    { "shared-pool", "blocks freed by a random thread: remote and local frees mixed", 1000000, 4000, 100000, 2000 },
+    { "false-sharing", "does an object allocated for another thread share its cache line?", 4000000, 64, 400000, 64 },
+};
+// [/workloads]
+#define NWORKLOADS (sizeof workloads / sizeof workloads[0])
+enum { THREAD_LOCAL, PRODUCER_CONSUMER, SHARED_POOL, FALSE_SHARING };
+#define SIZES "lognormal:64:1.5:8:1m"  // chapter 1's mixed distribution
+#define OBJ_BYTES 8                    // cache-scratch's object size
+#define HANDOUT_TAG 0x5a5a5a5a5a5a5a5aull  // what memset(p, 0x5a, 8) writes
+#define NSIZES 65536                   // pre-drawn sizes per thread (power of two)
+#define RING 1024                      // entries per producer-consumer ring (power of two)
+#define ROUNDS 8                       // timed rounds; throughput is the fastest round's
+
+static const char *const columns[] = {
+    "allocator", "workload", "threads", "pin", "rep", "status", "cpus", "ops", "elapsed_s",
+    "ops_per_s", "ns_per_op", "mean_ops_per_s", "malloc_lat_p50_ns", "malloc_lat_p99_ns", "malloc_lat_p999_ns",
+    "free_lat_p50_ns", "free_lat_p99_ns", "free_lat_p999_ns", "timer_overhead_ns",
+    "timer_resolution_ns", "peak_rss_kib", "baseline_rss_kib", "rss_added_kib",
+    "live_bytes", "remote_free_pct", "shared_line_pct", "arenas", "futex_counter",
+    "futex_calls", "futex_per_mop", "minor_faults", NULL
+};
+
+// ---------------------------------------------------------------------------
+// shared state
+// ---------------------------------------------------------------------------
+
+typedef struct {
+    void *p;
+    uint32_t size_bytes;
+    uint64_t tag;
+} block_t;
+
+// A producer-consumer ring: one writer (head), one reader (tail), each index on its own
+// cache line; each side caches the other's index and rereads it only when it seems
+// full or empty, so a line moves between cores once per batch, not once per block.
+typedef struct {
+    _Alignas(LINE) _Atomic uint64_t head;  // written by the producer
+    uint64_t tail_seen;                    // producer's copy of tail
+    _Alignas(LINE) _Atomic uint64_t tail;  // written by the consumer
+    uint64_t head_seen;                    // consumer's copy of head
+    _Alignas(LINE) block_t e[RING];
+} ring_t;
+
+// A shared-pool slot: a byte spinlock held while one thread replaces the slot's block.
+typedef struct {
+    atomic_flag lock;
+    uint32_t size_bytes;
+    void *p;
+    uint64_t tag;
+} slot_t;
+
+typedef struct {
+    _Alignas(LINE) int id;
+    lab_rng_t rng;
+    uint32_t *sizes;          // NSIZES pre-drawn sizes
+    uint64_t nsize;           // next index into sizes
+    block_t *own;             // thread-local slots
+    void **objs;              // false-sharing: this thread's objects
+    lab_hist_t *hmalloc, *hfree;
+    int64_t live_bytes;       // allocated here minus freed here: the sum over threads is live
+    uint64_t gen, frees, remote_frees, ops, nown;
+    uint64_t t_start[ROUNDS], t_end[ROUNDS];  // ns, of each timed round
+    const char *status;
+    pthread_t tid;
+} worker_t;
+
+static struct {
+    int mode, threads, pin;
+    uint64_t ops, live, seed;
+    worker_t *w;
+    ring_t *rings;                  // rings[i]: from thread i to thread i+1
+    slot_t *pool;                   // shared pool: threads x live slots
+    size_t npool;
+    void **handout;                 // false-sharing: objects the main thread allocated
+    _Alignas(LINE) _Atomic int phase;
+    _Alignas(LINE) _Atomic int done;
+    _Atomic int failed;             // a worker found broken memory: everyone stops
+} g;
+
+// Phases: warm-up, ROUNDS timed rounds, latency, end.
+enum { PH_START = 1, PH_WARM, PH_TIMED, PH_LAT = PH_TIMED + ROUNDS, PH_END };
+
+// Harness memory comes from mmap, never from the allocator under test.
+static void *harness_alloc(size_t bytes)
+{
+    void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+    if (p == MAP_FAILED)
+        lab_die_code(1, "cannot map %zu bytes of harness memory: %s", bytes, strerror(errno));
+    return p;
+}
+
+// Waiting without a futex: spin a little, then sleep 20 us at a time. A waiting thread
+// costs no CPU that a working one could use, and adds nothing to the futex count.
+static void pause_a_bit(unsigned *spins)
+{
+    if (++*spins < 64) {
+        __builtin_ia32_pause();
+        return;
+    }
+    struct timespec ts = { 0, 20000 };
+    nanosleep(&ts, NULL);
+}
+
+static bool failed(void) { return atomic_load_explicit(&g.failed, memory_order_relaxed); }
+
+// ---------------------------------------------------------------------------
+// one block: allocate, validate, free
+// ---------------------------------------------------------------------------
+
+// The alignment malloc owes a request: max_align_t's 16, or less for smaller objects.
+static size_t owed_alignment(size_t size)
+{
+    size_t a = 16;
+    while (a > 1 && a > size)
+        a >>= 1;
+    return a;
+}
+
+static bool fail(worker_t *w, const char *status)
+{
+    w->status = status;
+    atomic_store(&g.failed, 1);
+    return false;
+}
+
+// [block]
+// malloc, then the allocating thread validates: not NULL, aligned, and the pattern written.
+static bool get_block(worker_t *w, block_t *b, bool bracket)
+{
+    size_t size = w->sizes[w->nsize++ & (NSIZES - 1)];
+    void *p;
+    if (bracket) {
+        uint64_t t = lab_t0();
+        p = malloc(size);
+        lab_hist_record(w->hmalloc, lab_t1() - t);
+    } else {
+        p = malloc(size);
+    }
+    if (!p)
+        return fail(w, "malloc_null");
+    if ((uintptr_t)p % owed_alignment(size))
+        return fail(w, "misaligned");
+    b->tag = ((++w->gen * 0x9e3779b97f4a7c15ull) & ~(uint64_t)(MAX_THREADS - 1)) | (uint64_t)w->id;
+    lab_fill(p, size, b->tag);
+    b->p = p;
+    b->size_bytes = (uint32_t)size;
+    w->live_bytes += (int64_t)size;
+    return true;
+}
+
+// The freeing thread checks the pattern, then frees. The tag's low bits name the
+// thread that allocated the block: a free by another thread is remote.
+static bool put_block(worker_t *w, block_t *b, bool bracket)
+{
+    bool remote = (b->tag & (MAX_THREADS - 1)) != (uint64_t)w->id;
+    if (!lab_check(b->p, b->size_bytes, b->tag))
+        return fail(w, "corrupt");
+    if (bracket) {
+        uint64_t t = lab_t0();
+        free(b->p);
+        lab_hist_record(w->hfree, lab_t1() - t);
+    } else {
+        free(b->p);
+    }
+    w->live_bytes -= b->size_bytes;
+    w->frees++;
+    w->remote_frees += remote;
+    b->p = NULL;
+    return true;
+}
+// [/block]
+
+// ---------------------------------------------------------------------------
+// the modes: n operations (a malloc or a free each) by one thread
+// ---------------------------------------------------------------------------
+
+// [thread-local]
+static bool thread_local_ops(worker_t *w, uint64_t n, bool bracket)
+{
+    for (uint64_t i = 0; i < n && !failed(); i += 2) {
+        block_t *b = &w->own[lab_rng_below(&w->rng, w->nown)];
+        if (b->p && !put_block(w, b, bracket))
+            return false;
+        if (!get_block(w, b, bracket))
+            return false;
+    }
+    return !failed();
+}
+// [/thread-local]
+
+// [producer-consumer]
+// Thread i produces n/2 blocks into rings[i] and consumes n/2 from rings[i-1]; with one
+// thread the ring leads back to itself (the queue's cost, with local frees).
+static bool producer_consumer_ops(worker_t *w, uint64_t n, bool bracket)
+{
+    ring_t *out = &g.rings[w->id], *in = &g.rings[(w->id + g.threads - 1) % g.threads];
+    uint64_t made = 0, eaten = 0, half = n / 2;
+    unsigned spins = 0;
+    while ((made < half || eaten < half) && !failed()) {
+        bool progress = false;
+        uint64_t h = atomic_load_explicit(&out->head, memory_order_relaxed);
+        if (made < half && (h - out->tail_seen < RING ||
+                            h - (out->tail_seen = atomic_load_explicit(&out->tail, memory_order_acquire)) < RING)) {
+            if (!get_block(w, &out->e[h & (RING - 1)], bracket))
+                return false;
+            atomic_store_explicit(&out->head, h + 1, memory_order_release);
+            made++, progress = true;
+        }
+        uint64_t t = atomic_load_explicit(&in->tail, memory_order_relaxed);
+        if (eaten < half && (t < in->head_seen ||
+                             t < (in->head_seen = atomic_load_explicit(&in->head, memory_order_acquire)))) {
+            if (!put_block(w, &in->e[t & (RING - 1)], bracket))
+                return false;
+            atomic_store_explicit(&in->tail, t + 1, memory_order_release);
+            eaten++, progress = true;
+        }
+        if (progress)
+            spins = 0;
+        else
+            pause_a_bit(&spins);
+    }
+    return !failed();
+}
+// [/producer-consumer]
+
+// [shared-pool]
+static bool shared_pool_ops(worker_t *w, uint64_t n, bool bracket)
+{
+    for (uint64_t i = 0; i < n && !failed(); i += 2) {
+        slot_t *s = &g.pool[lab_rng_below(&w->rng, g.npool)];
+        unsigned spins = 0;
+        while (atomic_flag_test_and_set_explicit(&s->lock, memory_order_acquire))
+            pause_a_bit(&spins);
+        block_t b = { s->p, s->size_bytes, s->tag };
+        bool ok = (!b.p || put_block(w, &b, bracket)) &&
+                  get_block(w, &b, bracket);
+        s->p = b.p, s->size_bytes = b.size_bytes, s->tag = b.tag;
+        atomic_flag_clear_explicit(&s->lock, memory_order_release);
+        if (!ok)
+            return false;
+    }
+    return !failed();
+}
+// [/shared-pool]
+
+// [false-sharing]
+// Cache-scratch: free the objects the main thread allocated for us (remote frees), take
+// our own, then write to them. Writes to a line that another thread's object shares
+// make that line travel between cores.
+static bool scratch_setup(worker_t *w)
+{
+    for (uint64_t k = 0; k < g.live; k++) {
+        block_t b = { g.handout[k * (uint64_t)g.threads + (uint64_t)w->id], OBJ_BYTES, HANDOUT_TAG };
+        if (!put_block(w, &b, false))
+            return false;
+    }
+    for (uint64_t k = 0; k < g.live; k++) {
+        void *p = malloc(OBJ_BYTES);
+        if (!p)
+            return fail(w, "malloc_null");
+        if ((uintptr_t)p % owed_alignment(OBJ_BYTES))
+            return fail(w, "misaligned");
+        memset(p, 0, OBJ_BYTES);
+        w->objs[k] = p;
+    }
+    return true;
+}
+
+static bool scratch_writes(worker_t *w, uint64_t n)
+{
+    uint64_t rounds = n / g.live;
+    for (uint64_t r = 0; r < rounds && !failed(); r++)
+        for (uint64_t k = 0; k < g.live; k++)
+            (*(volatile uint64_t *)w->objs[k])++;
+    return true;
+}
+
+static bool scratch_done(worker_t *w, uint64_t n)
+{
+    uint64_t want = ROUNDS * (n / g.live);  // n: writes per round
+    for (uint64_t k = 0; k < g.live; k++) {
+        if (*(uint64_t *)w->objs[k] != want)
+            return fail(w, "corrupt");
+        free(w->objs[k]);
+    }
+    return true;
+}
+// [/false-sharing]
+
+static bool ops(worker_t *w, uint64_t n, bool bracket)
+{
+    switch (g.mode) {
+    case THREAD_LOCAL: return thread_local_ops(w, n, bracket);
+    case PRODUCER_CONSUMER: return producer_consumer_ops(w, n, bracket);
+    case SHARED_POOL: return shared_pool_ops(w, n, bracket);
+    default: return scratch_writes(w, n);
+    }
+}
+
+// ---------------------------------------------------------------------------
+// workers and phases
+// ---------------------------------------------------------------------------
+
+static void wait_phase(int ph)
+{
+    unsigned spins = 0;
+    while (atomic_load_explicit(&g.phase, memory_order_acquire) < ph)
+        pause_a_bit(&spins);
+}
+
+static void arrive(void) { atomic_fetch_add_explicit(&g.done, 1, memory_order_release); }
+
+static uint64_t per_thread(uint64_t total) { return (total / (uint64_t)g.threads + 1) & ~(uint64_t)1; }
+
+static void *worker(void *arg)
+{
+    worker_t *w = arg;
+    if (g.pin && !lab_pin(w->id))
+        w->status = "pin_failed";
+    uint64_t n = per_thread(g.ops);
+    wait_phase(PH_WARM);
+    bool ok = true;
+    if (g.mode == THREAD_LOCAL)  // fill the own slots
+        for (uint64_t i = 0; ok && i < w->nown; i++)
+            ok = get_block(w, &w->own[i], false);
+    if (ok && g.mode == FALSE_SHARING)
+        ok = scratch_setup(w);
+    if (ok && g.mode != FALSE_SHARING)
+        ok = ops(w, n / 8, false);
+    arrive();
+    uint64_t nr = per_thread(g.ops / ROUNDS);  // operations per round
+    for (int r = 0; r < ROUNDS; r++) {
+        wait_phase(PH_TIMED + r);
+        w->t_start[r] = lab_now_ns();
+        if (ok)
+            ok = ops(w, nr, false);
+        w->t_end[r] = lab_now_ns();
+        arrive();
+    }
+    w->ops = nr * ROUNDS;
+    wait_phase(PH_LAT);
+    if (ok && g.mode != FALSE_SHARING)
+        ok = ops(w, n / 4, true);
+    if (ok && g.mode == FALSE_SHARING)
+        ok = scratch_done(w, nr);
+    arrive();
+    wait_phase(PH_END);
+    if (ok && g.mode == THREAD_LOCAL)
+        for (uint64_t i = 0; i < w->nown; i++)
+            if (w->own[i].p)
+                put_block(w, &w->own[i], false);
+    return NULL;
+}
+
+// Releases the workers into phase ph and sleeps until all have finished it.
+static void run_phase(int ph)
+{
+    atomic_store(&g.done, 0);
+    atomic_store_explicit(&g.phase, ph, memory_order_release);
+    unsigned spins = 64;
+    while (atomic_load_explicit(&g.done, memory_order_acquire) < g.threads)
+        pause_a_bit(&spins);
+}
+
+// ---------------------------------------------------------------------------
+// contention: the futex tracepoint, counted in this process and its threads
+// ---------------------------------------------------------------------------
+
+// Opens a counter of syscalls:sys_enter_futex, disabled, inherited by threads created
+// later. -1 (and why, in *why) where the kernel has no tracefs or does not permit it.
+static int futex_counter(const char **why)
+{
+    if (getenv("LAB_NO_PERF")) {
+        *why = "switched off by LAB_NO_PERF";
+        return -1;
+    }
+    const char *paths[] = { "/sys/kernel/tracing/events/syscalls/sys_enter_futex/id",
+                            "/sys/kernel/debug/tracing/events/syscalls/sys_enter_futex/id" };
+    char buf[64];
+    uint64_t id = 0;
+    for (size_t i = 0; i < 2 && !id; i++)
+        if (lab_read_file(paths[i], buf, sizeof buf))
+            id = strtoull(buf, NULL, 10);
+    if (!id) {
+        *why = "no tracefs (the syscalls:sys_enter_futex tracepoint id is not readable)";
+        return -1;
+    }
+    struct perf_event_attr a = { .type = PERF_TYPE_TRACEPOINT, .size = sizeof a, .config = id,
+                                 .disabled = 1, .inherit = 1, .exclude_kernel = 0 };
+    int fd = (int)syscall(SYS_perf_event_open, &a, 0, -1, -1, PERF_FLAG_FD_CLOEXEC);
+    if (fd < 0)
+        *why = errno == EACCES || errno == EPERM ? "perf_event_open not permitted (perf_event_paranoid)"
+                                                 : "perf_event_open failed";
+    return fd;
+}
+
+// glibc's arena count: one <heap nr="N"> per arena in malloc_info's XML. -1 elsewhere.
+static int glibc_arenas(void)
+{
+    Dl_info info;
+    void *m = dlsym(RTLD_DEFAULT, "malloc");
+    if (!m || !dladdr(m, &info) || !strstr(info.dli_fname, "libc.so"))
+        return -1;
+    static char xml[1 << 20];
+    FILE *f = fmemopen(xml, sizeof xml - 1, "w");
+    if (!f)
+        return -1;
+    malloc_info(0, f);
+    fclose(f);
+    int n = 0;
+    for (char *p = xml; (p = strstr(p, "<heap nr=")); p++)
+        n++;
+    return n;
+}
+
+// ---------------------------------------------------------------------------
+// one run
+// ---------------------------------------------------------------------------
+
+typedef struct {
+    const workload_t *wl;
+    uint64_t rep;
+} config_t;
+
+static void put_latency(lab_row_t *r, const char *op, const lab_hist_t *h, bool ok)
+{
+    static const struct { const char *suffix; double q; } qs[] = { { "p50", 0.5 }, { "p99", 0.99 }, { "p999", 0.999 } };
+    for (size_t i = 0; i < sizeof qs / sizeof qs[0]; i++) {
+        char col[64];
+        snprintf(col, sizeof col, "%s_lat_%s_ns", op, qs[i].suffix);
+        double ticks = lab_hist_quantile(h, qs[i].q) - lab_clock.overhead_ticks;
+        lab_row_f64(r, col, ok && h->count ? lab_ticks_ns(fmax(ticks, 0)) : NAN);
+    }
+}
+
+static int cmp_uptr(const void *a, const void *b)
+{
+    uintptr_t x = *(const uintptr_t *)a, y = *(const uintptr_t *)b;
+    return (x > y) - (x < y);
+}
+
+// False sharing: the share of objects whose 64-byte line holds another thread's object.
+// Each address carries its thread in the low bits of a sorted key: line << 10 | thread.
+static double shared_line_pct(void)
+{
+    size_t n = (size_t)g.threads * g.live, shared = 0;
+    uintptr_t *key = harness_alloc(n * sizeof *key);
+    for (int t = 0; t < g.threads; t++)
+        for (uint64_t k = 0; k < g.live; k++)
+            key[(size_t)t * g.live + k] = ((uintptr_t)g.w[t].objs[k] / LINE) << 10 | (uintptr_t)t;
+    qsort(key, n, sizeof *key, cmp_uptr);
+    for (size_t i = 0, j; i < n; i = j) {
+        bool mixed = false;
+        for (j = i; j < n && key[j] >> 10 == key[i] >> 10; j++)
+            mixed |= (key[j] & 0x3ff) != (key[i] & 0x3ff);
+        if (mixed)
+            shared += j - i;
+    }
+    munmap(key, n * sizeof *key);
+    return 100.0 * (double)shared / (double)n;
+}
+
+static long minor_faults(void)
+{
+    struct rusage u;
+    getrusage(RUSAGE_SELF, &u);
+    return u.ru_minflt;
+}
+
+static int run(const config_t *c)
+{
+    const char *allocator = lab_allocator();
+    lab_dist_t dist = lab_opt_dist("--sizes", SIZES);
+    int T = g.threads;
+    g.w = harness_alloc((size_t)T * sizeof *g.w);
+    for (int t = 0; t < T; t++) {
+        worker_t *w = &g.w[t];
+        w->id = t;
+        w->status = "ok";
+        lab_rng_seed(&w->rng, g.seed * 1000003u + (uint64_t)t);  // the same for every allocator
+        w->sizes = harness_alloc(NSIZES * sizeof *w->sizes);
+        for (size_t i = 0; i < NSIZES; i++)
+            w->sizes[i] = (uint32_t)lab_dist_draw(&dist, &w->rng);
+        w->hmalloc = harness_alloc(sizeof *w->hmalloc);
+        w->hfree = harness_alloc(sizeof *w->hfree);
+        lab_hist_init(w->hmalloc);
+        lab_hist_init(w->hfree);
+        if (g.mode == THREAD_LOCAL) {  // the live blocks, shared out: RSS growth is overhead
+            w->nown = g.live / (uint64_t)T + ((uint64_t)t < g.live % (uint64_t)T);
+            w->nown = w->nown ? w->nown : 1;
+            w->own = harness_alloc((w->nown + 1) * sizeof *w->own);
+        }
+        if (g.mode == FALSE_SHARING)
+            w->objs = harness_alloc(g.live * sizeof *w->objs);
+    }
+    if (g.mode == PRODUCER_CONSUMER)
+        g.rings = harness_alloc((size_t)T * sizeof *g.rings);
+    if (g.mode == SHARED_POOL) {
+        g.npool = g.live;
+        g.pool = harness_alloc(g.npool * sizeof *g.pool);
+    }
+
+    bool peak_reset = lab_reset_peak_rss();
+    if (!peak_reset)
+        fprintf(stderr, "%s: note: cannot reset VmHWM; peak RSS counts from process start\n", lab_prog);
+    uint64_t baseline_kib = lab_rss_kib();
+    long faults0 = minor_faults();
+    const char *status = "ok";
+    if (g.mode == FALSE_SHARING) {  // the main thread allocates every worker's objects
+        g.handout = harness_alloc((size_t)T * g.live * sizeof *g.handout);
+        for (size_t i = 0; i < (size_t)T * g.live; i++) {
+            if (!(g.handout[i] = malloc(OBJ_BYTES))) {
+                status = "malloc_null";
+                break;
+            }
+            memset(g.handout[i], 0x5a, OBJ_BYTES);
+        }
+    }
+
+    const char *why = NULL;
+    int fd = futex_counter(&why);
+    if (fd < 0)
+        fprintf(stderr, "%s: note: futex calls not counted: %s\n", lab_prog, why);
+    for (int t = 0; t < T && strcmp(status, "ok") == 0; t++)
+        if (pthread_create(&g.w[t].tid, NULL, worker, &g.w[t]) != 0)
+            lab_die_code(1, "cannot create thread %d of %d: %s", t + 1, T, strerror(errno));
+    bool started = strcmp(status, "ok") == 0;
+    uint64_t futex = 0;
+    int64_t live_end = 0;  // bytes live when the timed phase ends
+    if (started) {
+        run_phase(PH_WARM);
+        if (fd >= 0)
+            ioctl(fd, PERF_EVENT_IOC_ENABLE, 0);
+        for (int r = 0; r < ROUNDS; r++)
+            run_phase(PH_TIMED + r);
+        for (int t = 0; t < T; t++)
+            live_end += g.w[t].live_bytes;
+        if (fd >= 0) {
+            ioctl(fd, PERF_EVENT_IOC_DISABLE, 0);
+            if (read(fd, &futex, sizeof futex) != sizeof futex)
+                fd = -1, why = "cannot read the counter";
+        }
+        run_phase(PH_LAT);
+    }
+    double shared = g.mode == FALSE_SHARING && started && !failed() ? shared_line_pct() : NAN;
+    uint64_t peak_kib = lab_status_kib("VmHWM");
+    long faults1 = minor_faults();
+    int arenas = glibc_arenas();
+    if (started) {
+        atomic_store_explicit(&g.phase, PH_END, memory_order_release);
+        for (int t = 0; t < T; t++)
+            pthread_join(g.w[t].tid, NULL);
+    }
+    for (size_t i = 0; g.pool && i < g.npool; i++)  // the pool's last blocks, checked too
+        if (g.pool[i].p) {
+            if (!lab_check(g.pool[i].p, g.pool[i].size_bytes, g.pool[i].tag))
+                g.w[0].status = "corrupt";
+            free(g.pool[i].p);
+        }
+
+    uint64_t nops = 0, frees = 0, remote = 0;
+    lab_hist_t *hm = harness_alloc(sizeof *hm), *hf = harness_alloc(sizeof *hf);
+    lab_hist_init(hm);
+    lab_hist_init(hf);
+    for (int t = 0; t < T; t++) {
+        worker_t *w = &g.w[t];
+        if (strcmp(w->status, "ok") != 0)
+            status = w->status;
+        nops += w->ops;
+        frees += w->frees;
+        remote += w->remote_frees;
+        lab_hist_merge(hm, w->hmalloc);
+        lab_hist_merge(hf, w->hfree);
+    }
+    bool ok = strcmp(status, "ok") == 0;
+    // Throughput is the fastest round's: on a shared machine interference only ever slows
+    // a round down (as in chapter 1). A round lasts from the first thread's start to the
+    // last thread's end. The mean over all rounds is kept as mean_ops_per_s.
+    double secs = 0, best = INFINITY;
+    for (int r = 0; r < ROUNDS; r++) {
+        uint64_t t0 = UINT64_MAX, t1 = 0;
+        for (int t = 0; t < T; t++) {
+            t0 = g.w[t].t_start[r] < t0 ? g.w[t].t_start[r] : t0;
+            t1 = g.w[t].t_end[r] > t1 ? g.w[t].t_end[r] : t1;
+        }
+        secs += (double)(t1 - t0) / 1e9;
+        best = fmin(best, (double)(t1 - t0) / 1e9);
+    }
+    double round_ops = (double)nops / ROUNDS;
+    bool lat = ok && g.mode != FALSE_SHARING;
+
+    lab_row_t r;
+    lab_csv_header(columns);
+    lab_row_begin(&r, columns);
+    lab_row_str(&r, "allocator", allocator);
+    lab_row_str(&r, "workload", c->wl->name);
+    lab_row_u64(&r, "threads", (uint64_t)T);
+    lab_row_u64(&r, "pin", (uint64_t)g.pin);
+    lab_row_u64(&r, "rep", c->rep);
+    lab_row_str(&r, "status", status);
+    lab_row_u64(&r, "cpus", (uint64_t)lab_ncpus());
+    lab_row_f64(&r, "ops", ok ? (double)nops : NAN);
+    lab_row_f64(&r, "elapsed_s", ok ? secs : NAN);
+    lab_row_f64(&r, "ops_per_s", ok ? round_ops / best : NAN);
+    lab_row_f64(&r, "ns_per_op", ok ? best * 1e9 / round_ops : NAN);
+    lab_row_f64(&r, "mean_ops_per_s", ok ? (double)nops / secs : NAN);
+    put_latency(&r, "malloc", hm, lat);
+    put_latency(&r, "free", hf, lat);
+    lab_row_f64(&r, "timer_overhead_ns", lab_ticks_ns(lab_clock.overhead_ticks));
+    lab_row_f64(&r, "timer_resolution_ns", lab_clock.resolution_ns);
+    lab_row_f64(&r, "peak_rss_kib", ok ? (double)peak_kib : NAN);
+    lab_row_f64(&r, "baseline_rss_kib", ok ? (double)baseline_kib : NAN);
+    lab_row_f64(&r, "rss_added_kib", ok ? (double)peak_kib - (double)baseline_kib : NAN);
+    lab_row_f64(&r, "live_bytes", ok && g.mode != FALSE_SHARING ? (double)live_end : NAN);
+    lab_row_f64(&r, "remote_free_pct", ok && frees ? 100.0 * (double)remote / (double)frees : NAN);
+    lab_row_f64(&r, "shared_line_pct", ok ? shared : NAN);
+    lab_row_f64(&r, "arenas", ok && arenas >= 0 ? arenas : NAN);
+    lab_row_str(&r, "futex_counter", fd >= 0 ? "tracepoint" : "unavailable");
+    lab_row_f64(&r, "futex_calls", ok && fd >= 0 ? (double)futex : NAN);
+    lab_row_f64(&r, "futex_per_mop", ok && fd >= 0 ? (double)futex * 1e6 / (double)nops : NAN);
+    lab_row_f64(&r, "minor_faults", ok ? (double)(faults1 - faults0) : NAN);
+    lab_row_end(&r);
+    if (!ok)
+        fprintf(stderr, "%s: %s: %s with %d threads stopped: %s\n", lab_prog, allocator, c->wl->name, T, status);
+    return 0;
+}
+
+// A markdown table of the workloads, for the book: their parameters come from here.
+static void describe(bool quick)
+{
+    printf("| workload | sizes (bytes) | timed operations (all threads) | live blocks | what it exercises |\n");
+    printf("|---|---|--:|--:|---|\n");
+    for (size_t i = 0; i < NWORKLOADS; i++) {
+        const workload_t *w = &workloads[i];
+        char live[64];
+        uint64_t n = quick ? w->q_live : w->live;
+        if (i == PRODUCER_CONSUMER)
+            snprintf(live, sizeof live, "up to %d per ring", RING);
+        else
+            snprintf(live, sizeof live, "%llu %s", (unsigned long long)n, i == FALSE_SHARING ? "per thread" : "in all");
+        printf("| %s | `%s` | %llu%s | %s | %s |\n", w->name, i == FALSE_SHARING ? "8" : SIZES,
+               (unsigned long long)(quick ? w->q_ops : w->ops), i == FALSE_SHARING ? " writes" : "", live, w->why);
+    }
+}
+
+static void usage(void)
+{
+    fprintf(stderr,
+            "usage: %s --workload NAME [--threads N] [--pin 0|1] [options]\n"
+            "  --workload NAME   thread-local, producer-consumer, shared-pool or false-sharing\n"
+            "  --threads N       worker threads (1 to %d)\n"
+            "  --pin 0|1         1: worker i runs only on the i-th allowed CPU (mod their count)\n"
+            "  --ops N           timed operations, all threads together (1000 to 1g)\n"
+            "  --live N          live blocks, all threads together; false-sharing: objects per\n"
+            "                    thread (1 to 1m)\n"
+            "  --seed N  --rep N  --quick\n"
+            "  --header | --cases | --describe | --context   print and exit\n"
+            "Thread counts for --cases: 1 to 2 x the CPUs this process may use.\n",
+            lab_prog, MAX_THREADS);
+}
+
+int main(int argc, char **argv)
+{
+    lab_prog = "02-threads";
+    static const struct option opts[] = {
+        { "workload", 1, 0, 'w' }, { "threads", 1, 0, 't' }, { "pin", 1, 0, 'p' },
+        { "ops", 1, 0, 'o' }, { "live", 1, 0, 'l' }, { "seed", 1, 0, 'S' }, { "rep", 1, 0, 'R' },
+        { "quick", 0, 0, 'q' }, { "header", 0, 0, 'H' }, { "cases", 0, 0, 'C' },
+        { "describe", 0, 0, 'D' }, { "context", 0, 0, 'X' }, { "help", 0, 0, 'h' }, { 0, 0, 0, 0 },
+    };
+    const char *names[NWORKLOADS + 1] = { 0 };
+    for (size_t i = 0; i < NWORKLOADS; i++)
+        names[i] = workloads[i].name;
+    config_t c = { 0 };
+    const char *threads = "1", *pin = "0", *nops = NULL, *live = NULL;
+    bool quick = false;
+    g.seed = 42;
+    g.mode = -1;
+    int o;
+    while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (o) {
+        case 'w': g.mode = lab_opt_choice("workload", optarg, names); break;
+        case 't': threads = optarg; break;
+        case 'p': pin = optarg; break;
+        case 'o': nops = optarg; break;
+        case 'l': live = optarg; break;
+        case 'S': g.seed = lab_opt_u64("--seed", optarg, 0, UINT64_MAX); break;
+        case 'R': c.rep = lab_opt_u64("--rep", optarg, 0, 1000000); break;
+        case 'q': quick = true; break;
+        case 'H': lab_csv_header(columns); return 0;
+        case 'C': {  // 1 to 2 x CPUs, pinned and not; QUICK pins only the ends of the sweep
+            int tmax = 2 * lab_ncpus() < MAX_THREADS ? 2 * lab_ncpus() : MAX_THREADS;
+            for (size_t i = 0; i < NWORKLOADS; i++)
+                for (int t = 1; t <= tmax; t++)
+                    for (int p = 0; p <= 1; p++)
+                        if (!quick || p == 0 || t == 1 || t == tmax)
+                            printf("--workload %s --threads %d --pin %d\n", names[i], t, p);
+            return 0;
+        }
+        case 'D': describe(quick); return 0;
+        case 'X':
+            lab_clock_init();
+            printf("timer: %s, %.4f GHz, empty bracket %.1f ns (subtracted), resolution %.2f ns\n",
+                   lab_clock.tsc ? "invariant TSC (lfence;rdtsc / rdtscp;lfence)" : "clock_gettime(CLOCK_MONOTONIC_RAW)",
+                   1.0 / lab_clock.ns_per_tick, lab_ticks_ns(lab_clock.overhead_ticks), lab_clock.resolution_ns);
+            printf("threads: 1 to %d (2 x %d usable CPUs); futex counter: ", 2 * lab_ncpus(), lab_ncpus());
+            {
+                const char *why = "";
+                int fd = futex_counter(&why);
+                printf("%s\n", fd >= 0 ? "syscalls:sys_enter_futex tracepoint via perf_event_open" : why);
+                if (fd >= 0)
+                    close(fd);
+            }
+            return 0;
+        case 'h': usage(); return 0;
+        default: usage(); return LAB_EXIT_USAGE;
+        }
+    }
+    if (optind < argc)
+        lab_die("unexpected argument '%s'", argv[optind]);
+    if (g.mode < 0)
+        lab_die("--workload is required: one of thread-local, producer-consumer, shared-pool, false-sharing");
+    c.wl = &workloads[g.mode];
+    g.threads = (int)lab_opt_u64("--threads", threads, 1, MAX_THREADS);
+    g.pin = (int)lab_opt_u64("--pin", pin, 0, 1);
+    g.ops = nops ? lab_opt_u64("--ops", nops, 1000, 1ull << 30) : quick ? c.wl->q_ops : c.wl->ops;
+    g.live = live ? lab_opt_u64("--live", live, 1, 1u << 20) : quick ? c.wl->q_live : c.wl->live;
+    lab_clock_init();
+    return run(&c);
+}

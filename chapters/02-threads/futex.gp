@@ -1,0 +1,22 @@
+# Lock contention: futex system calls per million operations during the timed phase
+# (tracepoint syscalls:sys_enter_futex), log scale: 0 is drawn at 0.1.
+load 'common/lab.gp'
+load 'chapters/02-threads/threads.gpi'
+set terminal svg size 1100,380
+stats rows("futex_per_mop", "1") using "median" nooutput
+set multiplot layout 1, words(WL3) title "futex system calls per million malloc/free operations (timed phase; median of runs, 95% CI band; 0 drawn at 0.1; not pinned)"
+set logscale y
+set yrange [0.08:*]
+set format y "10^{%T}"
+f(v) = v < 0.1 ? 0.1 : v
+do for [w in WL3] {
+    set title w
+    set ylabel (w eq word(WL3, 1) ? "futex calls / 10^6 ops" : "")
+    set xlabel "threads"
+    plot for [a in LINES] rows("futex_per_mop", sel(w, a, "0")) using "threads":(f(column("ci_lo"))):(f(column("ci_hi"))) \
+             with filledcurves fs transparent solid 0.12 noborder lc rgb hex(a), \
+         for [a in LINES] rows("futex_per_mop", sel(w, a, "0")) using "threads":(f(column("median"))) \
+             with linespoints pt 7 ps 0.5 lw 1.5 dt dash(a) lc rgb hex(a) title (w eq word(WL3, 1) ? a : "")
+}
+unset multiplot
+system(CLEANUP)

@@ -1,0 +1,155 @@
+#!/bin/bash
+# Chapter 2 end to end at QUICK size into a temporary directory, for every installed
+# allocator and glibc with MALLOC_ARENA_MAX=1: CSV shape and units, the four modes, the
+# thread sweep, pinning, the contention columns and pass, figures, the book; and every bad
+# input.
+. "$(dirname "$0")/lib.sh"
+cd "$ROOT"
+prog=$BUILD/02-threads/02-threads
+out=$TMP/quick
+nproc=$(nproc)
+tmax=$((2 * nproc))
+
+make -s QUICK=1 OUT="$out" 02 >"$TMP/log" 2>&1
+ok $? "make 02 QUICK=1 runs the chapter and renders the book" || tail -20 "$TMP/log" | sed 's/^/# /'
+d=$out/data/02-threads
+csv=$d/02-threads.csv
+is "$(head -1 "$csv")" "$("$prog" --header)" "the CSV has the program's header"
+cols=$(head -1 "$csv" | tr , '\n' | wc -l)
+is "$(awk -F, -v n="$cols" 'NF != n' "$csv" | wc -l)" 0 "every row has $cols fields"
+col() { head -1 "$csv" | tr , '\n' | grep -nx "$1" | cut -d: -f1; }
+for c in allocator workload threads pin rep status cpus ops_per_s ns_per_op malloc_lat_p99_ns malloc_lat_p999_ns \
+         free_lat_p999_ns peak_rss_kib rss_added_kib remote_free_pct shared_line_pct arenas futex_counter \
+         futex_calls futex_per_mop; do
+    [ -n "$(col "$c")" ]; ok $? "column $c is there"
+done
+head -1 "$csv" | tr , '\n' | grep -vE '^(allocator|workload|threads|pin|rep|status|cpus|ops|arenas|futex_counter|futex_calls)$' |
+    grep -vE '_(ns|s|kib|bytes|per_s|op|pct|faults|mop)$' >"$TMP/nounit"
+ok $([ ! -s "$TMP/nounit" ]; echo $?) "every measured column names its unit ($(paste -sd' ' "$TMP/nounit"))"
+
+# The cases: four modes x 1..2*nproc threads x pinned and not; QUICK pins only the ends.
+"$prog" --cases >"$TMP/cases"
+is "$(wc -l <"$TMP/cases")" $((4 * tmax * 2)) "--cases: 4 modes x $tmax thread counts x 2 pinnings"
+is "$(awk '{ print $4 }' "$TMP/cases" | sort -n | uniq | paste -sd' ')" "$(seq 1 $tmax | paste -sd' ')" \
+    "the thread sweep is 1..2 x nproc = 1..$tmax"
+is "$(awk '{ print $2 }' "$TMP/cases" | uniq | paste -sd' ')" "thread-local producer-consumer shared-pool false-sharing" "the four modes"
+taskset -c 0 "$prog" --cases | awk '{ print $4 }' | sort -n | tail -1 >"$TMP/t1"
+is "$(cat "$TMP/t1")" 2 "the sweep follows the CPUs this process may use (taskset -c 0: 1..2)"
+"$prog" --quick --cases >"$TMP/qcases"
+is "$(awk '$6 == 1 { print $4 }' "$TMP/qcases" | sort -nu | paste -sd' ')" "1 $tmax" "QUICK pins only 1 and $tmax threads"
+
+installed=$(for a in glibc jemalloc tcmalloc mimalloc tbbmalloc floor glibc-arena1; do common/allocators lib $a >/dev/null 2>&1 && echo $a; done)
+nq=$(wc -l <"$TMP/qcases")
+for a in $installed; do
+    is "$(awk -F, -v a=$a '$1 == a && $6 == "ok"' "$csv" | wc -l)" "$nq" "$a: all $nq QUICK cases ok"
+done
+for w in thread-local producer-consumer shared-pool false-sharing; do
+    is "$(awk -F, -v w=$w '$2 == w && $1 == "glibc" && $4 == 0 { print $3 }' "$csv" | sort -n | paste -sd' ')" \
+        "$(seq 1 $tmax | paste -sd' ')" "$w: glibc ran at every thread count"
+done
+is "$(awk -F, -v c="$(col ops_per_s)" 'NR > 1 && $6 == "ok" && !($c > 0)' "$csv" | wc -l)" 0 "ok rows have positive ops/s"
+is "$(awk -F, -v r="$(col remote_free_pct)" 'NR > 1 && $2 == "thread-local" && $6 == "ok" && $r != 0' "$csv" | wc -l)" 0 \
+    "thread-local: no remote frees"
+is "$(awk -F, -v r="$(col remote_free_pct)" 'NR > 1 && $2 == "producer-consumer" && $3 > 1 && $6 == "ok" && $r != 100' "$csv" | wc -l)" 0 \
+    "producer-consumer with 2+ threads: every free is remote"
+is "$(awk -F, -v s="$(col shared_line_pct)" 'NR > 1 && $2 == "false-sharing" && $3 == 1 && $6 == "ok" && $s != 0' "$csv" | wc -l)" 0 \
+    "false-sharing with one thread: no shared lines"
+is "$(awk -F, -v s="$(col shared_line_pct)" 'NR > 1 && $2 != "false-sharing" && $s != ""' "$csv" | wc -l)" 0 \
+    "shared_line_pct only where it is measured"
+if echo "$installed" | grep -qx glibc-arena1; then
+    is "$(awk -F, -v c="$(col arenas)" '$1 == "glibc-arena1" && $6 == "ok" { print $c }' "$csv" | sort -u)" 1 \
+        "glibc-arena1 (MALLOC_ARENA_MAX=1 from the registry) has one arena"
+    is "$(awk -F, -v c="$(col arenas)" -v t=$tmax '$1 == "glibc" && $2 == "thread-local" && $3 == t { print $c }' "$csv" | sort -u)" \
+        $((tmax + 1)) "glibc has one arena per worker plus the main arena"
+fi
+is "$(awk -F, -v c="$(col arenas)" 'NR > 1 && $1 != "glibc" && $1 != "glibc-arena1" && $c != ""' "$csv" | wc -l)" 0 \
+    "arenas only for glibc"
+
+# Contention: counted, or marked unavailable with empty values.
+fc=$(col futex_counter) fn=$(col futex_calls)
+is "$(awk -F, -v c=$fc -v n=$fn 'NR > 1 && $6 == "ok" && !($c == "tracepoint" && $n != "" || $c == "unavailable" && $n == "")' "$csv" | wc -l)" 0 \
+    "futex columns: counted by the tracepoint, or 'unavailable' and empty"
+is "$(awk -F, -v n=$fn '$1 == "floor" && $2 == "thread-local" && $n != "" && $n != 0' "$csv" | wc -l)" 0 \
+    "the harness makes no futex call in the timed phase (floor, thread-local)"
+LAB_NO_PERF=1 "$prog" --workload shared-pool --threads 2 --quick >"$TMP/noperf.csv" 2>"$TMP/noperf.err"
+is "$(tail -1 "$TMP/noperf.csv" | cut -d, -f"$fc","$fn",$(col futex_per_mop))" "unavailable,," "no perf: futex columns say unavailable"
+grep -q "futex calls not counted" "$TMP/noperf.err"; ok $? "and stderr says why"
+head -1 "$d/perf.csv" | grep -q '^allocator,workload,threads,status,stat_futex_calls'; ok $? "perf.csv has its header"
+is "$(tail -n +2 "$d/perf.csv" | wc -l)" "$(echo "$installed" | grep -vx floor | wc -l)" "the contention pass has a row per allocator"
+ok $(awk -F, 'NR > 1 && $4 != "ok" && $4 !~ /^unavailable: / { bad = 1 } END { exit bad }' "$d/perf.csv"; echo $?) \
+    "each contention row is ok or says why it is unavailable"
+grep -q 'perf trace -s' "$d/perf-trace.txt" 2>/dev/null || grep -q 'unavailable' "$d/perf.table.md"
+ok $? "perf trace -s output kept (or the table says perf is unavailable)"
+# Without perf: the pass still writes its table, which says why.
+mkdir -p "$TMP/noperf"
+LAB_PERF=/nonexistent/perf chapters/02-threads/contention --prog "$prog" --out "$TMP/noperf" --allocators glibc --quick 2>/dev/null
+ok $? "contention without perf exits 0"
+grep -q 'perf was not usable on this machine: perf not found' "$TMP/noperf/perf.table.md"; ok $? "and its table says perf was not found"
+is "$(tail -1 "$TMP/noperf/perf.csv" | cut -d, -f4)" "unavailable: perf not found (make deps installs linux-perf)" "and its row says so"
+
+# Summaries: speedup (ratio to 1 thread) of the same allocator; the floor and xfree views.
+s=$d/02-threads.summary.csv
+is "$(awk -F, '$1 == "glibc" && $2 == "thread-local" && $3 == 1 && $4 == 0 && $5 == "ops_per_s" { print $15 }' "$s")" 1 \
+    "summary ratio at one thread is 1 (speedup baseline)"
+is "$(awk -F, '$1 == "jemalloc" && $2 == "producer-consumer" && $3 == 1 && $4 == 0 && $5 == "ns_per_op" { print ($15 > 0) }' "$d/02-threads.xfree.summary.csv")" 1 \
+    "xfree summary: producer-consumer against thread-local"
+for f in throughput efficiency futex rss latency; do
+    rsvg-convert "$out/figures/02-threads/$f.svg" -o "$TMP/$f.png" 2>/dev/null; ok $? "figure $f.svg renders"
+done
+ok $(grep -q 'Figure 2.1' "$out/book.html"; echo $?) "the book numbers chapter 2's figures"
+ok $(grep -q '??' "$out/book.html"; [ $? -ne 0 ]; echo $?) "no unresolved value in the book"
+ls "$d"/*.tmp.* >/dev/null 2>&1; ok $([ $? -ne 0 ]; echo $?) "no temporary files left"
+ls "${TMPDIR:-/tmp}"/heaplab-fig.* >/dev/null 2>&1; ok $([ $? -ne 0 ]; echo $?) "figures leave no temporary files"
+ok $(git diff --quiet -- data figures 2>/dev/null; echo $?) "QUICK never touches data/ or figures/"
+
+# Pinning takes: with --pin 1 each worker runs on one CPU (the kernel says so).
+"$prog" --workload thread-local --threads 2 --pin 1 --quick >"$TMP/pin.csv"
+is "$(tail -1 "$TMP/pin.csv" | cut -d, -f3,4,6)" "2,1,ok" "--pin 1 runs and records pin=1"
+
+# Bad input: one line naming the value and what is allowed, exit 2, no data.
+fails_with 2 "--threads '0' is not allowed: expected an integer from 1 to 1024" "threads=0" -- "$prog" --workload thread-local --threads 0
+fails_with 2 "--threads '-3' is not allowed: expected an integer from 1 to 1024" "negative threads" -- "$prog" --workload thread-local --threads -3
+fails_with 2 "--threads 'four' is not allowed" "non-numeric threads" -- "$prog" --workload thread-local --threads four
+fails_with 2 "--threads '2x' is not allowed" "threads with junk" -- "$prog" --workload thread-local --threads 2x
+fails_with 2 "--threads '5000' is not allowed: expected an integer from 1 to 1024" "more threads than supported" -- \
+    "$prog" --workload thread-local --threads 5000
+fails_with 2 "--pin '2' is not allowed: expected an integer from 0 to 1" "bad pin" -- "$prog" --workload thread-local --pin 2
+fails_with 2 "unknown workload 'locks'.*thread-local, producer-consumer, shared-pool, false-sharing" "unknown workload" -- \
+    "$prog" --workload locks
+fails_with 2 "workload is required" "no workload" -- "$prog" --threads 2
+fails_with 2 "--ops '10' is not allowed: expected an integer from 1000" "too few ops" -- "$prog" --workload shared-pool --ops 10
+fails_with 2 "--live '0' is not allowed" "zero live blocks" -- "$prog" --workload shared-pool --live 0
+fails_with 2 "unexpected argument 'extra'" "stray argument" -- "$prog" --workload shared-pool extra
+"$prog" --workload thread-local --threads 0 >"$TMP/bad.out" 2>/dev/null
+is "$(wc -c <"$TMP/bad.out")" 0 "bad input writes no data"
+fails_with 2 "unknown allocator 'glibc-arena2'" "unknown allocator variant" -- \
+    common/run --prog "$prog" --out "$TMP/x/x.csv" --allocators "glibc glibc-arena2"
+fails_with 3 "allocator 'mimalloc' expected .* but malloc is live in" "a preload that did not take is an error" -- \
+    env LAB_ALLOCATOR=mimalloc LAB_ALLOCATOR_LIB=/lib/x86_64-linux-gnu/libmimalloc.so.2 "$prog" --workload thread-local --quick
+fails_with 2 "contention: error: --prog" "contention: missing program" -- chapters/02-threads/contention --prog /nonexistent --out "$TMP/c"
+
+# Sanitizers: ASan+UBSan (every block freed, no overflow) and TSan (the ring and the slot
+# locks are race-free), each mode at 1 and 2 x nproc threads, under glibc.
+if gcc -std=gnu11 -O1 -g -pthread -fsanitize=address,undefined -fno-sanitize-recover=all \
+       -o "$TMP/asan" chapters/02-threads/02-threads.c -lm 2>"$TMP/cc.err" &&
+   gcc -std=gnu11 -O1 -g -pthread -fsanitize=thread -o "$TMP/tsan" chapters/02-threads/02-threads.c -lm 2>>"$TMP/cc.err"; then
+    for w in thread-local producer-consumer shared-pool false-sharing; do
+        for san in asan tsan; do
+            bad=0
+            for t in 1 $tmax; do
+                "$TMP/$san" --workload $w --threads $t --ops 20000 >/dev/null 2>"$TMP/san.err" || bad=1
+                grep -qE 'ERROR|WARNING: ThreadSanitizer|runtime error' "$TMP/san.err" && bad=1
+            done
+            ok $bad "$san: $w at 1 and $tmax threads is clean" || head -5 "$TMP/san.err" | sed 's/^/# /'
+        done
+    done
+else
+    ok 1 "sanitizer builds compile" ; sed 's/^/# /' "$TMP/cc.err" | head -5
+fi
+
+# The registry's environment column.
+is "$(common/allocators env glibc-arena1)" "MALLOC_ARENA_MAX=1" "registry: glibc-arena1 runs with MALLOC_ARENA_MAX=1"
+is "$(common/allocators env glibc)" "" "registry: glibc has no environment"
+is "$(common/allocators lib glibc-arena1 | tr -d '\n'; echo "rc=${PIPESTATUS[0]}")" "rc=0" "registry: glibc-arena1 needs no preload"
+grep -q 'glibc-arena1 .* with MALLOC_ARENA_MAX=1' "$d/env.txt"; ok $? "env.txt records the environment"
+done_testing
