@@ -30,6 +30,7 @@
 #include <math.h>
 #include <pthread.h>
 #include <sched.h>
+#include <sys/mman.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -512,6 +513,23 @@ static inline void lab_row_fend(lab_row_t *r, FILE *f)
     if (f == stdout)
         fflush(stdout);
 }
+// Latency columns "<op>_lat_<x>_ns" for each x in `which` ("min p50 p99 p999 max"; pNNN
+// is the quantile 0.NNN), from a histogram of TSC brackets with the empty bracket's cost
+// subtracted; empty when the run failed or recorded nothing.
+static inline void lab_row_latency(lab_row_t *r, const char *op, const lab_hist_t *h, bool ok, const char *which)
+{
+    char buf[128], *save = NULL;
+    snprintf(buf, sizeof buf, "%s", which);
+    for (char *x = strtok_r(buf, " ", &save); x; x = strtok_r(NULL, " ", &save)) {
+        char col[64], q[32];
+        snprintf(col, sizeof col, "%s_lat_%s_ns", op, x);
+        snprintf(q, sizeof q, "0.%s", x + 1);
+        double quantile = strcmp(x, "min") == 0 ? 0 : strcmp(x, "max") == 0 ? 1 : atof(q);
+        double ticks = lab_hist_quantile(h, quantile) - lab_clock.overhead_ticks;
+        lab_row_f64(r, col, ok && h->count ? lab_ticks_ns(fmax(ticks, 0)) : NAN);
+    }
+}
+
 static inline void lab_row_end(lab_row_t *r) { lab_row_fend(r, stdout); }
 
 // ---------------------------------------------------------------------------
@@ -651,6 +669,27 @@ static inline lab_dist_t lab_opt_dist(const char *opt, const char *s)
 
 // The compiler may not assume anything about what p points to after this.
 static inline void lab_escape(void *p) { __asm__ volatile("" : : "r"(p) : "memory"); }
+
+// Harness memory (slot tables, size lists) comes from mmap, never from the allocator under
+// test, and is populated at once, so it is in the baseline RSS and not in the workload's.
+static inline void *lab_harness_alloc(size_t bytes)
+{
+    void *p = mmap(NULL, bytes ? bytes : 1, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+    if (p == MAP_FAILED)
+        lab_die_code(1, "cannot map %zu bytes of harness memory: %s", bytes, strerror(errno));
+    return p;
+}
+
+// The alignment malloc owes a request: max_align_t's 16, or less for smaller objects
+// (C11 DR 445: an object smaller than 16 bytes cannot need more than its size).
+static inline size_t lab_owed_alignment(size_t size)
+{
+    size_t a = 16;
+    while (a > 1 && a > size)
+        a >>= 1;
+    return a;
+}
 
 // [pattern]
 // The pattern: the whole first 128 bytes word by word, one word in every 4 KiB page (so

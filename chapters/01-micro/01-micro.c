@@ -72,24 +72,15 @@ typedef struct {
     const char *status;    // "ok", "malloc_null", "corrupt", "misaligned"
 } bench_t;
 
-// Harness memory comes from mmap, never from the allocator under test.
-static void *harness_alloc(size_t bytes)
-{
-    void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
-    if (p == MAP_FAILED)
-        lab_die_code(1, "cannot map %zu bytes of harness memory: %s", bytes, strerror(errno));
-    return p;
-}
-
 static void bench_init(bench_t *b, size_t live, const lab_dist_t *dist, uint64_t seed)
 {
     memset(b, 0, sizeof *b);
     b->live = live;
-    b->ptr = harness_alloc(live * sizeof *b->ptr);
-    b->size_bytes = harness_alloc(live * sizeof *b->size_bytes);
-    b->tag = harness_alloc(live * sizeof *b->tag);
-    b->order = harness_alloc(live * sizeof *b->order);
-    b->next_bytes = harness_alloc(live * sizeof *b->next_bytes);
+    b->ptr = lab_harness_alloc(live * sizeof *b->ptr);
+    b->size_bytes = lab_harness_alloc(live * sizeof *b->size_bytes);
+    b->tag = lab_harness_alloc(live * sizeof *b->tag);
+    b->order = lab_harness_alloc(live * sizeof *b->order);
+    b->next_bytes = lab_harness_alloc(live * sizeof *b->next_bytes);
     for (size_t i = 0; i < live; i++)
         b->order[i] = (uint32_t)i;
     lab_rng_seed(&b->rng, seed);
@@ -97,15 +88,6 @@ static void bench_init(bench_t *b, size_t live, const lab_dist_t *dist, uint64_t
     lab_hist_init(&b->hmalloc);
     lab_hist_init(&b->hfree);
     b->status = "ok";
-}
-
-// The alignment malloc owes a request: max_align_t's 16, or less for smaller objects.
-static size_t owed_alignment(size_t size)
-{
-    size_t a = 16;
-    while (a > 1 && a > size)
-        a >>= 1;
-    return a;
 }
 
 // [round]
@@ -145,7 +127,7 @@ static bool round_run(bench_t *b, size_t k, bool bracket)
             b->status = "malloc_null";
             return false;
         }
-        if ((uintptr_t)p % owed_alignment(size)) {
+        if ((uintptr_t)p % lab_owed_alignment(size)) {
             b->status = "misaligned";
             return false;
         }
@@ -188,19 +170,6 @@ typedef struct {
     double free_fraction;
 } config_t;
 
-static void put_latency(lab_row_t *r, const char *op, const lab_hist_t *h, bool ok)
-{
-    static const struct { const char *suffix; double q; } qs[] = {
-        { "min", 0 }, { "p50", 0.5 }, { "p95", 0.95 }, { "p99", 0.99 }, { "p999", 0.999 }, { "max", 1 },
-    };
-    for (size_t i = 0; i < sizeof qs / sizeof qs[0]; i++) {
-        char col[64];
-        snprintf(col, sizeof col, "%s_lat_%s_ns", op, qs[i].suffix);
-        double ticks = lab_hist_quantile(h, qs[i].q) - lab_clock.overhead_ticks;
-        lab_row_f64(r, col, ok && h->count ? lab_ticks_ns(fmax(ticks, 0)) : NAN);
-    }
-}
-
 static long faults(long *major)
 {
     struct rusage u;
@@ -228,7 +197,7 @@ static int run(const config_t *c)
     // a round down (other tenants, interrupts, a slower host core for a while), so the
     // fastest round is the closest to what the allocator itself costs; the mean over all
     // rounds is kept as mean_ns_per_op.
-    double *round_ns_per_op = harness_alloc(c->rounds * sizeof(double));
+    double *round_ns_per_op = lab_harness_alloc(c->rounds * sizeof(double));
     uint64_t ops = 0, elapsed_ns = 0;
     for (uint64_t i = 0; ok && i < c->rounds; i++) {
         size_t k = round_prepare(&b, c->free_fraction);
@@ -264,8 +233,8 @@ static int run(const config_t *c)
     lab_row_f64(&r, "ops_per_s", 1e9 / ns_per_op);
     lab_row_f64(&r, "ns_per_op", ns_per_op);
     lab_row_f64(&r, "mean_ns_per_op", ok ? (double)elapsed_ns / (double)ops : NAN);
-    put_latency(&r, "malloc", &b.hmalloc, ok);
-    put_latency(&r, "free", &b.hfree, ok);
+    lab_row_latency(&r, "malloc", &b.hmalloc, ok, "min p50 p95 p99 p999 max");
+    lab_row_latency(&r, "free", &b.hfree, ok, "min p50 p95 p99 p999 max");
     lab_row_f64(&r, "timer_overhead_ns", lab_ticks_ns(lab_clock.overhead_ticks));
     lab_row_f64(&r, "timer_resolution_ns", lab_clock.resolution_ns);
     lab_row_f64(&r, "peak_rss_kib", ok ? (double)peak_kib : NAN);

@@ -139,15 +139,6 @@ static struct {
 // Phases: warm-up, ROUNDS timed rounds, latency, end.
 enum { PH_START = 1, PH_WARM, PH_TIMED, PH_LAT = PH_TIMED + ROUNDS, PH_END };
 
-// Harness memory comes from mmap, never from the allocator under test.
-static void *harness_alloc(size_t bytes)
-{
-    void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
-    if (p == MAP_FAILED)
-        lab_die_code(1, "cannot map %zu bytes of harness memory: %s", bytes, strerror(errno));
-    return p;
-}
-
 // Waiting without a futex: spin a little, then sleep 20 us at a time. A waiting thread
 // costs no CPU that a working one could use, and adds nothing to the futex count.
 static void pause_a_bit(unsigned *spins)
@@ -165,15 +156,6 @@ static bool failed(void) { return atomic_load_explicit(&g.failed, memory_order_r
 // ---------------------------------------------------------------------------
 // one block: allocate, validate, free
 // ---------------------------------------------------------------------------
-
-// The alignment malloc owes a request: max_align_t's 16, or less for smaller objects.
-static size_t owed_alignment(size_t size)
-{
-    size_t a = 16;
-    while (a > 1 && a > size)
-        a >>= 1;
-    return a;
-}
 
 static bool fail(worker_t *w, const char *status)
 {
@@ -197,7 +179,7 @@ static bool get_block(worker_t *w, block_t *b, bool bracket)
     }
     if (!p)
         return fail(w, "malloc_null");
-    if ((uintptr_t)p % owed_alignment(size))
+    if ((uintptr_t)p % lab_owed_alignment(size))
         return fail(w, "misaligned");
     b->tag = ((++w->gen * 0x9e3779b97f4a7c15ull) & ~(uint64_t)(MAX_THREADS - 1)) | (uint64_t)w->id;
     lab_fill(p, size, b->tag);
@@ -317,7 +299,7 @@ static bool scratch_setup(worker_t *w)
         void *p = malloc(OBJ_BYTES);
         if (!p)
             return fail(w, "malloc_null");
-        if ((uintptr_t)p % owed_alignment(OBJ_BYTES))
+        if ((uintptr_t)p % lab_owed_alignment(OBJ_BYTES))
             return fail(w, "misaligned");
         memset(p, 0, OBJ_BYTES);
         w->objs[k] = p;
@@ -481,17 +463,6 @@ typedef struct {
     uint64_t rep;
 } config_t;
 
-static void put_latency(lab_row_t *r, const char *op, const lab_hist_t *h, bool ok)
-{
-    static const struct { const char *suffix; double q; } qs[] = { { "p50", 0.5 }, { "p99", 0.99 }, { "p999", 0.999 } };
-    for (size_t i = 0; i < sizeof qs / sizeof qs[0]; i++) {
-        char col[64];
-        snprintf(col, sizeof col, "%s_lat_%s_ns", op, qs[i].suffix);
-        double ticks = lab_hist_quantile(h, qs[i].q) - lab_clock.overhead_ticks;
-        lab_row_f64(r, col, ok && h->count ? lab_ticks_ns(fmax(ticks, 0)) : NAN);
-    }
-}
-
 static int cmp_uptr(const void *a, const void *b)
 {
     uintptr_t x = *(const uintptr_t *)a, y = *(const uintptr_t *)b;
@@ -503,7 +474,7 @@ static int cmp_uptr(const void *a, const void *b)
 static double shared_line_pct(void)
 {
     size_t n = (size_t)g.threads * g.live, shared = 0;
-    uintptr_t *key = harness_alloc(n * sizeof *key);
+    uintptr_t *key = lab_harness_alloc(n * sizeof *key);
     for (int t = 0; t < g.threads; t++)
         for (uint64_t k = 0; k < g.live; k++)
             key[(size_t)t * g.live + k] = ((uintptr_t)g.w[t].objs[k] / LINE) << 10 | (uintptr_t)t;
@@ -531,32 +502,32 @@ static int run(const config_t *c)
     const char *allocator = lab_allocator();
     lab_dist_t dist = lab_opt_dist("--sizes", SIZES);
     int T = g.threads;
-    g.w = harness_alloc((size_t)T * sizeof *g.w);
+    g.w = lab_harness_alloc((size_t)T * sizeof *g.w);
     for (int t = 0; t < T; t++) {
         worker_t *w = &g.w[t];
         w->id = t;
         w->status = "ok";
         lab_rng_seed(&w->rng, g.seed * 1000003u + (uint64_t)t);  // the same for every allocator
-        w->sizes = harness_alloc(NSIZES * sizeof *w->sizes);
+        w->sizes = lab_harness_alloc(NSIZES * sizeof *w->sizes);
         for (size_t i = 0; i < NSIZES; i++)
             w->sizes[i] = (uint32_t)lab_dist_draw(&dist, &w->rng);
-        w->hmalloc = harness_alloc(sizeof *w->hmalloc);
-        w->hfree = harness_alloc(sizeof *w->hfree);
+        w->hmalloc = lab_harness_alloc(sizeof *w->hmalloc);
+        w->hfree = lab_harness_alloc(sizeof *w->hfree);
         lab_hist_init(w->hmalloc);
         lab_hist_init(w->hfree);
         if (g.mode == THREAD_LOCAL) {  // the live blocks, shared out: RSS growth is overhead
             w->nown = g.live / (uint64_t)T + ((uint64_t)t < g.live % (uint64_t)T);
             w->nown = w->nown ? w->nown : 1;
-            w->own = harness_alloc((w->nown + 1) * sizeof *w->own);
+            w->own = lab_harness_alloc((w->nown + 1) * sizeof *w->own);
         }
         if (g.mode == FALSE_SHARING)
-            w->objs = harness_alloc(g.live * sizeof *w->objs);
+            w->objs = lab_harness_alloc(g.live * sizeof *w->objs);
     }
     if (g.mode == PRODUCER_CONSUMER)
-        g.rings = harness_alloc((size_t)T * sizeof *g.rings);
+        g.rings = lab_harness_alloc((size_t)T * sizeof *g.rings);
     if (g.mode == SHARED_POOL) {
         g.npool = g.live;
-        g.pool = harness_alloc(g.npool * sizeof *g.pool);
+        g.pool = lab_harness_alloc(g.npool * sizeof *g.pool);
     }
 
     bool peak_reset = lab_reset_peak_rss();
@@ -566,7 +537,7 @@ static int run(const config_t *c)
     long faults0 = minor_faults();
     const char *status = "ok";
     if (g.mode == FALSE_SHARING) {  // the main thread allocates every worker's objects
-        g.handout = harness_alloc((size_t)T * g.live * sizeof *g.handout);
+        g.handout = lab_harness_alloc((size_t)T * g.live * sizeof *g.handout);
         for (size_t i = 0; i < (size_t)T * g.live; i++) {
             if (!(g.handout[i] = malloc(OBJ_BYTES))) {
                 status = "malloc_null";
@@ -618,7 +589,7 @@ static int run(const config_t *c)
         }
 
     uint64_t nops = 0, frees = 0, remote = 0;
-    lab_hist_t *hm = harness_alloc(sizeof *hm), *hf = harness_alloc(sizeof *hf);
+    lab_hist_t *hm = lab_harness_alloc(sizeof *hm), *hf = lab_harness_alloc(sizeof *hf);
     lab_hist_init(hm);
     lab_hist_init(hf);
     for (int t = 0; t < T; t++) {
@@ -663,8 +634,8 @@ static int run(const config_t *c)
     lab_row_f64(&r, "ops_per_s", ok ? round_ops / best : NAN);
     lab_row_f64(&r, "ns_per_op", ok ? best * 1e9 / round_ops : NAN);
     lab_row_f64(&r, "mean_ops_per_s", ok ? (double)nops / secs : NAN);
-    put_latency(&r, "malloc", hm, lat);
-    put_latency(&r, "free", hf, lat);
+    lab_row_latency(&r, "malloc", hm, lat, "p50 p99 p999");
+    lab_row_latency(&r, "free", hf, lat, "p50 p99 p999");
     lab_row_f64(&r, "timer_overhead_ns", lab_ticks_ns(lab_clock.overhead_ticks));
     lab_row_f64(&r, "timer_resolution_ns", lab_clock.resolution_ns);
     lab_row_f64(&r, "peak_rss_kib", ok ? (double)peak_kib : NAN);
@@ -688,7 +659,7 @@ static int run(const config_t *c)
 static void describe(bool quick)
 {
     printf("| workload | sizes (bytes) | timed operations (all threads) | live blocks | what it exercises |\n");
-    printf("|---|---|--:|--:|---|\n");
+    printf("|:--|:--|--:|--:|:--|\n");
     for (size_t i = 0; i < NWORKLOADS; i++) {
         const workload_t *w = &workloads[i];
         char live[64];
@@ -747,12 +718,13 @@ int main(int argc, char **argv)
         case 'R': c.rep = lab_opt_u64("--rep", optarg, 0, 1000000); break;
         case 'q': quick = true; break;
         case 'H': lab_csv_header(columns); return 0;
-        case 'C': {  // 1 to 2 x CPUs, pinned and not; QUICK pins only the ends of the sweep
-            int tmax = 2 * lab_ncpus() < MAX_THREADS ? 2 * lab_ncpus() : MAX_THREADS;
+        case 'C': {  // 1 to 2 x CPUs, pinned and not; QUICK runs 1, nproc and 2 x nproc
+                     // threads, and pins only the ends of the sweep
+            int ncpus = lab_ncpus(), tmax = 2 * ncpus < MAX_THREADS ? 2 * ncpus : MAX_THREADS;
             for (size_t i = 0; i < NWORKLOADS; i++)
                 for (int t = 1; t <= tmax; t++)
                     for (int p = 0; p <= 1; p++)
-                        if (!quick || p == 0 || t == 1 || t == tmax)
+                        if (!quick || t == 1 || t == tmax || (p == 0 && t == ncpus))
                             printf("--workload %s --threads %d --pin %d\n", names[i], t, p);
             return 0;
         }

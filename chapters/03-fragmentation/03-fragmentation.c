@@ -81,17 +81,6 @@ static const char *const series_columns[] = {
 // harness memory and /proc
 // ---------------------------------------------------------------------------
 
-// Harness memory comes from mmap, never from the allocator under test, and is populated
-// before the baseline RSS is taken, so the RSS the workload adds is the allocator's.
-static void *harness_alloc(size_t bytes)
-{
-    void *p = mmap(NULL, bytes ? bytes : 1, PROT_READ | PROT_WRITE,
-                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
-    if (p == MAP_FAILED)
-        lab_die_code(1, "cannot map %zu bytes of harness memory: %s", bytes, strerror(errno));
-    return p;
-}
-
 static const char *proc_dir = "/proc/self";
 static int statm_fd = -1;
 static uint64_t page_kib;
@@ -203,22 +192,14 @@ static void blocks_init(blocks_t *b, size_t cap, uint64_t seed)
 {
     memset(b, 0, sizeof *b);
     b->cap = cap;
-    b->ptr = harness_alloc(cap * sizeof *b->ptr);
-    b->size_bytes = harness_alloc(cap * sizeof *b->size_bytes);
-    b->gen = harness_alloc(cap * sizeof *b->gen);
+    b->ptr = lab_harness_alloc(cap * sizeof *b->ptr);
+    b->size_bytes = lab_harness_alloc(cap * sizeof *b->size_bytes);
+    b->gen = lab_harness_alloc(cap * sizeof *b->gen);
     b->status = "ok";
     lab_rng_seed(&b->rng, seed);
 }
 
 static uint64_t tag_of(uint32_t gen) { return (gen + 1) * 0x9e3779b97f4a7c15ull; }
-
-static size_t owed_alignment(size_t size)
-{
-    size_t a = 16;
-    while (a > 1 && a > size)
-        a >>= 1;
-    return a;
-}
 
 // [block]
 static bool block_alloc(blocks_t *b, size_t i, size_t size)
@@ -228,7 +209,7 @@ static bool block_alloc(blocks_t *b, size_t i, size_t size)
         b->status = "malloc_null";
         return false;
     }
-    if ((uintptr_t)p % owed_alignment(size)) {
+    if ((uintptr_t)p % lab_owed_alignment(size)) {
         b->status = "misaligned";
         return false;
     }
@@ -374,7 +355,7 @@ static bool run_holes(const config_t *c, blocks_t *b, const lab_dist_t *small, c
 static bool run_survivors(const config_t *c, blocks_t *b, const lab_dist_t *d)
 {
     size_t n = c->count;
-    uint32_t *order = harness_alloc(n * sizeof *order);
+    uint32_t *order = lab_harness_alloc(n * sizeof *order);
     phase_begin("alloc");
     for (size_t i = 0; i < n; i++)
         if (!block_alloc(b, i, lab_dist_draw(d, &b->rng)))
@@ -414,7 +395,7 @@ static bool run_decay(const config_t *c, blocks_t *b, const lab_dist_t *d, const
         if (!block_alloc(b, n++, lab_dist_draw(d, &b->rng)))
             return false;
     phase_end(b, true);
-    uint32_t *order = harness_alloc(n * sizeof *order);
+    uint32_t *order = lab_harness_alloc(n * sizeof *order);
     for (size_t i = 0; i < n; i++)
         order[i] = (uint32_t)i;
     lab_shuffle_u32(&b->rng, order, n);
@@ -574,7 +555,7 @@ static int run(const config_t *c)
     }
     static blocks_t b;
     blocks_init(&b, cap, c->seed);
-    smp.s = harness_alloc(MAX_SAMPLES * sizeof *smp.s);
+    smp.s = lab_harness_alloc(MAX_SAMPLES * sizeof *smp.s);
     smp.period_ns = 1000000000u / c->hz;
     if (!lab_reset_peak_rss())
         fprintf(stderr, "%s: note: cannot reset VmHWM; it counts from process start\n", lab_prog);
@@ -670,7 +651,7 @@ static int run(const config_t *c)
 static void describe(bool quick)
 {
     printf("| workload | objects or live size | sizes (bytes) | second sizes | kept | idle (quiet + trickle) | what it shows |\n");
-    printf("|---|--:|---|---|--:|---|---|\n");
+    printf("|:--|--:|:--|:--|--:|:--|:--|\n");
     for (size_t i = 0; i < NWORKLOADS; i++) {
         const workload_t *w = &workloads[i];
         uint64_t n = quick ? w->q_count : w->count;
