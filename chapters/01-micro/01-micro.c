@@ -9,7 +9,8 @@
  * (lab_fill) when it is allocated and checked (lab_check) before it is freed. One process
  * runs one workload:
  *     fill + 1 warm-up round    untimed
- *     --rounds rounds           throughput: one clock read per round of 2 x live ops;
+ *     --rounds rounds           throughput: one clock read per round of 2 x live ops,
+ *                               and more rounds until --min-ms have passed;
  *                               ops/s is the fastest round's, mean_ns_per_op all
  *     --lat-rounds rounds       latency: every malloc and free bracketed by the TSC
  * Peak RSS is VmHWM after a clear_refs reset at the start; fragmentation is the RSS the
@@ -30,24 +31,30 @@
 typedef struct {
     const char *name, *sizes, *why;
     uint64_t live, rounds, lat_rounds;  // full size
+    uint64_t min_ms;                    // full size: timed rounds last at least this long
     uint64_t q_live, q_rounds;          // QUICK size
     double free_fraction;
 } workload_t;
 
+// Slow spells on a shared machine last about a second: a timed phase of 400 ms or more
+// contains fast rounds in most processes. churn runs a fixed number of rounds instead,
+// because it never frees everything and the floor (which never reuses memory) must hold
+// all of it.
 static const workload_t workloads[] = {
     { "small", "uniform:8:64", "tcache/thread-cache fast paths, one size class after another",
-      10000, 400, 100, 5000, 40, 1.0 },
+      10000, 400, 100, 400, 5000, 40, 1.0 },
     { "medium", "uniform:1k:64k", "bins and runs: too large for most thread caches, below mmap",
-      1000, 150, 40, 250, 20, 1.0 },
+      1000, 150, 40, 400, 250, 20, 1.0 },
     { "large", "uniform:1m:8m", "mmap, munmap and page faults: the OS is part of the cost",
-      8, 40, 20, 4, 10, 1.0 },
+      8, 40, 20, 400, 4, 10, 1.0 },
     { "mixed", "lognormal:64:1.5:8:1m", "many size classes at once, with a long tail",
-      10000, 400, 100, 5000, 40, 1.0 },
+      10000, 400, 100, 400, 5000, 40, 1.0 },
     { "churn", "lognormal:64:1.5:8:1m", "a random half replaced per round: holes of every size",
-      20000, 100, 40, 5000, 40, 0.5 },
+      10000, 300, 40, 0, 5000, 40, 0.5 },
 };
 // [/workloads]
 #define NWORKLOADS (sizeof workloads / sizeof workloads[0])
+enum { MAX_ROUNDS = 100000 };  // timed rounds at most, whatever --min-ms asks
 
 static const char *const columns[] = {
     "allocator", "workload", "threads", "rep", "status", "ops", "elapsed_s", "ops_per_s",
@@ -65,6 +72,7 @@ typedef struct {
     uint64_t *tag;         // each slot's pattern
     uint32_t *order;       // slot order of the current round
     uint32_t *next_bytes;  // sizes drawn for the current round, before timing
+    double *round_ns_per_op;  // each timed round's time per call
     lab_rng_t rng;
     lab_dist_t dist;
     uint64_t gen, live_bytes, live_peak_bytes;
@@ -81,6 +89,7 @@ static void bench_init(bench_t *b, size_t live, const lab_dist_t *dist, uint64_t
     b->tag = lab_harness_alloc(live * sizeof *b->tag);
     b->order = lab_harness_alloc(live * sizeof *b->order);
     b->next_bytes = lab_harness_alloc(live * sizeof *b->next_bytes);
+    b->round_ns_per_op = lab_harness_alloc(MAX_ROUNDS * sizeof *b->round_ns_per_op);
     for (size_t i = 0; i < live; i++)
         b->order[i] = (uint32_t)i;
     lab_rng_seed(&b->rng, seed);
@@ -166,7 +175,7 @@ static void drain(bench_t *b)
 typedef struct {
     const workload_t *w;
     const char *sizes;
-    uint64_t live, rounds, lat_rounds, seed, rep;
+    uint64_t live, rounds, lat_rounds, min_ms, seed, rep;
     double free_fraction;
 } config_t;
 
@@ -197,9 +206,9 @@ static int run(const config_t *c)
     // a round down (other tenants, interrupts, a slower host core for a while), so the
     // fastest round is the closest to what the allocator itself costs; the mean over all
     // rounds is kept as mean_ns_per_op.
-    double *round_ns_per_op = lab_harness_alloc(c->rounds * sizeof(double));
-    uint64_t ops = 0, elapsed_ns = 0;
-    for (uint64_t i = 0; ok && i < c->rounds; i++) {
+    double *round_ns_per_op = b.round_ns_per_op;
+    uint64_t ops = 0, elapsed_ns = 0, rounds = 0;
+    for (uint64_t i = 0; ok && i < MAX_ROUNDS && (i < c->rounds || elapsed_ns < c->min_ms * 1000000); i++) {
         size_t k = round_prepare(&b, c->free_fraction);
         uint64_t t = lab_now_ns();
         ok = round_run(&b, k, false);
@@ -207,9 +216,10 @@ static int run(const config_t *c)
         elapsed_ns += dt;
         ops += 2 * k;
         round_ns_per_op[i] = (double)dt / (double)(2 * k);
+        rounds = i + 1;
     }
     double ns_per_op = NAN;
-    for (uint64_t i = 0; ok && i < c->rounds; i++)
+    for (uint64_t i = 0; ok && i < rounds; i++)
         ns_per_op = i == 0 || round_ns_per_op[i] < ns_per_op ? round_ns_per_op[i] : ns_per_op;
     for (uint64_t i = 0; ok && i < c->lat_rounds; i++)
         ok = round_run(&b, round_prepare(&b, c->free_fraction), true);
@@ -252,13 +262,16 @@ static int run(const config_t *c)
 // A markdown table of the workloads, for the book: their parameters come from here.
 static void describe(bool quick)
 {
-    printf("| workload | sizes (bytes) | live blocks | timed rounds | latency rounds | share replaced per round | what it exercises |\n");
-    printf("|:--|:--|--:|--:|--:|--:|:--|\n");
+    printf("| workload | sizes (bytes) | live blocks | timed rounds (at least) | for at least | latency rounds | share replaced per round | what it exercises |\n");
+    printf("|:--|:--|--:|--:|--:|--:|--:|:--|\n");
     for (size_t i = 0; i < NWORKLOADS; i++) {
         const workload_t *w = &workloads[i];
-        printf("| %s | `%s` | %llu | %llu | %llu | %.0f%% | %s |\n", w->name, w->sizes,
+        char ms[32] = "—";
+        if (!quick && w->min_ms)
+            snprintf(ms, sizeof ms, "%llu ms", (unsigned long long)w->min_ms);
+        printf("| %s | `%s` | %llu | %llu | %s | %llu | %.0f%% | %s |\n", w->name, w->sizes,
                (unsigned long long)(quick ? w->q_live : w->live),
-               (unsigned long long)(quick ? w->q_rounds : w->rounds),
+               (unsigned long long)(quick ? w->q_rounds : w->rounds), ms,
                (unsigned long long)(quick ? w->q_rounds / 2 : w->lat_rounds),
                100 * w->free_fraction, w->why);
     }
@@ -271,7 +284,8 @@ static void usage(void)
             "  --workload NAME      small, medium, large, mixed or churn\n"
             "  --sizes DIST         uniform:LO:HI or lognormal:MEDIAN:SIGMA:LO:HI (bytes; k/m/g)\n"
             "  --live N             slots, i.e. blocks live at once (1 to 10m)\n"
-            "  --rounds N           timed rounds (1 to 100k)\n"
+            "  --rounds N           timed rounds, at least (1 to 100k)\n"
+            "  --min-ms N           ... and until N ms have passed (0 to 60000)\n"
             "  --lat-rounds N       latency rounds (0 to 100k)\n"
             "  --free-fraction F    share of slots replaced per round (0.001 to 1)\n"
             "  --seed N  --rep N  --quick\n"
@@ -285,6 +299,7 @@ int main(int argc, char **argv)
     static const struct option opts[] = {
         { "workload", 1, 0, 'w' }, { "sizes", 1, 0, 's' }, { "live", 1, 0, 'l' },
         { "rounds", 1, 0, 'r' }, { "lat-rounds", 1, 0, 'L' }, { "free-fraction", 1, 0, 'f' },
+        { "min-ms", 1, 0, 'M' },
         { "seed", 1, 0, 'S' }, { "rep", 1, 0, 'R' }, { "quick", 0, 0, 'q' },
         { "header", 0, 0, 'H' }, { "cases", 0, 0, 'C' }, { "describe", 0, 0, 'D' },
         { "context", 0, 0, 'X' }, { "help", 0, 0, 'h' }, { 0, 0, 0, 0 },
@@ -293,7 +308,7 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < NWORKLOADS; i++)
         names[i] = workloads[i].name;
     config_t c = { .seed = 42 };
-    const char *live = NULL, *rounds = NULL, *lat = NULL, *frac = NULL;
+    const char *live = NULL, *rounds = NULL, *lat = NULL, *frac = NULL, *min_ms = NULL;
     bool quick = false;
     int o;
     while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -302,6 +317,7 @@ int main(int argc, char **argv)
         case 's': c.sizes = optarg; break;
         case 'l': live = optarg; break;
         case 'r': rounds = optarg; break;
+        case 'M': min_ms = optarg; break;
         case 'L': lat = optarg; break;
         case 'f': frac = optarg; break;
         case 'S': c.seed = lab_opt_u64("--seed", optarg, 0, UINT64_MAX); break;
@@ -327,6 +343,7 @@ int main(int argc, char **argv)
     c.sizes = c.sizes ? c.sizes : c.w->sizes;
     c.live = live ? lab_opt_u64("--live", live, 1, 10000000) : quick ? c.w->q_live : c.w->live;
     c.rounds = rounds ? lab_opt_u64("--rounds", rounds, 1, 100000) : quick ? c.w->q_rounds : c.w->rounds;
+    c.min_ms = min_ms ? lab_opt_u64("--min-ms", min_ms, 0, 60000) : quick ? 0 : c.w->min_ms;
     c.lat_rounds = lat ? lab_opt_u64("--lat-rounds", lat, 0, 100000) : quick ? c.w->q_rounds / 2 : c.w->lat_rounds;
     c.free_fraction = frac ? lab_opt_f64("--free-fraction", frac, 0.001, 1.0) : c.w->free_fraction;
     if (lab_opt_dist("--sizes", c.sizes).hi_bytes > (1u << 30))
