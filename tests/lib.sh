@@ -31,4 +31,7 @@ fails_with() {
         printf '#   exit %s (want %s), stderr: %s\n' "$rc" "$code" "$err"
 }
 
+# Checksums of the committed reference run (data/, figures/): a QUICK run must leave it be.
+reference_snapshot() { (cd "$ROOT" && find data figures -type f -exec md5sum {} + 2>/dev/null | sort); }
+
 done_testing() { echo "1..$_n"; [ "$_failed" -eq 0 ]; }
