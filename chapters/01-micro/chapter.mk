@@ -1,5 +1,6 @@
-# Chapter 1: micro-benchmarks, single-threaded: every process pinned to one CPU.
-01-micro_RUN := --pin
+# Chapter 1: micro-benchmarks, single-threaded: every process pinned to one CPU, the other
+# CPUs kept busy meanwhile (see "How sure are we" in the chapter for why).
+01-micro_RUN := --pin --spin-others
 # The tables the prose includes, as `summarize table` arguments.
 01-micro_TABLES := workloads ratio nsop cv lat_malloc_p50 lat_free_p50 lat_malloc_p999 frag faults
 A1 := --rows allocator --cols workload
@@ -17,3 +18,16 @@ $(eval $(call chapter,01-micro))
 $(DATA)/01-micro/workloads.table.md: build/01-micro/01-micro
 	@mkdir -p $(@D)
 	$< --describe $(if $(QUICK),--quick) >$@.tmp && mv $@.tmp $@
+
+# The noise experiment: the same processes with the other CPUs busy and idle, to show
+# what --spin-others does to the spread of repeated runs.
+D1 := $(DATA)/01-micro
+NOISE_RUN = common/run --prog build/01-micro/01-micro --reps $(if $(QUICK),3,8) --seed $(SEED) --pin \
+    --allocators "$(or $(filter glibc tcmalloc,$(ALLOCATORS)),glibc)" --case "--workload mixed" $(if $(QUICK),--quick)
+01-micro_AFTER_RUN = $(NOISE_RUN) --spin-others --out $(D1)/noise/busy.csv && $(NOISE_RUN) --out $(D1)/noise/idle.csv
+$(D1)/noise/%.csv: $(D1)/01-micro.csv ;
+$(D1)/noise/%.summary.csv: $(D1)/noise/%.csv build/summarize
+	build/summarize $< >$@.tmp && mv $@.tmp $@
+$(D1)/noise/%.cv.md: $(D1)/noise/%.summary.csv build/summarize
+	build/summarize table $< --metric ops_per_s --rows allocator --cols workload --cell cv --corner "CV of ops/s" >$@.tmp && mv $@.tmp $@
+01-micro_BOOK += $(D1)/noise/busy.cv.md $(D1)/noise/idle.cv.md
