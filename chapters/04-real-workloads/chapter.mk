@@ -79,3 +79,15 @@ traces: $(B4)/trace $(B4)/heaptrace.so
 	    d=$$(mktemp -d) && $(B4)/trace record --out $$d -- sh -c "$$c" >/dev/null && \
 	    f=$$(ls -S $$d/*.htr | head -1) && xz -9 -T1 -c $$f >data/traces/$$n.htr.xz && \
 	    echo "traces: $$n: $$(basename $$f), $$(stat -c %s $$f) bytes" && rm -rf $$d || exit 1; done
+
+$(FIG)/04-real-workloads/fidelity.svg: $(D4)/real.summary.csv $(D4)/replay.summary.csv
+
+# What recording costs, beside heaptrack and ltrace: once per run, under the lock.
+04-real-workloads_AFTER_RUN += && flock $${LAB_LOCK:-/tmp/heaplab-measure.lock} $(C4)/overhead $(D4)/overhead.csv $(if $(QUICK),--quick)
+$(D4)/overhead.csv: $(D4)/04-real-workloads.csv ;
+04-real-workloads_BOOK += $(D4)/overhead.csv
+
+# The trace reader's fuzz target (clang, libFuzzer), for make test.
+$(B4)/trace_fuzz: $(C4)/trace_fuzz.c $(C4)/trace.h
+	@mkdir -p $(@D)
+	clang -g -O1 -fsanitize=fuzzer,address,undefined -o $@ $<

@@ -256,6 +256,9 @@ static inline void record(int op, uint64_t size, const void *result, const void 
 }
 // [/record]
 
+// Each wrapper calls the real function inside in_hook: when an allocator implements one
+// entry point with another (glibc's reallocarray calls realloc), one call is one record.
+
 // An alignment the format can hold: a power of two below 2^32, else 0 (the call failed).
 #define ALIGN32(a) ((a) && !((a) & ((a) - 1)) && (a) <= 0x80000000u ? (uint32_t)(a) : 0u)
 #define RESOLVED(f) (__builtin_expect(real_##f != NULL, 1) || (init(), real_##f != NULL))
@@ -264,7 +267,9 @@ EXPORT void *malloc(size_t n)
 {
     if (!RESOLVED(malloc))
         return pool_alloc(n);
+    in_hook++;
     void *p = real_malloc(n);
+    in_hook--;
     record(TR_MALLOC, n, p, NULL, 0);
     return p;
 }
@@ -276,14 +281,18 @@ EXPORT void free(void *p)
     if (!RESOLVED(free))
         return;
     record(TR_FREE, 0, NULL, p, 0);
+    in_hook++;
     real_free(p);
+    in_hook--;
 }
 
 EXPORT void *calloc(size_t k, size_t n)
 {
     if (!RESOLVED(calloc))
         return pool_alloc(k * n);
+    in_hook++;
     void *p = real_calloc(k, n);
+    in_hook--;
     size_t total;
     record(TR_CALLOC, __builtin_mul_overflow(k, n, &total) ? UINT64_MAX : total, p, NULL, 0);
     return p;
@@ -299,7 +308,9 @@ EXPORT void *realloc(void *old, size_t n)
         }
         return p;
     }
+    in_hook++;
     void *p = real_realloc(old, n);
+    in_hook--;
     record(TR_REALLOC, n, p, old, 0);
     return p;
 }
@@ -308,7 +319,9 @@ EXPORT void *reallocarray(void *old, size_t k, size_t n)
 {
     if (!RESOLVED(reallocarray))
         return NULL;
+    in_hook++;
     void *p = real_reallocarray(old, k, n);
+    in_hook--;
     size_t total;
     record(TR_REALLOCARRAY, __builtin_mul_overflow(k, n, &total) ? UINT64_MAX : total, p, old, 0);
     return p;
@@ -318,7 +331,9 @@ EXPORT int posix_memalign(void **out, size_t align, size_t n)
 {
     if (!RESOLVED(posix_memalign))
         return ENOMEM;
+    in_hook++;
     int rc = real_posix_memalign(out, align, n);
+    in_hook--;
     record(TR_POSIX_MEMALIGN, n, rc == 0 ? *out : NULL, NULL, ALIGN32(align));
     return rc;
 }
@@ -327,7 +342,9 @@ EXPORT void *aligned_alloc(size_t align, size_t n)
 {
     if (!RESOLVED(aligned_alloc))
         return NULL;
+    in_hook++;
     void *p = real_aligned_alloc(align, n);
+    in_hook--;
     record(TR_ALIGNED_ALLOC, n, p, NULL, ALIGN32(align));
     return p;
 }
@@ -336,7 +353,9 @@ EXPORT void *memalign(size_t align, size_t n)
 {
     if (!RESOLVED(memalign))
         return NULL;
+    in_hook++;
     void *p = real_memalign(align, n);
+    in_hook--;
     record(TR_MEMALIGN, n, p, NULL, ALIGN32(align));
     return p;
 }
@@ -345,7 +364,9 @@ EXPORT void *valloc(size_t n)
 {
     if (!RESOLVED(valloc))
         return NULL;
+    in_hook++;
     void *p = real_valloc(n);
+    in_hook--;
     record(TR_VALLOC, n, p, NULL, 4096);
     return p;
 }
@@ -354,7 +375,9 @@ EXPORT void *pvalloc(size_t n)
 {
     if (!RESOLVED(pvalloc))
         return NULL;
+    in_hook++;
     void *p = real_pvalloc(n);
+    in_hook--;
     record(TR_PVALLOC, n, p, NULL, 4096);
     return p;
 }

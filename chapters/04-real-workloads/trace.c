@@ -641,6 +641,8 @@ static void usage(void)
     fprintf(stderr,
             "usage: trace record --out DIR -- CMD...   |  trace info FILE  |  trace programs\n"
             "       replay --workload NAME | --trace FILE  [--rep N --seed N --quick]\n"
+            "       trace dump FILE  (every record as CSV)\n"
+            "       trace loop N   (N malloc(64)/free pairs: prints calls and seconds)\n"
             "       realrun --workload NAME [--rep N --seed N --quick]\n"
             "  (replay and realrun also take --header, --cases, --context)\n");
 }
@@ -714,8 +716,32 @@ int main(int argc, char **argv)
         lab_clock_init();
         return cmd_info(argv[2]);
     }
+    if (strcmp(argv[1], "dump") == 0) {  // every record, in TSC order: op,tid,size_bytes,align_bytes
+        if (argc != 3)
+            lab_die("dump: expected one trace file");
+        trace_header_t h;
+        evs_t e;
+        char cmdline[TRACE_MAX_CMDLINE + 1];
+        load(argv[2], &h, &e, cmdline, sizeof cmdline);
+        printf("op,tid,size_bytes,align_bytes,result,arg\n");
+        for (size_t i = 0; i < e.n; i++)
+            printf("%s,%u,%llu,%u,%llx,%llx\n", trace_op_names[e.ev[i].r.op], e.ev[i].tid, (unsigned long long)e.ev[i].r.size,
+                   e.ev[i].r.align, (unsigned long long)e.ev[i].r.result, (unsigned long long)e.ev[i].r.arg);
+        return 0;
+    }
     if (strcmp(argv[1], "record") == 0)
         return cmd_record(argc - 2, argv + 2, argv[0]);
+    if (strcmp(argv[1], "loop") == 0) {  // the overhead comparison's malloc/free loop
+        uint64_t n = lab_opt_u64("loop count", argc > 2 ? argv[2] : "", 1, 1000000000);
+        uint64_t t0 = lab_now_ns();
+        for (uint64_t i = 0; i < n; i++) {
+            void *p = malloc(64);
+            lab_escape(p);
+            free(p);
+        }
+        printf("%llu %.6f\n", (unsigned long long)(2 * n), (double)(lab_now_ns() - t0) / 1e9);
+        return 0;
+    }
     if (strcmp(argv[1], "programs") == 0) {
         for (size_t i = 0; i < NPROGRAMS; i++)
             printf("%s\t%s\n", programs[i].name, programs[i].cmd);
