@@ -39,7 +39,7 @@ static const workload_t workloads[] = {
       2, 0, 800, 20000, 0, 2000 },
     { "kv-store", "hash table under random insert/update/delete, values log-normal (median 100 B, 8 B..64 KiB)",
       1, 200000, 800, 200000, 20000, 20000 },
-    { "json-tree", "trees of ~200 small nodes; 9 in 10 freed at once, 1 in 10 kept among the last --kept",
+    { "json-tree", "trees of 100-300 small nodes and their strings; 9 in 10 freed at once, 1 in 10 replaces the oldest kept tree",
       1, 500, 800, 1000, 100, 200 },
 };
 // [/workloads]

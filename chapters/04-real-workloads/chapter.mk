@@ -2,6 +2,9 @@
 # heaptrace.so (the recorder), trace (record, info), replay and realrun (trace under
 # other names, for common/run). After the simulators, the same run replays the committed
 # traces (replay.csv) and runs the real programs (real.csv) under every allocator.
+# No floor: a bump allocator never reuses memory, and every simulator turns its heap over
+# many times in 800 ms: the floor's region runs out (status malloc_null).
+04-real-workloads_NO_FLOOR := 1
 04-real-workloads_TABLES := workloads sim_ratio sim_nsop sim_frag replay_nsop replay_rss replay_overhead real_time real_rss
 S4 := --rows allocator --cols workload
 04-real-workloads_TABLE_sim_ratio := --metric ops_per_s $(S4) --cell ratio --omit allocator=floor --corner "vs glibc"
@@ -91,3 +94,12 @@ $(D4)/overhead.csv: $(D4)/04-real-workloads.csv ;
 $(B4)/trace_fuzz: $(C4)/trace_fuzz.c $(C4)/trace.h
 	@mkdir -p $(@D)
 	clang -g -O1 -fsanitize=fuzzer,address,undefined -o $@ $<
+
+# What each trace holds, from `trace info`.
+$(D4)/traces.table.md: $(B4)/trace $(TRACES4)
+	@mkdir -p $(@D)
+	{ echo '| program | calls | threads | slots (peak live blocks) | live peak, MiB | allocated in all, MiB | free(NULL) | unmatched frees |'; \
+	  echo '|:--|--:|--:|--:|--:|--:|--:|--:|'; \
+	  for n in $(PROGRAMS4); do $(B4)/trace info $(B4)/traces/$$n.htr | awk -F, -v n=$$n \
+	    '$$1 == "calls" { c += $$3 } $$1 == "summary" { s[$$2] = $$3 } END { printf "| %s | %d | %d | %d | %.1f | %.1f | %d | %d |\n", n, c, s["threads"], s["slots"], s["live_peak_bytes"] / 1048576, s["allocated_bytes"] / 1048576, s["null_frees"], s["unmatched_frees"] }'; done; } >$@.tmp && mv $@.tmp $@
+04-real-workloads_BOOK += $(D4)/traces.table.md
