@@ -1,0 +1,462 @@
+/* 04-real-workloads.c -- chapter 4: allocators under application-shaped work.
+ *
+ * Question: micro-benchmarks time one pattern at a time; how do the allocators compare
+ * when the pattern is an application's: many sizes at once, short and long lifetimes
+ * mixed, and (for the server) several threads?
+ *
+ * Method: three simulators, each a loop of "units" of work. A unit of
+ *     web-server   one request: a request buffer, its headers parsed into small strings,
+ *                  a response built (header lines, a body grown by realloc), all freed;
+ *                  requests are taken from a shared counter by --threads workers
+ *     kv-store     one operation on a hash table of --keys keys: insert, update (the
+ *                  value replaced by one of a new log-normal size) or delete, so that the
+ *                  table stays about two thirds full
+ *     json-tree    one document parsed into a tree of small nodes and strings; nine in
+ *                  ten die at once, one in ten replaces the oldest of --kept long-lived ones
+ * runs untimed to a steady state (warm-up), then timed for at least --min-ms (throughput:
+ * allocation calls per second over the timed units, no per-call clock), then a latency
+ * phase brackets every call with the TSC. Every block is written (lab_fill) when it is
+ * allocated and checked (lab_check) before it is freed. Columns are chapter 1's.
+ *
+ * Run it:   make 04   or   build/04-real-workloads/04-real-workloads --workload kv-store
+ * Expected: the allocators' order differs from chapter 1's: sizes and lifetimes mix.
+ */
+#include "../../common/lab.h"
+
+#include <getopt.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <sys/resource.h>
+
+// [workloads]
+typedef struct {
+    const char *name, *why;
+    uint64_t threads, size, min_ms, lat_units;   // full size
+    uint64_t q_size, q_lat_units;               // QUICK size
+} workload_t;
+static const workload_t workloads[] = {
+    { "web-server", "per request: buffer, ~20 header strings, response lines, a body grown by realloc; all freed",
+      2, 0, 800, 20000, 0, 2000 },
+    { "kv-store", "hash table under random insert/update/delete, values log-normal (median 100 B, 8 B..64 KiB)",
+      1, 200000, 800, 200000, 20000, 20000 },
+    { "json-tree", "trees of 100-300 small nodes and their strings; 9 in 10 freed at once, 1 in 10 replaces the oldest kept tree",
+      1, 500, 800, 1000, 100, 200 },
+};
+// [/workloads]
+#define NWORKLOADS (sizeof workloads / sizeof workloads[0])
+
+static const char *const columns[] = {
+    "allocator", "workload", "threads", "rep", "status", "ops", "elapsed_s", "ops_per_s",
+    "ns_per_op", "mean_ns_per_op", "malloc_lat_min_ns", "malloc_lat_p50_ns", "malloc_lat_p95_ns",
+    "malloc_lat_p99_ns", "malloc_lat_p999_ns", "malloc_lat_max_ns", "free_lat_min_ns",
+    "free_lat_p50_ns", "free_lat_p95_ns", "free_lat_p99_ns", "free_lat_p999_ns",
+    "free_lat_max_ns", "timer_overhead_ns", "timer_resolution_ns", "peak_rss_kib",
+    "baseline_rss_kib", "live_peak_bytes", "frag_ratio", "minor_faults", "major_faults", NULL
+};
+
+// ---------------------------------------------------------------------------
+// one worker's allocation calls: counted, optionally timed, every block written
+// ---------------------------------------------------------------------------
+typedef struct {
+    lab_rng_t rng;
+    lab_hist_t hmalloc, hfree;
+    bool bracket;
+    uint64_t calls, live_bytes, live_peak_bytes, gen;
+    const char *status;
+} ctx_t;
+
+typedef struct { void *p; uint32_t size; uint64_t tag; } blk_t;
+
+static inline bool a_new(ctx_t *c, blk_t *b, size_t size)
+{
+    void *p;
+    if (c->bracket) {
+        uint64_t t = lab_t0();
+        p = malloc(size);
+        lab_hist_record(&c->hmalloc, lab_t1() - t);
+    } else {
+        p = malloc(size);
+    }
+    c->calls++;
+    if (!p) {
+        c->status = "malloc_null";
+        b->p = NULL;
+        return false;
+    }
+    b->p = p;
+    b->size = (uint32_t)size;
+    b->tag = ++c->gen * 0x9e3779b97f4a7c15ull;
+    lab_fill(p, size, b->tag);
+    c->live_bytes += size;
+    if (c->live_bytes > c->live_peak_bytes)
+        c->live_peak_bytes = c->live_bytes;
+    return true;
+}
+
+static inline bool a_grow(ctx_t *c, blk_t *b, size_t size)  // realloc, counted as a malloc
+{
+    void *p;
+    if (c->bracket) {
+        uint64_t t = lab_t0();
+        p = realloc(b->p, size);
+        lab_hist_record(&c->hmalloc, lab_t1() - t);
+    } else {
+        p = realloc(b->p, size);
+    }
+    c->calls++;
+    if (!p) {
+        c->status = "malloc_null";
+        return false;
+    }
+    c->live_bytes += size - b->size;
+    if (c->live_bytes > c->live_peak_bytes)
+        c->live_peak_bytes = c->live_bytes;
+    b->p = p;
+    b->size = (uint32_t)size;
+    lab_fill(p, size, b->tag);
+    return true;
+}
+
+static inline void a_free(ctx_t *c, blk_t *b)
+{
+    if (!b->p)
+        return;
+    if (!lab_check(b->p, b->size, b->tag))
+        c->status = "corrupt";
+    if (c->bracket) {
+        uint64_t t = lab_t0();
+        free(b->p);
+        lab_hist_record(&c->hfree, lab_t1() - t);
+    } else {
+        free(b->p);
+    }
+    c->calls++;
+    c->live_bytes -= b->size;
+    b->p = NULL;
+}
+
+static size_t lognormal(lab_rng_t *r, double median, double sigma, size_t lo, size_t hi)
+{
+    double v = median * exp(sigma * lab_rng_normal(r));
+    return v < (double)lo ? lo : v > (double)hi ? hi : (size_t)v;
+}
+
+// ---------------------------------------------------------------------------
+// the simulators: each one unit of work per call
+// ---------------------------------------------------------------------------
+// [web-server]
+static bool web_request(ctx_t *c)
+{
+    enum { MAX_HEADERS = 40 };
+    blk_t req, hdr[MAX_HEADERS], line[MAX_HEADERS], body;
+    size_t nh = 10 + lab_rng_below(&c->rng, 25);
+    bool ok = a_new(c, &req, lognormal(&c->rng, 1500, 0.5, 256, 16384));   // 1. the request
+    for (size_t i = 0; i < nh && ok; i++)                                   // 2. its headers
+        ok = a_new(c, &hdr[i], lognormal(&c->rng, 24, 0.7, 4, 512));
+    size_t nl = ok ? nh / 2 : 0;                                           // 3. the response
+    for (size_t i = 0; i < nl && ok; i++)
+        ok = a_new(c, &line[i], lognormal(&c->rng, 40, 0.5, 8, 256));
+    size_t want = lognormal(&c->rng, 4096, 1.2, 64, 262144), have = 256;
+    ok = ok && a_new(c, &body, have);
+    while (ok && have < want)
+        ok = a_grow(c, &body, have = have * 2 < want ? have * 2 : want);
+    if (ok) {                                                              // 4. all freed
+        a_free(c, &body);
+        for (size_t i = 0; i < nl; i++)
+            a_free(c, &line[i]);
+        for (size_t i = 0; i < nh; i++)
+            a_free(c, &hdr[i]);
+        a_free(c, &req);
+    }
+    return ok;
+}
+// [/web-server]
+
+typedef struct {
+    size_t keys;
+    blk_t *key, *val;   // per key: its key string and value, or NULL
+} kv_t;
+
+// [kv-store]
+static bool kv_op(ctx_t *c, kv_t *kv)
+{
+    size_t k = lab_rng_below(&c->rng, kv->keys);
+    if (!kv->key[k].p)   // insert
+        return a_new(c, &kv->key[k], 8 + lab_rng_below(&c->rng, 24)) &&
+               a_new(c, &kv->val[k], lognormal(&c->rng, 100, 1.3, 8, 65536));
+    if (lab_rng_below(&c->rng, 4) < 3) {  // update: a new value of a new size
+        a_free(c, &kv->val[k]);
+        return a_new(c, &kv->val[k], lognormal(&c->rng, 100, 1.3, 8, 65536));
+    }
+    a_free(c, &kv->val[k]);  // delete
+    a_free(c, &kv->key[k]);
+    return true;
+}
+// [/kv-store]
+
+typedef struct {
+    size_t kept, next;
+    blk_t **trees;  // the long-lived trees: arrays of blocks
+    size_t *ntree;
+} json_t;
+
+// [json-tree]
+static bool json_doc(ctx_t *c, json_t *j)
+{
+    enum { MAX_BLOCKS = 1024 };
+    blk_t b[MAX_BLOCKS];
+    size_t nodes = 100 + lab_rng_below(&c->rng, 200), n = 0;
+    bool ok = true;
+    for (size_t i = 0; i < nodes && ok && n + 2 <= MAX_BLOCKS; i++) {
+        ok = a_new(c, &b[n++], 48);                                       // the node
+        if (ok && lab_rng_below(&c->rng, 3) != 0)
+            ok = a_new(c, &b[n++], lognormal(&c->rng, 12, 0.9, 2, 4096)); // its key/string
+        if (ok && i % 16 == 15)
+            ok = a_new(c, &b[n++], 8 * (4 + lab_rng_below(&c->rng, 60)));    // a child array
+    }
+    if (ok && lab_rng_below(&c->rng, 10) == 0) {   // kept: replaces the oldest kept tree
+        size_t s = j->next++ % j->kept;
+        for (size_t i = 0; i < j->ntree[s]; i++)
+            a_free(c, &j->trees[s][i]);
+        memcpy(j->trees[s], b, n * sizeof *b);
+        j->ntree[s] = n;
+        return true;
+    }
+    for (size_t i = n; i-- > 0;)   // dies young: freed in reverse order, as a parser's arena would
+        a_free(c, &b[i]);
+    return ok;
+}
+// [/json-tree]
+
+// ---------------------------------------------------------------------------
+typedef struct {
+    const workload_t *w;
+    uint64_t threads, size, min_ms, lat_units, seed, rep;
+} config_t;
+
+typedef struct {
+    const config_t *cfg;
+    ctx_t c;
+    kv_t kv;
+    json_t js;
+    uint64_t timed_calls, timed_ns;
+    pthread_barrier_t *bar;
+} worker_t;
+
+static bool unit(worker_t *w)
+{
+    switch (w->cfg->w - workloads) {
+    case 0: return web_request(&w->c);
+    case 1: return kv_op(&w->c, &w->kv);
+    default: return json_doc(&w->c, &w->js);
+    }
+}
+
+static bool ok_(const ctx_t *c) { return strcmp(c->status, "ok") == 0; }
+
+static void *work(void *arg)
+{
+    worker_t *w = arg;
+    const config_t *cfg = w->cfg;
+    // warm-up to a steady state: the table filled and turned over, the ring of kept trees full
+    uint64_t warm = cfg->w == &workloads[1] ? 4 * cfg->size : cfg->w == &workloads[2] ? 20 * cfg->size : 2000;
+    for (uint64_t i = 0; i < warm && ok_(&w->c); i++)
+        unit(w);
+    pthread_barrier_wait(w->bar);
+    uint64_t c0 = w->c.calls, t0 = lab_now_ns(), t = t0;
+    while (ok_(&w->c) && t - t0 < cfg->min_ms * 1000000) {
+        for (int i = 0; i < 1000 && ok_(&w->c); i++)   // >= 1000 units per clock read
+            unit(w);
+        t = lab_now_ns();
+    }
+    w->timed_calls = w->c.calls - c0;
+    w->timed_ns = t - t0;
+    w->c.bracket = true;
+    for (uint64_t i = 0; i < cfg->lat_units && ok_(&w->c); i++)
+        unit(w);
+    return NULL;
+}
+
+static void drain(worker_t *w)
+{
+    for (size_t k = 0; k < w->kv.keys; k++) {
+        a_free(&w->c, &w->kv.key[k]);
+        a_free(&w->c, &w->kv.val[k]);
+    }
+    for (size_t s = 0; s < w->js.kept; s++)
+        for (size_t i = 0; i < w->js.ntree[s]; i++)
+            a_free(&w->c, &w->js.trees[s][i]);
+}
+
+static int run(const config_t *cfg)
+{
+    const char *allocator = lab_allocator();
+    uint64_t nt = cfg->threads;
+    worker_t *ws = lab_harness_alloc(nt * sizeof *ws);
+    pthread_barrier_t bar;
+    pthread_barrier_init(&bar, NULL, (unsigned)nt);
+    for (uint64_t i = 0; i < nt; i++) {
+        worker_t *w = &ws[i];
+        w->cfg = cfg;
+        w->bar = &bar;
+        w->c.status = "ok";
+        lab_rng_seed(&w->c.rng, cfg->seed * 1000 + i);
+        lab_hist_init(&w->c.hmalloc);
+        lab_hist_init(&w->c.hfree);
+        if (cfg->w == &workloads[1]) {
+            w->kv.keys = cfg->size;
+            w->kv.key = lab_harness_alloc(cfg->size * sizeof(blk_t));
+            w->kv.val = lab_harness_alloc(cfg->size * sizeof(blk_t));
+        } else if (cfg->w == &workloads[2]) {
+            w->js.kept = cfg->size;
+            w->js.trees = lab_harness_alloc(cfg->size * sizeof(blk_t *));
+            w->js.ntree = lab_harness_alloc(cfg->size * sizeof(size_t));
+            for (size_t s = 0; s < cfg->size; s++)
+                w->js.trees[s] = lab_harness_alloc(1024 * sizeof(blk_t));
+        }
+    }
+    if (!lab_reset_peak_rss())
+        fprintf(stderr, "%s: note: cannot reset VmHWM; peak RSS counts from process start\n", lab_prog);
+    uint64_t baseline_kib = lab_rss_kib();
+    struct rusage u0, u1;
+    getrusage(RUSAGE_SELF, &u0);
+    pthread_t *tid = lab_harness_alloc(nt * sizeof *tid);
+    for (uint64_t i = 1; i < nt; i++)
+        if (pthread_create(&tid[i], NULL, work, &ws[i]) != 0)
+            lab_die("cannot start thread %llu", (unsigned long long)i + 1);
+    work(&ws[0]);
+    for (uint64_t i = 1; i < nt; i++)
+        pthread_join(tid[i], NULL);
+    uint64_t peak_kib = lab_status_kib("VmHWM");
+    getrusage(RUSAGE_SELF, &u1);
+
+    lab_hist_t hm, hf;
+    lab_hist_init(&hm);
+    lab_hist_init(&hf);
+    uint64_t calls = 0, live_peak = 0;
+    double wall_ns = 0;
+    const char *status = "ok";
+    for (uint64_t i = 0; i < nt; i++) {
+        lab_hist_merge(&hm, &ws[i].c.hmalloc);
+        lab_hist_merge(&hf, &ws[i].c.hfree);
+        calls += ws[i].timed_calls;
+        wall_ns = fmax(wall_ns, (double)ws[i].timed_ns);
+        live_peak += ws[i].c.live_peak_bytes;  // threads' peaks summed: an upper bound
+        if (!ok_(&ws[i].c))
+            status = ws[i].c.status;
+        else
+            drain(&ws[i]);
+    }
+    bool ok = strcmp(status, "ok") == 0;
+    // ns_per_op: wall time per call per thread, i.e. what one call costs one thread
+    double ns_per_op = wall_ns * (double)nt / (double)calls;
+    double added_kib = (double)peak_kib - (double)baseline_kib;
+    lab_row_t r;
+    lab_csv_header(columns);
+    lab_row_begin(&r, columns);
+    lab_row_str(&r, "allocator", allocator);
+    lab_row_str(&r, "workload", cfg->w->name);
+    lab_row_u64(&r, "threads", nt);
+    lab_row_u64(&r, "rep", cfg->rep);
+    lab_row_str(&r, "status", status);
+    lab_row_f64(&r, "ops", ok ? (double)calls : NAN);
+    lab_row_f64(&r, "elapsed_s", ok ? wall_ns / 1e9 : NAN);
+    lab_row_f64(&r, "ops_per_s", ok ? (double)calls / (wall_ns / 1e9) : NAN);
+    lab_row_f64(&r, "ns_per_op", ok ? ns_per_op : NAN);
+    lab_row_f64(&r, "mean_ns_per_op", ok ? ns_per_op : NAN);
+    lab_row_latency(&r, "malloc", &hm, ok, "min p50 p95 p99 p999 max");
+    lab_row_latency(&r, "free", &hf, ok, "min p50 p95 p99 p999 max");
+    lab_row_f64(&r, "timer_overhead_ns", lab_ticks_ns(lab_clock.overhead_ticks));
+    lab_row_f64(&r, "timer_resolution_ns", lab_clock.resolution_ns);
+    lab_row_f64(&r, "peak_rss_kib", ok ? (double)peak_kib : NAN);
+    lab_row_f64(&r, "baseline_rss_kib", (double)baseline_kib);
+    lab_row_f64(&r, "live_peak_bytes", ok ? (double)live_peak : NAN);
+    lab_row_f64(&r, "frag_ratio", ok ? added_kib * 1024.0 / (double)live_peak : NAN);
+    lab_row_f64(&r, "minor_faults", (double)(u1.ru_minflt - u0.ru_minflt));
+    lab_row_f64(&r, "major_faults", (double)(u1.ru_majflt - u0.ru_majflt));
+    lab_row_end(&r);
+    if (!ok)
+        fprintf(stderr, "%s: %s: workload %s stopped: %s\n", lab_prog, allocator, cfg->w->name, status);
+    return 0;
+}
+
+static void describe(bool quick)
+{
+    printf("| workload | threads | size | timed for at least | latency units | what one unit does |\n");
+    printf("|:--|--:|--:|--:|--:|:--|\n");
+    for (size_t i = 0; i < NWORKLOADS; i++) {
+        const workload_t *w = &workloads[i];
+        char size[48] = "—";
+        if (w->size)
+            snprintf(size, sizeof size, "%llu %s", (unsigned long long)(quick ? w->q_size : w->size), i == 1 ? "keys" : "kept trees");
+        printf("| %s | %llu | %s | %llu ms | %llu | %s |\n", w->name, (unsigned long long)w->threads, size,
+               (unsigned long long)(quick ? 100 : w->min_ms), (unsigned long long)(quick ? w->q_lat_units : w->lat_units), w->why);
+    }
+}
+
+static void usage(void)
+{
+    fprintf(stderr,
+            "usage: %s --workload NAME [options]\n"
+            "  --workload NAME   web-server, kv-store or json-tree\n"
+            "  --threads N       worker threads (1 to 64; web-server's default 2)\n"
+            "  --size N          kv-store: keys; json-tree: kept trees (1 to 10m)\n"
+            "  --min-ms N        timed phase, at least (1 to 60000)\n"
+            "  --lat-units N     units in the latency phase (0 to 10m)\n"
+            "  --seed N  --rep N  --quick\n"
+            "  --header | --cases | --describe | --context   print and exit\n",
+            lab_prog);
+}
+
+int main(int argc, char **argv)
+{
+    lab_prog = "04-real-workloads";
+    static const struct option opts[] = {
+        { "workload", 1, 0, 'w' }, { "threads", 1, 0, 't' }, { "size", 1, 0, 's' }, { "min-ms", 1, 0, 'M' },
+        { "lat-units", 1, 0, 'L' }, { "seed", 1, 0, 'S' }, { "rep", 1, 0, 'R' }, { "quick", 0, 0, 'q' },
+        { "header", 0, 0, 'H' }, { "cases", 0, 0, 'C' }, { "describe", 0, 0, 'D' }, { "context", 0, 0, 'X' },
+        { "help", 0, 0, 'h' }, { 0, 0, 0, 0 },
+    };
+    const char *names[NWORKLOADS + 1] = { 0 };
+    for (size_t i = 0; i < NWORKLOADS; i++)
+        names[i] = workloads[i].name;
+    config_t c = { .seed = 42 };
+    const char *threads = NULL, *size = NULL, *min_ms = NULL, *lat = NULL;
+    bool quick = false;
+    int o;
+    while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (o) {
+        case 'w': c.w = &workloads[lab_opt_choice("workload", optarg, names)]; break;
+        case 't': threads = optarg; break;
+        case 's': size = optarg; break;
+        case 'M': min_ms = optarg; break;
+        case 'L': lat = optarg; break;
+        case 'S': c.seed = lab_opt_u64("--seed", optarg, 0, UINT64_MAX); break;
+        case 'R': c.rep = lab_opt_u64("--rep", optarg, 0, 1000000); break;
+        case 'q': quick = true; break;
+        case 'H': lab_csv_header(columns); return 0;
+        case 'C': for (size_t i = 0; i < NWORKLOADS; i++) printf("--workload %s\n", names[i]); return 0;
+        case 'D': describe(quick); return 0;
+        case 'X':
+            lab_clock_init();
+            printf("timer: %s, %.4f GHz, empty bracket %.1f ns (subtracted), resolution %.2f ns\n",
+                   lab_clock.tsc ? "invariant TSC (lfence;rdtsc / rdtscp;lfence)" : "clock_gettime(CLOCK_MONOTONIC_RAW)",
+                   1.0 / lab_clock.ns_per_tick, lab_ticks_ns(lab_clock.overhead_ticks), lab_clock.resolution_ns);
+            return 0;
+        case 'h': usage(); return 0;
+        default: usage(); return LAB_EXIT_USAGE;
+        }
+    }
+    if (optind < argc)
+        lab_die("unexpected argument '%s'", argv[optind]);
+    if (!c.w)
+        lab_die("--workload is required: one of web-server, kv-store, json-tree");
+    c.threads = threads ? lab_opt_u64("--threads", threads, 1, 64) : c.w->threads;
+    c.size = size ? lab_opt_u64("--size", size, 1, 10000000) : quick ? c.w->q_size : c.w->size;
+    if (c.w->size == 0)
+        c.size = 0;
+    c.min_ms = min_ms ? lab_opt_u64("--min-ms", min_ms, 1, 60000) : quick ? 100 : c.w->min_ms;
+    c.lat_units = lat ? lab_opt_u64("--lat-units", lat, 0, 10000000) : quick ? c.w->q_lat_units : c.w->lat_units;
+    lab_clock_init();
+    return run(&c);
+}

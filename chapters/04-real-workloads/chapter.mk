@@ -1,0 +1,105 @@
+# Chapter 4: application-shaped simulators (04-real-workloads), and the trace tools:
+# heaptrace.so (the recorder), trace (record, info), replay and realrun (trace under
+# other names, for common/run). After the simulators, the same run replays the committed
+# traces (replay.csv) and runs the real programs (real.csv) under every allocator.
+# No floor: a bump allocator never reuses memory, and every simulator turns its heap over
+# many times in 800 ms: the floor's region runs out (status malloc_null).
+04-real-workloads_NO_FLOOR := 1
+04-real-workloads_TABLES := workloads sim_ratio sim_nsop sim_frag replay_nsop replay_rss replay_overhead real_time real_rss
+S4 := --rows allocator --cols workload
+04-real-workloads_TABLE_sim_ratio := --metric ops_per_s $(S4) --cell ratio --omit allocator=floor --corner "vs glibc"
+04-real-workloads_TABLE_sim_nsop := --metric ns_per_op $(S4) --cell ci --corner "ns per call"
+04-real-workloads_TABLE_sim_frag := --metric frag_ratio $(S4) --omit allocator=floor --corner "RSS added / live"
+$(eval $(call chapter,04-real-workloads))
+
+B4 := build/04-real-workloads
+D4 := $(DATA)/04-real-workloads
+C4 := chapters/04-real-workloads
+PROGRAMS4 := gcc python sqlite gnuplot xz-threads
+TRACES4 := $(patsubst %,$(B4)/traces/%.htr,$(PROGRAMS4))
+BINS += $(B4)/heaptrace.so $(B4)/trace $(B4)/replay $(B4)/realrun
+
+$(B4)/heaptrace.so: $(C4)/heaptrace.c $(C4)/trace.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -fPIC -shared -o $@ $< -ldl
+$(B4)/trace: $(C4)/trace.c $(C4)/trace.h common/lab.h
+	@mkdir -p $(@D)
+	$(CC) $(BENCH_CFLAGS) -o $@ $< $(LDLIBS)
+$(B4)/replay $(B4)/realrun: $(B4)/trace
+	ln -sf trace $@
+
+# The committed traces, decompressed for the replayer.
+$(B4)/traces/%.htr: data/traces/%.htr.xz
+	@mkdir -p $(@D)
+	xz -dc $< >$@.tmp && mv $@.tmp $@
+
+# Replays and real runs: after the simulators, under the same lock and allocators; 3
+# repetitions (1 real run in QUICK). No floor: it never reuses memory, and gcc's stream
+# allocates more in all than its region holds.
+04-real-workloads_AFTER_RUN = $(filter-out --floor,$(RUN)) --reps $(if $(QUICK),2,3) --prog $(B4)/replay --out $(D4)/replay.csv && \
+    $(filter-out --floor,$(RUN)) --reps $(if $(QUICK),1,3) --prog $(B4)/realrun --out $(D4)/real.csv
+run-04-real-workloads: $(B4)/replay $(B4)/realrun $(TRACES4)
+$(D4)/04-real-workloads.csv: | $(B4)/replay $(B4)/realrun $(TRACES4)
+$(D4)/replay.csv $(D4)/real.csv: $(D4)/04-real-workloads.csv ;
+
+$(D4)/replay.summary.csv $(D4)/real.summary.csv: $(D4)/%.summary.csv: $(D4)/%.csv build/summarize
+	build/summarize --by allocator,workload $< >$@.tmp && mv $@.tmp $@
+R4 := --rows allocator --cols workload
+$(D4)/replay_nsop.table.md: $(D4)/replay.summary.csv build/summarize
+	build/summarize table $< --metric ns_per_op $(R4) --cell ci --corner "ns per call" >$@.tmp && mv $@.tmp $@
+$(D4)/replay_rss.table.md: $(D4)/replay.summary.csv build/summarize
+	build/summarize table $< --metric peak_rss_kib $(R4) --scale 0.0009765625 --corner "replay peak RSS, MiB" >$@.tmp && mv $@.tmp $@
+$(D4)/replay_overhead.table.md: $(D4)/replay.summary.csv build/summarize
+	build/summarize table $< --metric replay_overhead_ns $(R4) --corner "replay's own ns per call" >$@.tmp && mv $@.tmp $@
+$(D4)/real_time.table.md: $(D4)/real.summary.csv build/summarize
+	build/summarize table $< --metric elapsed_s $(R4) --cell ci --corner "real run, s" >$@.tmp && mv $@.tmp $@
+$(D4)/real_rss.table.md: $(D4)/real.summary.csv build/summarize
+	build/summarize table $< --metric peak_rss_kib $(R4) --scale 0.0009765625 --corner "real peak RSS, MiB" >$@.tmp && mv $@.tmp $@
+
+# Fidelity: per program, does the replay rank the allocators as the real run does (pairs
+# of allocators in the same order, of all pairs), and how far is the replay's predicted
+# change of peak RSS against glibc from the real change (MiB)?
+$(D4)/fidelity.table.md: $(D4)/real.summary.csv $(D4)/replay.summary.csv $(C4)/fidelity.awk
+	awk -F, -f $(C4)/fidelity.awk $(D4)/real.summary.csv $(D4)/replay.summary.csv >$@.tmp && mv $@.tmp $@
+04-real-workloads_BOOK += $(D4)/fidelity.table.md $(D4)/programs.table.md
+
+# The workloads' parameters and the programs come from the programs themselves.
+$(D4)/workloads.table.md: $(B4)/04-real-workloads
+	@mkdir -p $(@D)
+	$< --describe $(if $(QUICK),--quick) >$@.tmp && mv $@.tmp $@
+$(D4)/programs.table.md: $(B4)/trace $(wildcard data/traces/*.htr.xz)
+	@mkdir -p $(@D)
+	{ echo '| program | command | trace (xz) |'; echo '|:--|:--|--:|'; \
+	  $(B4)/trace programs | while IFS='	' read -r n c; do \
+	    printf '| %s | `%s` | %s KiB |\n' "$$n" "$$c" "$$(($$(stat -c %s data/traces/$$n.htr.xz) / 1024))"; done; } >$@.tmp && mv $@.tmp $@
+
+# make traces: record every real program again (the largest process's trace is kept:
+# cc1 for gcc), compressed under data/traces/.
+.PHONY: traces
+traces: $(B4)/trace $(B4)/heaptrace.so
+	@mkdir -p data/traces
+	$(B4)/trace programs | while IFS='	' read -r n c; do \
+	    d=$$(mktemp -d) && $(B4)/trace record --out $$d -- sh -c "$$c" >/dev/null && \
+	    f=$$(ls -S $$d/*.htr | head -1) && xz -9 -T1 -c $$f >data/traces/$$n.htr.xz && \
+	    echo "traces: $$n: $$(basename $$f), $$(stat -c %s $$f) bytes" && rm -rf $$d || exit 1; done
+
+$(FIG)/04-real-workloads/fidelity.svg: $(D4)/real.summary.csv $(D4)/replay.summary.csv
+
+# What recording costs, beside heaptrack and ltrace: once per run, under the lock.
+04-real-workloads_AFTER_RUN += && flock $${LAB_LOCK:-/tmp/heaplab-measure.lock} $(C4)/overhead $(D4)/overhead.csv $(if $(QUICK),--quick)
+$(D4)/overhead.csv: $(D4)/04-real-workloads.csv ;
+04-real-workloads_BOOK += $(D4)/overhead.csv
+
+# The trace reader's fuzz target (clang, libFuzzer), for make test.
+$(B4)/trace_fuzz: $(C4)/trace_fuzz.c $(C4)/trace.h
+	@mkdir -p $(@D)
+	clang -g -O1 -fsanitize=fuzzer,address,undefined -o $@ $<
+
+# What each trace holds, from `trace info`.
+$(D4)/traces.table.md: $(B4)/trace $(TRACES4)
+	@mkdir -p $(@D)
+	{ echo '| program | calls | threads | slots (peak live blocks) | live peak, MiB | allocated in all, MiB | free(NULL) | unmatched frees |'; \
+	  echo '|:--|--:|--:|--:|--:|--:|--:|--:|'; \
+	  for n in $(PROGRAMS4); do $(B4)/trace info $(B4)/traces/$$n.htr | awk -F, -v n=$$n \
+	    '$$1 == "calls" { c += $$3 } $$1 == "summary" { s[$$2] = $$3 } END { printf "| %s | %d | %d | %d | %.1f | %.1f | %d | %d |\n", n, c, s["threads"], s["slots"], s["live_peak_bytes"] / 1048576, s["allocated_bytes"] / 1048576, s["null_frees"], s["unmatched_frees"] }'; done; } >$@.tmp && mv $@.tmp $@
+04-real-workloads_BOOK += $(D4)/traces.table.md

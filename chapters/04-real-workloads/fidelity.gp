@@ -1,0 +1,25 @@
+# Fidelity: each allocator against glibc, in the real program (filled) and in its replay
+# (open), for peak RSS and for time (real: wall time; replay: time per allocation call).
+W = 1000; H = 430
+load 'common/lab.gp'
+PROGRAMS = "gcc python sqlite gnuplot xz-threads"
+eval legend(ALLOCATORS, 0.905)
+set multiplot layout 1, 2 margins 0.07, 0.98, 0.16, 0.78 spacing 0.08, 0.1 title "Real run (filled) and replay (open), each allocator over glibc (medians)"
+set xrange [0.5:words(PROGRAMS) + 0.5]
+set xtics ("gcc" 1, "python" 2, "sqlite" 3, "gnuplot" 4, "xz-threads" 5) scale 0 rotate by -30
+x(w, a) = idx(PROGRAMS, w) + (idx(ALLOCATORS, a) - (words(ALLOCATORS) + 1) / 2.0) * 0.14
+set logscale y
+set arrow 1 from graph 0, first 1 to graph 1, first 1 nohead dt 3 lc rgb "#999999"
+REAL = data . "/real.summary.csv"; REPLAY = data . "/replay.summary.csv"
+set title "Peak RSS over glibc's"
+set ylabel "ratio"
+plot for [a in ALLOCATORS] select(REAL, is("allocator", a)." && f[\"metric\"]==\"peak_rss_kib\"") \
+        using (x(strcol("workload"), a)):"ratio" with points pt 7 ps 0.9 lc rgb hex(a), \
+     for [a in ALLOCATORS] select(REPLAY, is("allocator", a)." && f[\"metric\"]==\"peak_rss_kib\"") \
+        using (x(strcol("workload"), a)):"ratio" with points pt 6 ps 1.1 lw 1.5 lc rgb hex(a)
+set title "Time over glibc's"
+plot for [a in ALLOCATORS] select(REAL, is("allocator", a)." && f[\"metric\"]==\"elapsed_s\"") \
+        using (x(strcol("workload"), a)):"ratio" with points pt 7 ps 0.9 lc rgb hex(a), \
+     for [a in ALLOCATORS] select(REPLAY, is("allocator", a)." && f[\"metric\"]==\"ns_per_op\"") \
+        using (x(strcol("workload"), a)):"ratio" with points pt 6 ps 1.1 lw 1.5 lc rgb hex(a)
+unset multiplot

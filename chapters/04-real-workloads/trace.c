@@ -1,0 +1,753 @@
+/* trace.c -- the trace tools of chapter 4: record, info, replay, and the real programs.
+ *
+ * Question: does replaying a real program's allocation stream tell us how each allocator
+ * would serve the program itself?
+ *
+ *   trace record --out DIR -- CMD...   run CMD with heaptrace.so preloaded (a statically
+ *                                      linked CMD is run untraced, with a message)
+ *   trace info FILE                    calls per kind, sizes, threads, live bytes over time,
+ *                                      unmatched frees
+ *   trace programs                     the real programs of the chapter: name<TAB>command
+ *   replay --workload NAME | --trace FILE    (this binary called as `replay`, for common/run)
+ *   realrun --workload NAME            runs the real program; its wall time and peak RSS
+ *
+ * Replay: records are ordered by TSC; addresses become dense slot indices (a freed slot is
+ * reused); each original thread gets a replay thread; every event that touches a slot
+ * waits until the slot's previous event (on any thread) has happened, so a free on thread
+ * B of a block from thread A waits for A's malloc. Every block is written after
+ * allocation (lab_fill). Events run as fast as they can: the original gaps are not kept.
+ * Columns are chapter 1's; ns_per_op is the time inside allocation calls per call, and
+ * replay_overhead_ns the rest of the replay's time per call (waiting, writing, looping).
+ *
+ * Expected: the replay ranks allocators by peak RSS as the program does; time rankings
+ * agree less, since a program spends most of its time outside malloc.
+ */
+#include "../../common/lab.h"
+#include "trace.h"
+
+#include <elf.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <malloc.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+// [programs]
+typedef struct {
+    const char *name, *cmd, *why;
+    bool quick;  // also part of QUICK runs
+} program_t;
+static const program_t programs[] = {
+    { "gcc", "gcc -O2 -std=gnu11 -c chapters/01-micro/01-micro.c -o /dev/null",
+      "a compiler on this book's own source: trees and bitmaps of every size", false },
+    { "python", "/usr/bin/python3 -c 'import json; d = [{\"k\": str(i), \"v\": list(range(i % 50))} for i in range(60000)]; s = json.dumps(d); e = json.loads(s); print(len(s), sum(len(x[\"v\"]) for x in e))'",
+      "an interpreter building, serialising and parsing objects", true },
+    { "sqlite", "sqlite3 :memory: 'create table t(k integer primary key, v text); with recursive c(i) as (select 1 union all select i + 1 from c where i < 50000) insert into t select i, hex(randomblob(i % 64 + 1)) from c; create index tv on t(v); select count(*), sum(length(v)) from t;'",
+      "a database loading 50,000 rows and building an index", true },
+    { "gnuplot", "gnuplot -e \"data='data/01-micro'; out='/dev/null'\" chapters/01-micro/throughput.gp",
+      "a plotting program drawing one of this book's figures", false },
+    { "xz-threads", "seq 1 3000000 | xz -T2 -1 >/dev/null",
+      "xz compressing with two worker threads: few, large, cross-thread blocks", false },
+};
+// [/programs]
+#define NPROGRAMS (sizeof programs / sizeof programs[0])
+
+static const char *trace_dir = "build/04-real-workloads/traces";
+
+// ---------------------------------------------------------------------------
+// loading
+// ---------------------------------------------------------------------------
+typedef struct {
+    uint64_t tsc;
+    trace_rec_t r;
+    uint32_t tid;
+} ev_t;
+
+typedef struct {
+    ev_t *ev;
+    size_t n, cap;
+} evs_t;
+
+static void collect(void *ctx, uint32_t tid, const trace_rec_t *r)
+{
+    evs_t *e = ctx;
+    if (e->n == e->cap) {
+        size_t cap = e->cap ? 2 * e->cap : 1 << 16;
+        ev_t *nev = lab_harness_alloc(cap * sizeof *nev);
+        if (e->n)
+            memcpy(nev, e->ev, e->n * sizeof *nev);
+        if (e->ev)
+            munmap(e->ev, e->cap * sizeof *e->ev);
+        e->ev = nev;
+        e->cap = cap;
+    }
+    e->ev[e->n++] = (ev_t){ r->tsc, *r, tid };
+}
+
+static int cmp_ev(const void *a, const void *b)
+{
+    const ev_t *x = a, *y = b;
+    return x->tsc < y->tsc ? -1 : x->tsc > y->tsc;
+}
+
+// Reads and validates FILE; dies with the byte offset and reason on bad input.
+static void load(const char *path, trace_header_t *h, evs_t *e, char *cmdline, size_t cmdlen)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        lab_die("cannot open trace '%s': %s", path, strerror(errno));
+    struct stat st;
+    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode))
+        lab_die("trace '%s' is not a regular file", path);
+    size_t len = (size_t)st.st_size;
+    unsigned char *buf = len ? mmap(NULL, len, PROT_READ, MAP_PRIVATE, fileno(f), 0) : (unsigned char *)"";
+    if (buf == MAP_FAILED)
+        lab_die("cannot map trace '%s': %s", path, strerror(errno));
+    fclose(f);
+    char err[256];
+    memset(e, 0, sizeof *e);
+    if (!trace_parse(buf, len, h, collect, e, err, sizeof err))
+        lab_die("trace '%s': %s", path, err);
+    size_t n = h->cmdline_len < cmdlen - 1 ? h->cmdline_len : cmdlen - 1;
+    memcpy(cmdline, buf + sizeof *h, n);
+    cmdline[n] = 0;
+    for (size_t i = 0; i + 1 < n; i++)
+        if (!cmdline[i])
+            cmdline[i] = ' ';
+    if (len)
+        munmap(buf, len);
+    qsort(e->ev, e->n, sizeof *e->ev, cmp_ev);
+}
+
+// ---------------------------------------------------------------------------
+// address -> slot: open addressing, sized for the trace's events
+// ---------------------------------------------------------------------------
+typedef struct {
+    uint64_t *key;   // address (0: empty, 1: deleted)
+    uint32_t *slot;
+    uint64_t *bytes;
+    size_t mask;
+} amap_t;
+
+static void amap_init(amap_t *m, size_t n)
+{
+    size_t cap = 1024;
+    while (cap < 2 * n)
+        cap *= 2;
+    m->key = lab_harness_alloc(cap * sizeof *m->key);
+    m->slot = lab_harness_alloc(cap * sizeof *m->slot);
+    m->bytes = lab_harness_alloc(cap * sizeof *m->bytes);
+    m->mask = cap - 1;
+}
+
+static size_t amap_find(const amap_t *m, uint64_t a)
+{
+    for (size_t i = (a * 0x9e3779b97f4a7c15ull) >> 20 & m->mask;; i = (i + 1) & m->mask)
+        if (m->key[i] == a || m->key[i] == 0)
+            return i;
+}
+
+static void amap_put(amap_t *m, uint64_t a, uint32_t slot, uint64_t bytes)
+{
+    size_t i = (a * 0x9e3779b97f4a7c15ull) >> 20 & m->mask;
+    while (m->key[i] > 1 && m->key[i] != a)
+        i = (i + 1) & m->mask;
+    m->key[i] = a;
+    m->slot[i] = slot;
+    m->bytes[i] = bytes;
+}
+
+// ---------------------------------------------------------------------------
+// the plan: events rewritten on slots, per thread
+// ---------------------------------------------------------------------------
+enum { P_ALLOC, P_FREE, P_REALLOC };
+typedef struct {
+    uint8_t kind, op;
+    uint32_t align;
+    uint64_t size;
+    uint32_t old_slot, new_slot;  // UINT32_MAX: none
+    uint32_t old_seq, new_seq;    // the slot's event number this event must follow
+} step_t;
+
+typedef struct {
+    uint32_t tid;
+    step_t *step;
+    size_t n;
+} plan_thread_t;
+
+typedef struct {
+    plan_thread_t *th;
+    uint32_t nthreads, nslots;
+    uint64_t calls[TR_NOPS], unmatched_frees, null_frees, failed, reused_live;
+    uint64_t live_peak_bytes, total_bytes;
+} plan_t;
+
+static uint32_t thread_index(plan_t *p, uint32_t tid, size_t *counts)
+{
+    for (uint32_t i = 0; i < p->nthreads; i++)
+        if (p->th[i].tid == tid)
+            return i;
+    p->th[p->nthreads].tid = tid;
+    counts[p->nthreads] = 0;
+    return p->nthreads++;
+}
+
+// info's live-bytes curve: (time, live) at 200 evenly spaced events
+typedef void (*live_fn)(void *ctx, uint64_t tsc, uint64_t live_bytes);
+
+// [plan]
+static void plan_build(plan_t *p, const evs_t *e, live_fn on_live, void *ctx)
+{
+    memset(p, 0, sizeof *p);
+    enum { MAX_THREADS = 4096 };
+    p->th = lab_harness_alloc(MAX_THREADS * sizeof *p->th);
+    size_t *counts = lab_harness_alloc(MAX_THREADS * sizeof *counts);
+    uint32_t *which = lab_harness_alloc((e->n + 1) * sizeof *which);
+    for (size_t i = 0; i < e->n; i++) {
+        uint32_t t = thread_index(p, e->ev[i].tid, counts);
+        if (p->nthreads >= MAX_THREADS)
+            lab_die("trace has more than %d threads", MAX_THREADS);
+        which[i] = t;
+        counts[t]++;
+    }
+    for (uint32_t t = 0; t < p->nthreads; t++)
+        p->th[t].step = lab_harness_alloc((counts[t] + 1) * sizeof(step_t));
+    amap_t m;
+    amap_init(&m, e->n);
+    uint32_t *free_slots = lab_harness_alloc((e->n + 1) * sizeof *free_slots), nfree = 0;
+    uint32_t *seq = lab_harness_alloc((e->n + 1) * sizeof *seq);
+    uint64_t live = 0;
+    size_t every = e->n / 200 + 1;
+    for (size_t i = 0; i < e->n; i++) {
+        const trace_rec_t *r = &e->ev[i].r;
+        p->calls[r->op]++;
+        step_t s = { .op = (uint8_t)r->op, .align = r->align, .size = r->size,
+                     .old_slot = UINT32_MAX, .new_slot = UINT32_MAX };
+        bool frees = r->op == TR_FREE || ((r->op == TR_REALLOC || r->op == TR_REALLOCARRAY) && r->arg);
+        bool allocs = r->op != TR_FREE && r->result;
+        if (r->op != TR_FREE && !r->result && !(frees && r->size == 0)) {
+            p->failed++;  // the program's call failed: nothing to replay
+            continue;
+        }
+        if (r->op == TR_FREE && !r->arg) {
+            p->null_frees++;
+            continue;
+        }
+        if (frees) {
+            size_t k = amap_find(&m, r->arg);
+            if (m.key[k] != r->arg) {
+                p->unmatched_frees++;  // e.g. a block from before the recorder started
+                if (r->op == TR_FREE)
+                    continue;
+                frees = false;         // a realloc of an unknown block: replay an allocation
+            } else {
+                s.old_slot = m.slot[k];
+                live -= m.bytes[k];
+                m.key[k] = 1;
+            }
+        }
+        if (allocs) {
+            size_t k = amap_find(&m, r->result);
+            if (m.key[k] == r->result) {  // stamped before its free (a racing realloc): drop the old
+                p->reused_live++;
+                live -= m.bytes[k];
+                m.key[k] = 1;
+            }
+            s.new_slot = frees && r->result == r->arg ? s.old_slot : nfree ? free_slots[--nfree] : p->nslots++;
+            amap_put(&m, r->result, s.new_slot, r->size);
+            live += r->size;
+            p->total_bytes += r->size;
+            if (live > p->live_peak_bytes)
+                p->live_peak_bytes = live;
+        }
+        if (frees && (!allocs || s.new_slot != s.old_slot))
+            free_slots[nfree++] = s.old_slot;
+        s.kind = frees && allocs ? P_REALLOC : frees ? P_FREE : P_ALLOC;
+        if (s.kind == P_REALLOC && !frees)
+            s.kind = P_ALLOC;
+        if (s.old_slot != UINT32_MAX)
+            s.old_seq = seq[s.old_slot]++;
+        if (s.new_slot != UINT32_MAX && s.new_slot != s.old_slot)
+            s.new_seq = seq[s.new_slot]++;
+        plan_thread_t *th = &p->th[which[i]];
+        th->step[th->n++] = s;
+        if (on_live && i % every == 0)
+            on_live(ctx, e->ev[i].tsc, live);
+    }
+}
+// [/plan]
+
+// ---------------------------------------------------------------------------
+// info
+// ---------------------------------------------------------------------------
+typedef struct {
+    uint64_t t0;
+    double hz;
+} live_ctx_t;
+
+static void print_live(void *ctx, uint64_t tsc, uint64_t live)
+{
+    live_ctx_t *c = ctx;
+    printf("live,%.3f,%llu\n", (double)(tsc - c->t0) / c->hz * 1e3, (unsigned long long)live);
+}
+
+static int cmd_info(const char *path)
+{
+    trace_header_t h;
+    evs_t e;
+    char cmdline[TRACE_MAX_CMDLINE + 1];
+    load(path, &h, &e, cmdline, sizeof cmdline);
+    printf("# trace %s: version %u, pid %u, TSC %.3f GHz, %zu records\n# command: %s\n", path, h.version,
+           h.pid, h.tsc_hz / 1e9, e.n, cmdline);
+    live_ctx_t lc = { e.n ? e.ev[0].tsc : 0, h.tsc_hz };
+    printf("kind,key,value\n");
+    plan_t p;
+    plan_build(&p, &e, print_live, &lc);
+    for (int op = 1; op < TR_NOPS; op++)
+        printf("calls,%s,%llu\n", trace_op_names[op], (unsigned long long)p.calls[op]);
+    uint64_t hist[65] = { 0 };
+    for (size_t i = 0; i < e.n; i++)
+        if (e.ev[i].r.op != TR_FREE)
+            hist[e.ev[i].r.size ? 64 - __builtin_clzll(e.ev[i].r.size) : 0]++;
+    for (int b = 0; b < 65; b++)
+        if (hist[b])
+            printf("size_le_bytes,%llu,%llu\n", b ? (unsigned long long)(b == 64 ? UINT64_MAX : (1ull << b) - 1) : 0ull,
+                   (unsigned long long)hist[b]);
+    for (uint32_t t = 0; t < p.nthreads; t++)
+        printf("thread,%u,%zu\n", p.th[t].tid, p.th[t].n);
+    printf("summary,threads,%u\nsummary,slots,%u\nsummary,live_peak_bytes,%llu\nsummary,allocated_bytes,%llu\n"
+           "summary,unmatched_frees,%llu\nsummary,null_frees,%llu\nsummary,failed_calls,%llu\n"
+           "summary,reused_live,%llu\nsummary,duration_ms,%.3f\n",
+           p.nthreads, p.nslots, (unsigned long long)p.live_peak_bytes, (unsigned long long)p.total_bytes,
+           (unsigned long long)p.unmatched_frees, (unsigned long long)p.null_frees, (unsigned long long)p.failed,
+           (unsigned long long)p.reused_live, e.n ? (double)(e.ev[e.n - 1].tsc - e.ev[0].tsc) / h.tsc_hz * 1e3 : 0.0);
+    return 0;
+}
+
+// ---------------------------------------------------------------------------
+// replay
+// ---------------------------------------------------------------------------
+static const char *const columns[] = {
+    "allocator", "workload", "threads", "rep", "status", "ops", "elapsed_s", "ops_per_s",
+    "ns_per_op", "mean_ns_per_op", "malloc_lat_min_ns", "malloc_lat_p50_ns", "malloc_lat_p95_ns",
+    "malloc_lat_p99_ns", "malloc_lat_p999_ns", "malloc_lat_max_ns", "free_lat_min_ns",
+    "free_lat_p50_ns", "free_lat_p95_ns", "free_lat_p99_ns", "free_lat_p999_ns",
+    "free_lat_max_ns", "timer_overhead_ns", "timer_resolution_ns", "peak_rss_kib",
+    "baseline_rss_kib", "live_peak_bytes", "frag_ratio", "minor_faults", "major_faults",
+    "replay_overhead_ns", "unmatched_frees", NULL
+};
+
+typedef struct {
+    plan_t *p;
+    plan_thread_t *th;
+    void **ptr;
+    _Atomic uint32_t *done;  // per slot: events that have happened
+    lab_hist_t hmalloc, hfree;
+    uint64_t call_ticks, ops;
+    const char *status;
+} worker_t;
+
+static inline void wait_for(_Atomic uint32_t *d, uint32_t seq)
+{
+    for (unsigned spins = 0; atomic_load_explicit(d, memory_order_acquire) != seq; spins++) {
+        if (spins < 64)
+            __builtin_ia32_pause();
+        else
+            sched_yield();
+    }
+}
+
+// [replay]
+static void *replay_thread(void *arg)
+{
+    worker_t *w = arg;
+    for (size_t i = 0; i < w->th->n; i++) {
+        const step_t *s = &w->th->step[i];
+        if (s->old_slot != UINT32_MAX)
+            wait_for(&w->done[s->old_slot], s->old_seq);
+        if (s->new_slot != UINT32_MAX && s->new_slot != s->old_slot)
+            wait_for(&w->done[s->new_slot], s->new_seq);
+        void *p = NULL;
+        uint64_t t = lab_t0(), dt;
+        switch (s->kind) {
+        case P_FREE:
+            free(w->ptr[s->old_slot]);
+            dt = lab_t1() - t;
+            lab_hist_record(&w->hfree, dt);
+            w->ptr[s->old_slot] = NULL;
+            break;
+        case P_REALLOC:
+            p = realloc(w->ptr[s->old_slot], s->size);
+            dt = lab_t1() - t;
+            lab_hist_record(&w->hmalloc, dt);
+            if (s->new_slot != s->old_slot)
+                w->ptr[s->old_slot] = NULL;
+            break;
+        default:
+            switch (s->op) {
+            case TR_CALLOC: p = calloc(1, s->size); break;
+            case TR_POSIX_MEMALIGN: if (posix_memalign(&p, s->align, s->size)) p = NULL; break;
+            case TR_ALIGNED_ALLOC: p = aligned_alloc(s->align, s->size); break;
+            case TR_MEMALIGN: p = memalign(s->align, s->size); break;
+            case TR_VALLOC: p = valloc(s->size); break;
+            case TR_PVALLOC: p = pvalloc(s->size); break;
+            default: p = malloc(s->size); break;  // malloc, and realloc of an unknown block
+            }
+            dt = lab_t1() - t;
+            lab_hist_record(&w->hmalloc, dt);
+        }
+        w->call_ticks += dt;
+        w->ops++;
+        if (s->kind != P_FREE) {
+            if (!p && s->size) {
+                w->status = "malloc_null";
+                p = NULL;
+            } else if (p) {
+                lab_fill(p, s->size, s->new_slot);
+            }
+            w->ptr[s->new_slot] = p;
+        }
+        if (s->old_slot != UINT32_MAX)
+            atomic_store_explicit(&w->done[s->old_slot], s->old_seq + 1, memory_order_release);
+        if (s->new_slot != UINT32_MAX && s->new_slot != s->old_slot)
+            atomic_store_explicit(&w->done[s->new_slot], s->new_seq + 1, memory_order_release);
+    }
+    return NULL;
+}
+// [/replay]
+
+static void trace_path(const char *name, char *out, size_t len)
+{
+    snprintf(out, len, "%s/%s.htr", trace_dir, name);
+}
+
+static int find_program(const char *name)
+{
+    const char *names[NPROGRAMS + 1] = { 0 };
+    for (size_t i = 0; i < NPROGRAMS; i++)
+        names[i] = programs[i].name;
+    return lab_opt_choice("workload", name, names);
+}
+
+static int cmd_replay(const char *workload, const char *path, uint64_t rep)
+{
+    const char *allocator = lab_allocator();
+    char buf[4096];
+    if (!path) {
+        trace_path(programs[find_program(workload)].name, buf, sizeof buf);
+        path = buf;
+    }
+    trace_header_t h;
+    evs_t e;
+    char cmdline[TRACE_MAX_CMDLINE + 1];
+    load(path, &h, &e, cmdline, sizeof cmdline);
+    static plan_t p;
+    plan_build(&p, &e, NULL, NULL);
+    munmap(e.ev, e.cap * sizeof *e.ev);
+    void **ptr = lab_harness_alloc((p.nslots + 1) * sizeof *ptr);
+    _Atomic uint32_t *done = lab_harness_alloc((p.nslots + 1) * sizeof *done);
+    worker_t *w = lab_harness_alloc(p.nthreads * sizeof *w);
+    pthread_t *tid = lab_harness_alloc(p.nthreads * sizeof *tid);
+    for (uint32_t t = 0; t < p.nthreads; t++) {
+        w[t] = (worker_t){ .p = &p, .th = &p.th[t], .ptr = ptr, .done = done, .status = "ok" };
+        lab_hist_init(&w[t].hmalloc);
+        lab_hist_init(&w[t].hfree);
+    }
+    bool peak_reset = lab_reset_peak_rss();
+    if (!peak_reset)
+        fprintf(stderr, "%s: note: cannot reset VmHWM; peak RSS counts from process start\n", lab_prog);
+    uint64_t baseline_kib = lab_rss_kib();
+    struct rusage u0, u1;
+    getrusage(RUSAGE_SELF, &u0);
+    uint64_t t0 = lab_now_ns();
+    for (uint32_t t = 1; t < p.nthreads; t++)
+        if (pthread_create(&tid[t], NULL, replay_thread, &w[t]) != 0)
+            lab_die("cannot start replay thread %u of %u", t + 1, p.nthreads);
+    if (p.nthreads)
+        replay_thread(&w[0]);
+    for (uint32_t t = 1; t < p.nthreads; t++)
+        pthread_join(tid[t], NULL);
+    uint64_t elapsed_ns = lab_now_ns() - t0;
+    uint64_t peak_kib = lab_status_kib("VmHWM");
+    getrusage(RUSAGE_SELF, &u1);
+    for (uint32_t s = 0; s < p.nslots; s++)
+        free(ptr[s]);
+
+    lab_hist_t hm, hf;
+    lab_hist_init(&hm);
+    lab_hist_init(&hf);
+    uint64_t ticks = 0, ops = 0;
+    const char *status = "ok";
+    for (uint32_t t = 0; t < p.nthreads; t++) {
+        lab_hist_merge(&hm, &w[t].hmalloc);
+        lab_hist_merge(&hf, &w[t].hfree);
+        ticks += w[t].call_ticks;
+        ops += w[t].ops;
+        if (strcmp(w[t].status, "ok") != 0)
+            status = w[t].status;
+    }
+    bool ok = strcmp(status, "ok") == 0 && ops > 0;
+    double call_ns = lab_ticks_ns((double)ticks - (double)ops * lab_clock.overhead_ticks);
+    double ns_per_op = call_ns / (double)ops;
+    double added_kib = (double)peak_kib - (double)baseline_kib;
+    lab_row_t r;
+    lab_csv_header(columns);
+    lab_row_begin(&r, columns);
+    lab_row_str(&r, "allocator", allocator);
+    lab_row_str(&r, "workload", workload ? workload : "trace");
+    lab_row_u64(&r, "threads", p.nthreads);
+    lab_row_u64(&r, "rep", rep);
+    lab_row_str(&r, "status", status);
+    lab_row_f64(&r, "ops", (double)ops);
+    lab_row_f64(&r, "elapsed_s", (double)elapsed_ns / 1e9);
+    lab_row_f64(&r, "ops_per_s", ok ? 1e9 / ns_per_op : NAN);
+    lab_row_f64(&r, "ns_per_op", ok ? ns_per_op : NAN);
+    lab_row_f64(&r, "mean_ns_per_op", ok ? ns_per_op : NAN);
+    lab_row_latency(&r, "malloc", &hm, ok, "min p50 p95 p99 p999 max");
+    lab_row_latency(&r, "free", &hf, ok, "min p50 p95 p99 p999 max");
+    lab_row_f64(&r, "timer_overhead_ns", lab_ticks_ns(lab_clock.overhead_ticks));
+    lab_row_f64(&r, "timer_resolution_ns", lab_clock.resolution_ns);
+    lab_row_f64(&r, "peak_rss_kib", ok ? (double)peak_kib : NAN);
+    lab_row_f64(&r, "baseline_rss_kib", (double)baseline_kib);
+    lab_row_f64(&r, "live_peak_bytes", (double)p.live_peak_bytes);
+    lab_row_f64(&r, "frag_ratio", ok && p.live_peak_bytes ? added_kib * 1024.0 / (double)p.live_peak_bytes : NAN);
+    lab_row_f64(&r, "minor_faults", (double)(u1.ru_minflt - u0.ru_minflt));
+    lab_row_f64(&r, "major_faults", (double)(u1.ru_majflt - u0.ru_majflt));
+    lab_row_f64(&r, "replay_overhead_ns", ok ? ((double)elapsed_ns * p.nthreads - call_ns) / (double)ops / p.nthreads : NAN);
+    lab_row_u64(&r, "unmatched_frees", p.unmatched_frees);
+    lab_row_end(&r);
+    return 0;
+}
+
+// ---------------------------------------------------------------------------
+// the real program, under whichever allocator is preloaded
+// ---------------------------------------------------------------------------
+static const char *const real_columns[] = {
+    "allocator", "workload", "rep", "status", "elapsed_s", "peak_rss_kib", "minor_faults", NULL
+};
+
+static int cmd_realrun(const char *workload, uint64_t rep)
+{
+    const char *allocator = lab_allocator();
+    const program_t *pr = &programs[find_program(workload)];
+    uint64_t t0 = lab_now_ns();
+    pid_t pid = fork();
+    if (pid < 0)
+        lab_die("cannot fork: %s", strerror(errno));
+    if (pid == 0) {
+        if (!freopen("/dev/null", "w", stdout))
+            _exit(127);
+        execl("/bin/sh", "sh", "-c", pr->cmd, (char *)NULL);
+        _exit(127);
+    }
+    int st;
+    struct rusage u;
+    if (wait4(pid, &st, 0, &u) < 0)
+        lab_die("wait4: %s", strerror(errno));
+    double secs = (double)(lab_now_ns() - t0) / 1e9;
+    char status[32] = "ok";
+    if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+        snprintf(status, sizeof status, "exit_%d", WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
+    lab_row_t r;
+    lab_csv_header(real_columns);
+    lab_row_begin(&r, real_columns);
+    lab_row_str(&r, "allocator", allocator);
+    lab_row_str(&r, "workload", pr->name);
+    lab_row_u64(&r, "rep", rep);
+    lab_row_str(&r, "status", status);
+    lab_row_f64(&r, "elapsed_s", secs);
+    lab_row_f64(&r, "peak_rss_kib", (double)u.ru_maxrss);  // the largest process of the run
+    lab_row_f64(&r, "minor_faults", (double)u.ru_minflt);
+    lab_row_end(&r);
+    return 0;
+}
+
+// ---------------------------------------------------------------------------
+// record
+// ---------------------------------------------------------------------------
+// Is FILE a dynamically linked ELF program (has PT_INTERP)? 1 yes, 0 no (static), -1 not ELF.
+static int dynamic_elf(const char *file)
+{
+    FILE *f = fopen(file, "rb");
+    if (!f)
+        return -1;
+    Elf64_Ehdr eh;
+    int rc = -1;
+    if (fread(&eh, sizeof eh, 1, f) == 1 && memcmp(eh.e_ident, ELFMAG, SELFMAG) == 0 && eh.e_ident[EI_CLASS] == ELFCLASS64) {
+        rc = 0;
+        for (int i = 0; i < eh.e_phnum; i++) {
+            Elf64_Phdr ph;
+            if (fseek(f, (long)(eh.e_phoff + (uint64_t)i * eh.e_phentsize), SEEK_SET) != 0 || fread(&ph, sizeof ph, 1, f) != 1)
+                break;
+            if (ph.p_type == PT_INTERP)
+                rc = 1;
+        }
+    }
+    fclose(f);
+    return rc;
+}
+
+static int cmd_record(int argc, char **argv, const char *self)
+{
+    const char *out = NULL;
+    int i = 0;
+    for (; i < argc && strcmp(argv[i], "--") != 0; i++) {
+        if (strcmp(argv[i], "--out") == 0 && i + 1 < argc)
+            out = argv[++i];
+        else
+            lab_die("record: unexpected argument '%s': expected --out DIR -- CMD...", argv[i]);
+    }
+    if (!out)
+        lab_die("record: --out DIR is required");
+    if (i + 1 >= argc)
+        lab_die("record: no command after --");
+    char **cmd = argv + i + 1;
+    char so[PATH_MAX], exe[PATH_MAX] = "";
+    snprintf(so, sizeof so, "%s/heaptrace.so", dirname(strdup(self)));
+    char *rso = realpath(so, NULL);
+    if (!rso)
+        lab_die("record: cannot find the recorder '%s': build it first (make build)", so);
+    // Where would execvp find the command?
+    if (strchr(cmd[0], '/')) {
+        snprintf(exe, sizeof exe, "%s", cmd[0]);
+    } else {
+        char *path = strdup(getenv("PATH") ? getenv("PATH") : "/usr/bin:/bin"), *save = NULL;
+        for (char *d = strtok_r(path, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
+            snprintf(exe, sizeof exe, "%s/%s", d, cmd[0]);
+            if (access(exe, X_OK) == 0)
+                break;
+            exe[0] = 0;
+        }
+    }
+    if (exe[0] && dynamic_elf(exe) == 0)
+        fprintf(stderr, "trace: record: %s is statically linked: LD_PRELOAD cannot trace it; running it untraced\n", exe);
+    const char *old = getenv("LD_PRELOAD");
+    char preload[2 * PATH_MAX];
+    snprintf(preload, sizeof preload, "%s%s%s", rso, old && *old ? " " : "", old ? old : "");
+    setenv("LD_PRELOAD", preload, 1);
+    setenv("HEAPTRACE_DIR", out, 1);
+    execvp(cmd[0], cmd);
+    lab_die("record: cannot run '%s': %s", cmd[0], strerror(errno));
+}
+
+// ---------------------------------------------------------------------------
+static void usage(void)
+{
+    fprintf(stderr,
+            "usage: trace record --out DIR -- CMD...   |  trace info FILE  |  trace programs\n"
+            "       replay --workload NAME | --trace FILE  [--rep N --seed N --quick]\n"
+            "       trace dump FILE  (every record as CSV)\n"
+            "       trace loop N   (N malloc(64)/free pairs: prints calls and seconds)\n"
+            "       realrun --workload NAME [--rep N --seed N --quick]\n"
+            "  (replay and realrun also take --header, --cases, --context)\n");
+}
+
+// replay and realrun: the runner's protocol
+static int runner_main(int argc, char **argv, bool real)
+{
+    static const struct option opts[] = {
+        { "workload", 1, 0, 'w' }, { "trace", 1, 0, 't' }, { "seed", 1, 0, 'S' }, { "rep", 1, 0, 'R' },
+        { "quick", 0, 0, 'q' }, { "header", 0, 0, 'H' }, { "cases", 0, 0, 'C' }, { "context", 0, 0, 'X' },
+        { "help", 0, 0, 'h' }, { 0, 0, 0, 0 },
+    };
+    const char *workload = NULL, *path = NULL;
+    uint64_t rep = 0;
+    bool quick = false, cases = false;
+    int o;
+    while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (o) {
+        case 'w': workload = optarg; break;
+        case 't': path = optarg; break;
+        case 'S': lab_opt_u64("--seed", optarg, 0, UINT64_MAX); break;
+        case 'R': rep = lab_opt_u64("--rep", optarg, 0, 1000000); break;
+        case 'q': quick = true; break;
+        case 'H': lab_csv_header(real ? real_columns : columns); return 0;
+        case 'C': cases = true; break;
+        case 'X':
+            lab_clock_init();
+            printf("timer: %s, %.4f GHz, empty bracket %.1f ns (subtracted)\n",
+                   lab_clock.tsc ? "invariant TSC" : "clock_gettime(CLOCK_MONOTONIC_RAW)",
+                   1.0 / lab_clock.ns_per_tick, lab_ticks_ns(lab_clock.overhead_ticks));
+            return 0;
+        case 'h': usage(); return 0;
+        default: usage(); return LAB_EXIT_USAGE;
+        }
+    }
+    if (optind < argc)
+        lab_die("unexpected argument '%s'", argv[optind]);
+    if (cases) {
+        for (size_t i = 0; i < NPROGRAMS; i++)
+            if (!quick || programs[i].quick)
+                printf("--workload %s\n", programs[i].name);
+        return 0;
+    }
+    if (!workload && (real || !path))
+        lab_die("--workload is required%s", real ? "" : " (or --trace FILE)");
+    lab_clock_init();
+    return real ? cmd_realrun(workload, rep) : cmd_replay(workload, path, rep);
+}
+
+int main(int argc, char **argv)
+{
+    const char *base = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
+    if (getenv("HEAPLAB_TRACES"))
+        trace_dir = getenv("HEAPLAB_TRACES");
+    if (strcmp(base, "replay") == 0) {
+        lab_prog = "replay";
+        return runner_main(argc, argv, false);
+    }
+    if (strcmp(base, "realrun") == 0) {
+        lab_prog = "realrun";
+        return runner_main(argc, argv, true);
+    }
+    lab_prog = "trace";
+    if (argc < 2) {
+        usage();
+        return LAB_EXIT_USAGE;
+    }
+    if (strcmp(argv[1], "info") == 0) {
+        if (argc != 3)
+            lab_die("info: expected one trace file");
+        lab_clock_init();
+        return cmd_info(argv[2]);
+    }
+    if (strcmp(argv[1], "dump") == 0) {  // every record, in TSC order: op,tid,size_bytes,align_bytes
+        if (argc != 3)
+            lab_die("dump: expected one trace file");
+        trace_header_t h;
+        evs_t e;
+        char cmdline[TRACE_MAX_CMDLINE + 1];
+        load(argv[2], &h, &e, cmdline, sizeof cmdline);
+        printf("op,tid,size_bytes,align_bytes,result,arg\n");
+        for (size_t i = 0; i < e.n; i++)
+            printf("%s,%u,%llu,%u,%llx,%llx\n", trace_op_names[e.ev[i].r.op], e.ev[i].tid, (unsigned long long)e.ev[i].r.size,
+                   e.ev[i].r.align, (unsigned long long)e.ev[i].r.result, (unsigned long long)e.ev[i].r.arg);
+        return 0;
+    }
+    if (strcmp(argv[1], "record") == 0)
+        return cmd_record(argc - 2, argv + 2, argv[0]);
+    if (strcmp(argv[1], "loop") == 0) {  // the overhead comparison's malloc/free loop
+        uint64_t n = lab_opt_u64("loop count", argc > 2 ? argv[2] : "", 1, 1000000000);
+        uint64_t t0 = lab_now_ns();
+        for (uint64_t i = 0; i < n; i++) {
+            void *p = malloc(64);
+            lab_escape(p);
+            free(p);
+        }
+        printf("%llu %.6f\n", (unsigned long long)(2 * n), (double)(lab_now_ns() - t0) / 1e9);
+        return 0;
+    }
+    if (strcmp(argv[1], "programs") == 0) {
+        for (size_t i = 0; i < NPROGRAMS; i++)
+            printf("%s\t%s\n", programs[i].name, programs[i].cmd);
+        return 0;
+    }
+    if (strcmp(argv[1], "replay") == 0 || strcmp(argv[1], "realrun") == 0)
+        return runner_main(argc - 1, argv + 1, strcmp(argv[1], "realrun") == 0);
+    lab_die("unknown command '%s': expected record, info, programs, replay or realrun", argv[1]);
+}
