@@ -1,0 +1,23 @@
+# Size-class fill levels over chapter 3's holes workload, where the allocator exposes them:
+# blocks used / room, per class (rows) and sample (columns).
+W = 1000; H = 460
+load 'common/lab.gp'
+series = data . "/05-internals.series.csv"
+set multiplot layout 1, 2 margins 0.08, 0.9, 0.12, 0.88 spacing 0.06
+set palette defined (0 "#fff5eb", 0.5 "#fd8d3c", 1 "#7f2704")
+set cbrange [0:1]
+set logscale y 2
+set yrange [8:65536]
+set format y "%.0s%cB"
+set xlabel "ms"
+set grid noytics
+do for [a in "jemalloc mimalloc"] {
+    set title a . " (blocks used / room)" tc rgb hex(a)
+    if (a eq "jemalloc") { set ylabel "size class"; unset colorbox } else { unset ylabel; set colorbox }
+    n = int(system(sprintf("awk -F, '$1 == \"%s\" && $2 == \"fill\"' %s | wc -l", a, series)))
+    if (n == 0) { set label 300 "no fill levels: not installed" at graph 0.5, graph 0.5 center tc rgb "#aa0000"; plot NaN; unset label 300; continue }
+    plot select(series, 'f["mode"]=="fill" && f["allocator"]=="' . a . '" && f["total_count"] > 0') \
+        using "t_ms":"class_bytes":(1.5):(column("class_bytes") * 0.09):(column("used_count") / column("total_count")) \
+        with boxxyerror fs solid 1.0 noborder lc palette
+}
+unset multiplot
