@@ -11,13 +11,16 @@ set yrange [8:65536]
 set format y "%.0s%cB"
 set xlabel "ms"
 set grid noytics
+# Each sample's cell: as wide as the samples are apart on average (about 60 per run).
+tmax = real(system(sprintf("awk -F, '$2 == \"fill\" && $4 + 0 > m { m = $4 + 0 } END { print m + 1 }' %s", series)))
+hw = tmax / 120.0
 do for [a in "jemalloc mimalloc"] {
     set title a . " (blocks used / room)" tc rgb hex(a)
     if (a eq "jemalloc") { set ylabel "size class"; unset colorbox } else { unset ylabel; set colorbox }
     n = int(system(sprintf("awk -F, '$1 == \"%s\" && $2 == \"fill\"' %s | wc -l", a, series)))
     if (n == 0) { set label 300 "no fill levels: not installed" at graph 0.5, graph 0.5 center tc rgb "#aa0000"; plot NaN; unset label 300; continue }
     plot select(series, 'f["mode"]=="fill" && f["allocator"]=="' . a . '" && f["total_count"] > 0') \
-        using "t_ms":"class_bytes":(1.5):(column("class_bytes") * 0.09):(column("used_count") / column("total_count")) \
+        using "t_ms":"class_bytes":(hw):(column("class_bytes") * 0.09):(column("used_count") / column("total_count")) \
         with boxxyerror fs solid 1.0 noborder lc palette
 }
 unset multiplot

@@ -8,7 +8,7 @@ CALLS = "brk mmap munmap madvise_dontneed madvise_free mprotect mremap"
 ccol(c) = c eq "brk" ? 0x1f77b4 : c eq "mmap" ? 0x2ca02c : c eq "munmap" ? 0xd62728 : \
           c eq "madvise_dontneed" ? 0xff7f0e : c eq "madvise_free" ? 0x9467bd : c eq "mprotect" ? 0x999999 : 0x000000
 set multiplot layout 2, 5 margins 0.07, 0.99, 0.07, 0.9 spacing 0.02, 0.09
-do for [i = 1:words(CALLS)] { c = word(CALLS, i); set label 200 + i "━ " . c at screen 0.12 + (i - 1) * 0.13, screen 0.975 tc rgb sprintf("#%06x", ccol(c)) noenhanced }
+do for [i = 1:words(CALLS)] { c = word(CALLS, i); set label 200 + i "━ " . c at screen 0.1 + (i - 1) * 0.135, screen 0.975 tc rgb sprintf("#%06x", ccol(c)) noenhanced }
 do for [w in "churn holes"] { do for [a in ALLOCATORS] {
     set title a . ", " . w tc rgb hex(a)
     set xlabel "ms"
