@@ -19,13 +19,17 @@ cols=$(head -1 "$csv" | tr , '\n' | wc -l)
 is "$(awk -F, -v n="$cols" 'NF != n' "$csv" | wc -l)" 0 "every row has $cols fields"
 head -1 "$csv" | tr , '\n' | grep -vE '^(allocator|mode|rep|status|stats_source)$' | grep -vE '_(ms|kib|bytes|count|ratio)$' >"$TMP/nounit"
 ok $([ ! -s "$TMP/nounit" ]; echo $?) "every measured column names its unit ($(paste -sd' ' "$TMP/nounit"))"
-want='allocator,mode,rep,t_ms,phase,size_bytes,class_bytes,used_count,total_count,chunk,page,pages_count,state'
+want='allocator,mode,rep,t_ms,phase,size_bytes,class_bytes,used_count,total_count,chunk,page,pages_count,state,rss_kib,live_bytes'
 is "$(head -1 "$series")" "$want" "the detail CSV has its columns"
-is "$(awk -F, 'NF != 13' "$series" | wc -l)" 0 "every detail row has 13 fields"
+is "$(awk -F, 'NF != 15' "$series" | wc -l)" 0 "every detail row has 15 fields"
 
 installed=$(for a in glibc jemalloc tcmalloc mimalloc tbbmalloc; do common/allocators lib $a >/dev/null 2>&1 && echo $a; done)
 for a in $installed; do
-    is "$(awk -F, -v a=$a '$1 == a && $4 == "ok"' "$csv" | wc -l)" 3 "$a: three modes, all ok"
+    is "$(awk -F, -v a=$a '$1 == a && $4 == "ok"' "$csv" | wc -l)" 5 "$a: five modes, all ok"
+    for m in xlocal xremote; do
+        n=$(awk -F, -v a=$a -v m=$m '$1 == a && $2 == m && $13 == "rss" && $14 >= 0 && $15 > 0' "$series" | wc -l)
+        ok $([ "$n" -gt 5 ]; echo $?) "$a: $m has RSS samples ($n)"
+    done
     # Every request size from 1 B to 64 KiB is in exactly one class row.
     is "$(awk -F, -v a=$a '$1 == a && $2 == "classes" { n += $9 } END { print n }' "$series")" 65536 "$a: the classes cover 1 B..64 KiB"
     is "$(awk -F, -v a=$a '$1 == a && $2 == "classes" && $13 == "class" && $7 < $6 + $9 - 1' "$series" | wc -l)" 0 "$a: no class is smaller than its requests"

@@ -4,7 +4,7 @@
  * inside it makes it so? We look at its size classes, how full they are, its thread cache,
  * and where its pages are, while it runs chapter 3's holes workload.
  *
- * Method: one program, four modes.
+ * Method: one program, modes:
  *   classes   probe malloc_usable_size for every request size from 1 B to 64 KiB: the
  *             allocator's size-class table and the internal fragmentation of rounding;
  *             then draw --requests sizes from chapter 3's survivors distribution and count
@@ -17,6 +17,10 @@
  *             map of every 1 MiB chunk that ever held a block, one cell per 4 KiB page:
  *             live (holds a byte of a live block: the program knows its pointers), free
  *             (resident, no live block), absent (mapped, not resident: mincore) or unmapped
+ *   xlocal    batches of 256 blocks (16-256 B) in a ring of 16; the allocating thread frees
+ *             each batch 16 batches later; RSS every 50 batches
+ *   xremote   the same, but a second thread frees every batch (every free is remote, as in
+ *             chapter 2's producer-consumer): what remote frees hold back
  *   churn     a chapter-1-like loop (a window of live blocks, random sizes up to 256 KiB),
  *             the subject of chapters/05-internals/trace (strace), which times it
  *   pagetest  the page classifier on a constructed case (8 pages: known answer), for tests
@@ -24,7 +28,8 @@
  *
  * Output: one CSV row per run on stdout; the detail (class table, fill samples, heap-map
  * runs) to the file named by LAB_SERIES (set by common/run) or --series, long format:
- *   allocator,mode,rep,t_ms,phase,size_bytes,class_bytes,used_count,total_count,chunk,page,pages_count,state
+ *   allocator,mode,rep,t_ms,phase,size_bytes,class_bytes,used_count,total_count,chunk,page,pages_count,state,
+ *   rss_kib,live_bytes
  *
  * Run it:   make 05
  *           build/05-internals/05-internals --mode classes --series /tmp/c.csv
@@ -36,17 +41,18 @@
 #include "../../common/allocstats.h"
 
 #include <getopt.h>
+#include <pthread.h>
 #include <sys/mman.h>
 
 static const char *const columns[] = {
     "allocator", "mode", "rep", "status", "stats_source", "work_ms", "classes_count",
     "waste_uniform_ratio", "waste_workload_ratio", "live_bytes", "rss_kib", "pages_live_count",
     "pages_free_count", "pages_absent_count", "pages_unmapped_count", "tc_requests_count",
-    "tc_fills_count", "tc_flushes_count", "tc_hit_ratio", "fill_samples_count", NULL,
+    "tc_fills_count", "tc_flushes_count", "tc_hit_ratio", "fill_samples_count", "peak_rss_kib", NULL,
 };
 static const char *const series_columns[] = {
     "allocator", "mode", "rep", "t_ms", "phase", "size_bytes", "class_bytes", "used_count",
-    "total_count", "chunk", "page", "pages_count", "state", NULL,
+    "total_count", "chunk", "page", "pages_count", "state", "rss_kib", "live_bytes", NULL,
 };
 
 typedef struct {
@@ -77,6 +83,8 @@ static void put(const char *col, double v)
 }
 static double t_ms(void) { return (double)(lab_now_ns() - t_start) / 1e6; }
 
+static double srow_rss = NAN, srow_live = NAN;  // the xfree modes' sample, else empty
+
 static void srow(const config_t *c, double t, const char *phase, double size, double cls, double used,
                  double total, double chunk, double page, double pages, const char *state)
 {
@@ -97,6 +105,8 @@ static void srow(const config_t *c, double t, const char *phase, double size, do
     lab_row_f64(&r, "page", page);
     lab_row_f64(&r, "pages_count", pages);
     lab_row_str(&r, "state", state);
+    lab_row_f64(&r, "rss_kib", srow_rss);
+    lab_row_f64(&r, "live_bytes", srow_live);
     lab_row_fend(&r, c->sf);
 }
 
@@ -419,14 +429,114 @@ static void run_churn(config_t *c)
 }
 
 // ---------------------------------------------------------------------------
+// cross-thread frees: what remote frees hold back
+// ---------------------------------------------------------------------------
+
+// [xfree]
+// The main thread allocates batches of XBATCH blocks (16-256 B) into a ring of XRING
+// slots. xremote: a second thread frees each batch (every free is remote, as in chapter
+// 2's producer-consumer); xlocal: the main thread frees the batch it wrote XRING batches
+// ago itself, so the live blocks are the same. RSS every XEVERY batches.
+#define XBATCH 256
+#define XRING 16
+#define XEVERY 50
+typedef struct {
+    void *p[XBATCH];
+    uint32_t size[XBATCH];
+    uint64_t tag;
+    bool full;
+} xslot_t;
+static xslot_t *xring;
+static pthread_mutex_t xmu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t xcv = PTHREAD_COND_INITIALIZER;
+static uint64_t xrounds;
+
+static void xfree_slot(xslot_t *s)
+{
+    for (int k = 0; k < XBATCH; k++)
+        xfree(s->p[k], s->size[k], s->tag + (uint64_t)k);
+}
+
+static void *xconsumer(void *arg)
+{
+    (void)arg;
+    for (uint64_t i = 0; i < xrounds; i++) {
+        xslot_t *s = &xring[i % XRING];
+        pthread_mutex_lock(&xmu);
+        while (!s->full)
+            pthread_cond_wait(&xcv, &xmu);
+        pthread_mutex_unlock(&xmu);
+        xfree_slot(s);
+        pthread_mutex_lock(&xmu);
+        s->full = false;
+        pthread_cond_broadcast(&xcv);
+        pthread_mutex_unlock(&xmu);
+    }
+    return NULL;
+}
+
+static void run_xfree(config_t *c, bool remote)
+{
+    lab_dist_t d = lab_opt_dist("--sizes", SMALL);
+    lab_rng_t rng;
+    lab_rng_seed(&rng, c->seed);
+    xring = lab_harness_alloc(XRING * sizeof *xring);
+    xrounds = c->ops / XBATCH;
+    pthread_t th;
+    if (remote && pthread_create(&th, NULL, xconsumer, NULL) != 0)
+        lab_die_code(1, "cannot start the consumer thread");
+    uint64_t base = lab_rss_kib(), live = 0, most = 0;
+    for (uint64_t i = 0; i < xrounds; i++) {
+        xslot_t *s = &xring[i % XRING];
+        if (remote) {
+            pthread_mutex_lock(&xmu);
+            while (s->full)
+                pthread_cond_wait(&xcv, &xmu);
+            pthread_mutex_unlock(&xmu);
+        } else if (s->full) {
+            xfree_slot(s);
+        }
+        s->tag = i * XBATCH;
+        uint64_t bytes = 0;
+        for (int k = 0; k < XBATCH; k++) {
+            s->size[k] = (uint32_t)lab_dist_draw(&d, &rng);
+            s->p[k] = xmalloc(s->size[k], s->tag + (uint64_t)k);
+            bytes += s->size[k];
+        }
+        live = bytes * XRING;  // about: XRING batches in flight at most
+        pthread_mutex_lock(&xmu);
+        s->full = true;
+        pthread_cond_broadcast(&xcv);
+        pthread_mutex_unlock(&xmu);
+        if (i % XEVERY == 0) {
+            uint64_t rss = lab_rss_kib();
+            most = rss - base > most ? rss - base : most;
+            srow_rss = (double)(rss - base), srow_live = (double)live;
+            srow(c, t_ms(), remote ? "remote" : "local", NAN, NAN, NAN, NAN, NAN, NAN, NAN, "rss");
+        }
+    }
+    if (remote)
+        pthread_join(th, NULL);
+    else
+        for (int k = 0; k < XRING; k++)
+            if (xring[k].full)
+                xfree_slot(&xring[k]);
+    srow_rss = srow_live = NAN;
+    put("peak_rss_kib", (double)lab_status_kib("VmHWM"));
+    put("rss_kib", (double)most);  // the most RSS added, over the samples
+    put("live_bytes", (double)live);
+}
+// [/xfree]
+
+// ---------------------------------------------------------------------------
 
 static void usage(void)
 {
     printf("usage: %s --mode MODE [options]\n"
-           "  --mode MODE         classes, fill, heapmap, churn or pagetest\n"
+           "  --mode MODE         classes, fill, heapmap, xlocal, xremote, churn or pagetest\n"
            "  --count N           holes workload: small blocks (1000 to 10m)\n"
            "  --requests N        classes: workload requests drawn (1 to 100m)\n"
-           "  --ops N             churn: malloc/free pairs (1 to 1g)\n"
+           "  --ops N             churn, xlocal, xremote: malloc/free pairs (1 to 1g)\n"
            "  --series FILE       the detail CSV (default: $LAB_SERIES)\n"
            "  --seed N  --rep N  --quick\n"
            "  --header | --cases | --context   print and exit\n",
@@ -442,7 +552,7 @@ int main(int argc, char **argv)
         { "header", 0, 0, 'H' }, { "cases", 0, 0, 'C' }, { "context", 0, 0, 'X' }, { "help", 0, 0, 'h' },
         { 0, 0, 0, 0 },
     };
-    static const char *const modes[] = { "classes", "fill", "heapmap", "churn", "pagetest", NULL };
+    static const char *const modes[] = { "classes", "fill", "heapmap", "xlocal", "xremote", "churn", "pagetest", NULL };
     config_t c = { .seed = 42, .series = getenv("LAB_SERIES") };
     if (c.series && !*c.series)
         c.series = NULL;
@@ -460,7 +570,7 @@ int main(int argc, char **argv)
         case 'R': c.rep = lab_opt_u64("--rep", optarg, 0, 1000000); break;
         case 'q': quick = true; break;
         case 'H': lab_csv_header(columns); return 0;
-        case 'C': printf("--mode classes\n--mode fill\n--mode heapmap\n"); return 0;
+        case 'C': printf("--mode classes\n--mode fill\n--mode heapmap\n--mode xlocal\n--mode xremote\n"); return 0;
         case 'X':
             printf("size classes: malloc_usable_size of malloc(1 B .. 64 KiB); heap map: mincore, 4 KiB pages, 1 MiB rows\n"
                    "allocator statistics (common/allocstats.h): %s; per-class state: %s\n", lab_stats_which(),
@@ -473,7 +583,7 @@ int main(int argc, char **argv)
     if (optind < argc)
         lab_die("unexpected argument '%s'", argv[optind]);
     if (!c.mode)
-        lab_die("--mode is required: one of classes, fill, heapmap, churn, pagetest");
+        lab_die("--mode is required: one of classes, fill, heapmap, xlocal, xremote, churn, pagetest");
     c.count = count ? lab_opt_u64("--count", count, 1000, 10000000) : quick ? 100000 : 1000000;
     c.requests = requests ? lab_opt_u64("--requests", requests, 1, 100000000) : quick ? 100000 : 1000000;
     c.ops = ops ? lab_opt_u64("--ops", ops, 1, 1000000000) : quick ? 200000 : 2000000;
@@ -494,6 +604,8 @@ int main(int argc, char **argv)
         run_fill(&c);
     else if (strcmp(c.mode, "heapmap") == 0)
         run_heapmap(&c);
+    else if (strcmp(c.mode, "xlocal") == 0 || strcmp(c.mode, "xremote") == 0)
+        run_xfree(&c, strcmp(c.mode, "xremote") == 0);
     else if (strcmp(c.mode, "churn") == 0)
         run_churn(&c);
     else
