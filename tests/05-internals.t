@@ -87,4 +87,23 @@ fails_with 2 "series '/nonexistent/s.csv'" "series not writable" -- "$prog" --mo
 fails_with 2 "PROG '/nonexistent'" "trace: bad program" -- "$trace" /nonexistent "$TMP/x.csv"
 fails_with 2 "OUT '$TMP/x.txt'" "trace: bad output name" -- "$trace" "$prog" "$TMP/x.txt"
 fails_with 2 "unknown option '--bogus'" "trace: unknown option" -- "$trace" "$prog" "$TMP/x.csv" --bogus
+
+# Sanitizers: ASan+UBSan (every block freed, no overflow) and TSan (the xremote ring),
+# each mode at a small size, under glibc.
+if gcc -std=gnu11 -O1 -g -pthread -fsanitize=address,undefined -fno-sanitize-recover=all \
+       -o "$TMP/asan" chapters/05-internals/05-internals.c -lm 2>"$TMP/cc.err" &&
+   gcc -std=gnu11 -O1 -g -pthread -fsanitize=thread -o "$TMP/tsan" chapters/05-internals/05-internals.c -lm 2>>"$TMP/cc.err"; then
+    for m in classes fill heapmap xlocal xremote churn pagetest; do
+        bad=0
+        "$TMP/asan" --mode $m --count 20000 --requests 1000 --ops 20000 --series "$TMP/san.csv" >/dev/null 2>"$TMP/san.err" || bad=1
+        grep -qE 'ERROR|runtime error' "$TMP/san.err" && bad=1
+        ok $bad "asan: --mode $m is clean" || head -5 "$TMP/san.err" | sed 's/^/# /'
+    done
+    bad=0
+    "$TMP/tsan" --mode xremote --ops 50000 >/dev/null 2>"$TMP/san.err" || bad=1
+    grep -q 'WARNING: ThreadSanitizer' "$TMP/san.err" && bad=1
+    ok $bad "tsan: --mode xremote is race-free" || head -5 "$TMP/san.err" | sed 's/^/# /'
+else
+    ok 1 "sanitizer builds compile"; sed 's/^/# /' "$TMP/cc.err" | head -5
+fi
 done_testing
