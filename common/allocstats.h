@@ -10,7 +10,8 @@
  *              lab_stats_release()  ask that allocator to give free memory back now
  *              lab_stats_which()    which allocator's interface that is ("glibc", ...)
  *              lab_stats_bins()     per size class: blocks used and room, thread-cache
- *                                   counters (jemalloc mallctl; mimalloc mi_heap_visit_blocks)
+ *                                   counters (jemalloc mallctl; mimalloc mi_heap_visit_blocks;
+ *                                   gperftools: free blocks per class only)
  *
  * Sources (verified on jemalloc 5.3.0, gperftools 2.10, mimalloc 2.0.9, glibc 2.36,
  * tbbmalloc 2021.8):
@@ -372,6 +373,7 @@ typedef struct {
     double requests_count;  // jemalloc: allocation requests served (tcache included, once flushed)
     double fills_count;     // jemalloc: thread-cache fills from the arena (one per miss)
     double flushes_count;   // jemalloc: thread-cache flushes back to the arena
+    double free_count;      // gperftools: free blocks in its thread, transfer and central caches
 } lab_bin_t;
 
 typedef struct {
@@ -397,7 +399,7 @@ static inline bool lab_mi_visit(const void *heap, const lab_mi_area_t *area, voi
     if (i == a->n) {
         if (a->n == a->max)
             return true;
-        a->bins[a->n++] = (lab_bin_t){ (double)area->block_size, 0, 0, NAN, NAN, NAN };
+        a->bins[a->n++] = (lab_bin_t){ (double)area->block_size, 0, 0, NAN, NAN, NAN, NAN };
     }
     a->bins[i].used_count += (double)area->used;
     a->bins[i].total_count += (double)(area->committed / area->block_size);
@@ -406,7 +408,9 @@ static inline bool lab_mi_visit(const void *heap, const lab_mi_area_t *area, voi
 
 // Fills up to max size classes of the live allocator, in its own order (jemalloc: by size;
 // mimalloc: as its areas are visited). Returns how many, or -1 when the allocator exposes
-// no per-class state we read (gperftools, tbbmalloc, glibc: see chapter 5 for why).
+// no per-class state we read (tbbmalloc, glibc: see chapter 5 for why). gperftools says
+// only how many blocks of each class are free (the per-class section of
+// MallocExtension_GetStats): used_count and total_count are NAN, free_count is set.
 // Not thread-safe for mimalloc (visits the calling thread's default heap only).
 static inline int lab_stats_bins(lab_bin_t *bins, int max)
 {
@@ -427,6 +431,7 @@ static inline int lab_stats_bins(lab_bin_t *bins, int max)
             uint32_t nregs;
             size_t l32 = sizeof nregs;
             lab_bin_t *b = &bins[n++];
+            b->free_count = NAN;
             snprintf(name, sizeof name, "arenas.bin.%u.size", j);
             b->size_bytes = lab_je_size(ctl, name);
             snprintf(name, sizeof name, "arenas.bin.%u.nregs", j);
@@ -442,6 +447,23 @@ static inline int lab_stats_bins(lab_bin_t *bins, int max)
                 l64 = sizeof v64;
                 *dst[k] = ctl(name, &v64, &l64, NULL, 0) == 0 ? (double)v64 : NAN;
             }
+        }
+        return n;
+    }
+    if (strcmp(l.allocator, "tcmalloc") == 0) {
+        void (*stats)(char *, int) = (void (*)(char *, int))lab_stats_own(&l, "MallocExtension_GetStats");
+        static char text[1 << 17];
+        if (!stats)
+            return -1;
+        text[0] = 0;
+        stats(text, (int)sizeof text);
+        int n = 0;
+        // "class   3 [       32 bytes ] :      624 objs;   0.0 MiB; ..."
+        for (const char *p = strstr(text, "\nclass "); p && n < max; p = strstr(p + 1, "\nclass ")) {
+            int cls;
+            unsigned long size, objs;
+            if (sscanf(p, "\nclass %d [ %lu bytes ] : %lu objs;", &cls, &size, &objs) == 3)
+                bins[n++] = (lab_bin_t){ (double)size, NAN, NAN, NAN, NAN, NAN, (double)objs };
         }
         return n;
     }

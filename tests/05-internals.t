@@ -51,7 +51,11 @@ if common/allocators lib jemalloc >/dev/null 2>&1; then
 fi
 # glibc: a chunk is the request + 8 bytes, 16-aligned, 32 at least: usable 24, 40, 56, ...
 is "$(awk -F, '$1 == "glibc" && $2 == "classes" { print $7 }' "$series" | head -4 | paste -sd' ')" "24 40 56 72" "glibc: usable sizes 24, 40, 56, 72"
-for a in glibc tcmalloc tbbmalloc; do
+if common/allocators lib tcmalloc >/dev/null 2>&1; then
+    ok $([ "$(awk -F, '$1 == "tcmalloc" && $2 == "fill" && $9 >= $8 && $8 >= 0' "$series" | wc -l)" -gt 100 ]; echo $?) \
+        "tcmalloc: fill levels from GetStats' free blocks and the program's own, room >= used"
+fi
+for a in glibc tbbmalloc; do
     if echo "$installed" | grep -qx $a; then
         is "$(awk -F, -v a=$a '$1 == a && $2 == "fill"' "$series" | wc -l)" 0 "$a: no per-class state exposed, no fill rows"
     fi

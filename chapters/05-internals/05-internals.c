@@ -191,14 +191,31 @@ typedef struct {
 
 #define MAX_BINS 256
 static lab_bin_t bins[MAX_BINS];
+// The program's own live blocks by usable size (fill mode only): with gperftools, which
+// reports only free blocks per class, used = ours and room = ours + its free ones.
+static uint32_t *live_by_usable;
+
+static void count_live(void *p, int d)
+{
+    if (live_by_usable) {
+        size_t u = malloc_usable_size(p);
+        if (u <= PROBE_MAX)
+            live_by_usable[u] += (uint32_t)d;
+    }
+}
 
 static uint64_t fill_sample(const config_t *c, const char *phase)
 {
     int n = lab_stats_bins(bins, MAX_BINS);
     double t = t_ms();
-    for (int i = 0; i < n; i++)
+    for (int i = 0; i < n; i++) {
+        if (isnan(bins[i].used_count) && !isnan(bins[i].free_count) && bins[i].size_bytes <= PROBE_MAX) {
+            bins[i].used_count = live_by_usable ? live_by_usable[(size_t)bins[i].size_bytes] : NAN;
+            bins[i].total_count = bins[i].used_count + bins[i].free_count;
+        }
         if (bins[i].total_count > 0 || bins[i].used_count > 0)
             srow(c, t, phase, NAN, bins[i].size_bytes, bins[i].used_count, bins[i].total_count, NAN, NAN, NAN, "fill");
+    }
     return n > 0;
 }
 
@@ -216,6 +233,7 @@ static void run_holes(const config_t *c, blocks_t *b, bool refill, bool sample, 
     for (uint64_t i = 0; i < c->count; i++) {
         b->size[i] = (uint32_t)lab_dist_draw(&small, &rng);
         b->p[i] = xmalloc(b->size[i], i);
+        count_live(b->p[i], 1);
         b->live_bytes += b->size[i];
         if (sample && i % every == 0)
             *samples += fill_sample(c, "alloc");
@@ -223,6 +241,7 @@ static void run_holes(const config_t *c, blocks_t *b, bool refill, bool sample, 
     b->n = c->count;
     uint64_t freed = 0;
     for (uint64_t i = 0; i < c->count; i += 2) {
+        count_live(b->p[i], -1);
         xfree(b->p[i], b->size[i], i);
         b->p[i] = NULL;
         freed += b->size[i];
@@ -236,6 +255,7 @@ static void run_holes(const config_t *c, blocks_t *b, bool refill, bool sample, 
         uint64_t i = b->n++;
         b->size[i] = (uint32_t)lab_dist_draw(&large, &rng);
         b->p[i] = xmalloc(b->size[i], i);
+        count_live(b->p[i], 1);
         got += b->size[i];
         b->live_bytes += b->size[i];
         if (sample && k % (every / 4 + 1) == 0)
@@ -257,6 +277,7 @@ static void run_fill(config_t *c)
 {
     blocks_t b = { 0 };
     uint64_t samples = 0;
+    live_by_usable = lab_harness_alloc((PROBE_MAX + 1) * sizeof *live_by_usable);
     run_holes(c, &b, true, true, &samples);
     put("live_bytes", b.live_bytes);
     put("rss_kib", lab_rss_kib());
