@@ -4,7 +4,7 @@
  * inside it makes it so? We look at its size classes, how full they are, its thread cache,
  * and where its pages are, while it runs chapter 3's holes workload.
  *
- * Method: one program, modes:
+ * Method: one program, seven modes:
  *   classes   probe malloc_usable_size for every request size from 1 B to 64 KiB: the
  *             allocator's size-class table and the internal fragmentation of rounding;
  *             then draw --requests sizes from chapter 3's survivors distribution and count
@@ -12,7 +12,9 @@
  *   fill      chapter 3's holes workload (N blocks of 16-256 B, free every other one,
  *             refill with 512 B-2 KiB); every N/20 operations, each size class's blocks
  *             used and room (common/allocstats.h lab_stats_bins: jemalloc mallctl bins,
- *             mimalloc mi_heap_visit_blocks); at the end jemalloc's thread-cache counters
+ *             mimalloc mi_heap_visit_blocks; gperftools: its free blocks per class from
+ *             MallocExtension_GetStats plus the program's own live blocks, counted by
+ *             usable size); at the end jemalloc's thread-cache counters
  *   heapmap   the holes workload up to its holes phase (every other block freed), then a
  *             map of every 1 MiB chunk that ever held a block, one cell per 4 KiB page:
  *             live (holds a byte of a live block: the program knows its pointers), free
