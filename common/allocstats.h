@@ -9,6 +9,9 @@
  *   functions  lab_stats_read()  fill one from the allocator whose malloc is live
  *              lab_stats_release()  ask that allocator to give free memory back now
  *              lab_stats_which()    which allocator's interface that is ("glibc", ...)
+ *              lab_stats_bins()     per size class: blocks used and room, thread-cache
+ *                                   counters (jemalloc mallctl; mimalloc mi_heap_visit_blocks;
+ *                                   gperftools: free blocks per class only)
  *
  * Sources (verified on jemalloc 5.3.0, gperftools 2.10, mimalloc 2.0.9, glibc 2.36,
  * tbbmalloc 2021.8):
@@ -356,6 +359,126 @@ static inline const char *lab_stats_release(void)
         }
     }
     return NULL;
+}
+
+// ---------------------------------------------------------------------------
+// size classes: fill levels and thread-cache counters (chapter 5)
+// ---------------------------------------------------------------------------
+
+// One size class as the allocator reports it; NAN where it does not say.
+typedef struct {
+    double size_bytes;      // the class's block size
+    double used_count;      // blocks handed out (jemalloc curregs; mimalloc area used)
+    double total_count;     // blocks the class has room for now (nregs x curslabs; committed / block)
+    double requests_count;  // jemalloc: allocation requests served (tcache included, once flushed)
+    double fills_count;     // jemalloc: thread-cache fills from the arena (one per miss)
+    double flushes_count;   // jemalloc: thread-cache flushes back to the arena
+    double free_count;      // gperftools: free blocks in its thread, transfer and central caches
+} lab_bin_t;
+
+typedef struct {
+    lab_bin_t *bins;
+    int n, max;
+} lab_bins_acc_t;
+
+// mimalloc's mi_heap_area_t, its first five fields (the same from 1.6 to 2.1).
+typedef struct {
+    void *blocks;
+    size_t reserved, committed, used, block_size;
+} lab_mi_area_t;
+
+static inline bool lab_mi_visit(const void *heap, const lab_mi_area_t *area, void *block, size_t size, void *arg)
+{
+    (void)heap, (void)block, (void)size;
+    lab_bins_acc_t *a = arg;
+    if (!area || area->block_size == 0 || area->block_size > (1u << 16))
+        return true;
+    int i = 0;
+    while (i < a->n && a->bins[i].size_bytes != (double)area->block_size)
+        i++;
+    if (i == a->n) {
+        if (a->n == a->max)
+            return true;
+        a->bins[a->n++] = (lab_bin_t){ (double)area->block_size, 0, 0, NAN, NAN, NAN, NAN };
+    }
+    a->bins[i].used_count += (double)area->used;
+    a->bins[i].total_count += (double)(area->committed / area->block_size);
+    return true;
+}
+
+// Fills up to max size classes of the live allocator, in its own order (jemalloc: by size;
+// mimalloc: as its areas are visited). Returns how many, or -1 when the allocator exposes
+// no per-class state we read (tbbmalloc, glibc: see chapter 5 for why). gperftools says
+// only how many blocks of each class are free (the per-class section of
+// MallocExtension_GetStats): used_count and total_count are NAN, free_count is set.
+// Not thread-safe for mimalloc (visits the calling thread's default heap only).
+static inline int lab_stats_bins(lab_bin_t *bins, int max)
+{
+    lab_stats_lib_t l = lab_stats_lib();
+    if (strcmp(l.allocator, "jemalloc") == 0) {
+        lab_mallctl_fn ctl = (lab_mallctl_fn)lab_stats_own(&l, "mallctl");
+        uint64_t epoch = 1;
+        size_t len = sizeof epoch;
+        unsigned nbins;
+        size_t ulen = sizeof nbins;
+        if (!ctl || ctl("epoch", &epoch, &len, &epoch, len) != 0 || ctl("arenas.nbins", &nbins, &ulen, NULL, 0) != 0)
+            return -1;
+        int n = 0;
+        for (unsigned j = 0; j < nbins && n < max; j++) {
+            char name[96];
+            uint64_t v64;
+            size_t l64 = sizeof v64;
+            uint32_t nregs;
+            size_t l32 = sizeof nregs;
+            lab_bin_t *b = &bins[n++];
+            b->free_count = NAN;
+            snprintf(name, sizeof name, "arenas.bin.%u.size", j);
+            b->size_bytes = lab_je_size(ctl, name);
+            snprintf(name, sizeof name, "arenas.bin.%u.nregs", j);
+            double nregs_d = ctl(name, &nregs, &l32, NULL, 0) == 0 ? (double)nregs : NAN;
+            snprintf(name, sizeof name, "stats.arenas.4096.bins.%u.curregs", j);
+            b->used_count = lab_je_size(ctl, name);
+            snprintf(name, sizeof name, "stats.arenas.4096.bins.%u.curslabs", j);
+            b->total_count = nregs_d * lab_je_size(ctl, name);
+            static const char *const ctr[] = { "nrequests", "nfills", "nflushes" };
+            double *dst[] = { &b->requests_count, &b->fills_count, &b->flushes_count };
+            for (int k = 0; k < 3; k++) {
+                snprintf(name, sizeof name, "stats.arenas.4096.bins.%u.%s", j, ctr[k]);
+                l64 = sizeof v64;
+                *dst[k] = ctl(name, &v64, &l64, NULL, 0) == 0 ? (double)v64 : NAN;
+            }
+        }
+        return n;
+    }
+    if (strcmp(l.allocator, "tcmalloc") == 0) {
+        void (*stats)(char *, int) = (void (*)(char *, int))lab_stats_own(&l, "MallocExtension_GetStats");
+        static char text[1 << 17];
+        if (!stats)
+            return -1;
+        text[0] = 0;
+        stats(text, (int)sizeof text);
+        int n = 0;
+        // "class   3 [       32 bytes ] :      624 objs;   0.0 MiB; ..."
+        for (const char *p = strstr(text, "\nclass "); p && n < max; p = strstr(p + 1, "\nclass ")) {
+            int cls;
+            unsigned long size, objs;
+            if (sscanf(p, "\nclass %d [ %lu bytes ] : %lu objs;", &cls, &size, &objs) == 3)
+                bins[n++] = (lab_bin_t){ (double)size, NAN, NAN, NAN, NAN, NAN, (double)objs };
+        }
+        return n;
+    }
+    if (strcmp(l.allocator, "mimalloc") == 0) {
+        typedef bool (*visitor_fn)(const void *, const lab_mi_area_t *, void *, size_t, void *);
+        void *(*get)(void) = (void *(*)(void))lab_stats_own(&l, "mi_heap_get_default");
+        bool (*visit)(const void *, bool, visitor_fn, void *) =
+            (bool (*)(const void *, bool, visitor_fn, void *))lab_stats_own(&l, "mi_heap_visit_blocks");
+        if (!get || !visit)
+            return -1;
+        lab_bins_acc_t a = { bins, 0, max };
+        visit(get(), false, lab_mi_visit, &a);
+        return a.n;
+    }
+    return -1;
 }
 
 #endif

@@ -1,0 +1,28 @@
+# Size-class fill levels over chapter 3's holes workload, where the allocator exposes them:
+# blocks used / room, per class (rows) and sample (columns). gperftools: the program's own
+# live blocks / (those + the free blocks its GetStats text lists for the class).
+W = 1100; H = 460
+load 'common/lab.gp'
+series = data . "/05-internals.series.csv"
+set multiplot layout 1, 3 margins 0.07, 0.91, 0.12, 0.88 spacing 0.04
+set palette defined (0 "#fff5eb", 0.5 "#fd8d3c", 1 "#7f2704")
+set cbrange [0:1]
+set logscale y 2
+set yrange [8:65536]
+set format y "%.0s%cB"
+set xlabel "ms"
+set grid noytics
+# Each sample's cell: as wide as the samples are apart on average (about 60 per run).
+tmax = real(system(sprintf("awk -F, '$2 == \"fill\" && $4 + 0 > m { m = $4 + 0 } END { print m + 1 }' %s", series)))
+hw = tmax / 120.0
+do for [a in "jemalloc tcmalloc mimalloc"] {
+    set title a . " (blocks used / room)" tc rgb hex(a)
+    if (a eq "jemalloc") { set ylabel "size class" } else { unset ylabel }
+    if (a eq "mimalloc") { set colorbox } else { unset colorbox }
+    n = int(system(sprintf("awk -F, '$1 == \"%s\" && $2 == \"fill\"' %s | wc -l", a, series)))
+    if (n == 0) { set label 300 "no fill levels: not installed" at graph 0.5, graph 0.5 center tc rgb "#aa0000"; plot NaN; unset label 300; continue }
+    plot select(series, 'f["mode"]=="fill" && f["allocator"]=="' . a . '" && f["total_count"] > 0') \
+        using "t_ms":"class_bytes":(hw):(column("class_bytes") * 0.09):(column("used_count") / column("total_count")) \
+        with boxxyerror fs solid 1.0 noborder lc palette
+}
+unset multiplot

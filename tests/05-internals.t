@@ -1,0 +1,113 @@
+#!/bin/bash
+# Chapter 5 end to end at QUICK size into a temporary directory, for every installed
+# allocator: the run CSV and the detail (series) CSV, the size-class probe against known
+# classes, the heap-map classifier on a constructed case, the strace pass (and its
+# missing-tool path), the book; and every bad input.
+. "$(dirname "$0")/lib.sh"
+cd "$ROOT"
+prog=$BUILD/05-internals/05-internals
+trace=chapters/05-internals/trace
+out=$TMP/quick
+d=$out/data/05-internals
+
+reference_snapshot >"$TMP/reference"
+make -s QUICK=1 OUT="$out" 05 >"$TMP/log" 2>&1
+ok $? "make 05 QUICK=1 runs the chapter and renders the book" || tail -20 "$TMP/log" | sed 's/^/# /'
+csv=$d/05-internals.csv series=$d/05-internals.series.csv
+is "$(head -1 "$csv")" "$("$prog" --header)" "the CSV has the program's header"
+cols=$(head -1 "$csv" | tr , '\n' | wc -l)
+is "$(awk -F, -v n="$cols" 'NF != n' "$csv" | wc -l)" 0 "every row has $cols fields"
+head -1 "$csv" | tr , '\n' | grep -vE '^(allocator|mode|rep|status|stats_source)$' | grep -vE '_(ms|kib|bytes|count|ratio)$' >"$TMP/nounit"
+ok $([ ! -s "$TMP/nounit" ]; echo $?) "every measured column names its unit ($(paste -sd' ' "$TMP/nounit"))"
+want='allocator,mode,rep,t_ms,phase,size_bytes,class_bytes,used_count,total_count,chunk,page,pages_count,state,rss_kib,live_bytes'
+is "$(head -1 "$series")" "$want" "the detail CSV has its columns"
+is "$(awk -F, 'NF != 15' "$series" | wc -l)" 0 "every detail row has 15 fields"
+
+installed=$(for a in glibc jemalloc tcmalloc mimalloc tbbmalloc; do common/allocators lib $a >/dev/null 2>&1 && echo $a; done)
+for a in $installed; do
+    is "$(awk -F, -v a=$a '$1 == a && $4 == "ok"' "$csv" | wc -l)" 5 "$a: five modes, all ok"
+    for m in xlocal xremote; do
+        n=$(awk -F, -v a=$a -v m=$m '$1 == a && $2 == m && $13 == "rss" && $14 >= 0 && $15 > 0' "$series" | wc -l)
+        ok $([ "$n" -gt 5 ]; echo $?) "$a: $m has RSS samples ($n)"
+    done
+    # Every request size from 1 B to 64 KiB is in exactly one class row.
+    is "$(awk -F, -v a=$a '$1 == a && $2 == "classes" { n += $9 } END { print n }' "$series")" 65536 "$a: the classes cover 1 B..64 KiB"
+    is "$(awk -F, -v a=$a '$1 == a && $2 == "classes" && $13 == "class" && $7 < $6 + $9 - 1' "$series" | wc -l)" 0 "$a: no class is smaller than its requests"
+    # The heap map: 256 pages per chunk row, live pages where blocks are.
+    is "$(awk -F, -v a=$a '$1 == a && $2 == "heapmap" { n[$10] += $12 } END { for (k in n) if (n[k] != 256) bad++; print bad + 0 }' "$series")" 0 \
+        "$a: every heap-map row has 256 pages"
+    ok $(awk -F, -v a=$a '$1 == a && $2 == "heapmap" && $13 == "live" { n += $12 } END { exit !(n > 0) }' "$series"; echo $?) "$a: the heap map has live pages"
+done
+# Known classes. jemalloc (jemalloc(3), "Size classes"): 8, 16, then 16 apart to 128,
+# then four per doubling.
+if common/allocators lib jemalloc >/dev/null 2>&1; then
+    is "$(awk -F, '$1 == "jemalloc" && $2 == "classes" { print $7 }' "$series" | head -16 | paste -sd' ')" \
+       "8 16 32 48 64 80 96 112 128 160 192 224 256 320 384 448" "jemalloc: the probe finds its documented classes"
+    is "$(awk -F, '$1 == "jemalloc" && $2 == "classes" && $7 == 48 { print $6, $9 }' "$series")" "33 16" \
+       "jemalloc: class 48 serves requests 33..48"
+    hit=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next } $1 == "jemalloc" && $2 == "fill" { print $h["tc_hit_ratio"] }' "$csv")
+    ok $(awk -v h="$hit" 'BEGIN { exit !(h > 0.5 && h <= 1) }'; echo $?) "jemalloc: the tcache hit ratio is plausible ($hit)"
+    ok $([ "$(awk -F, '$1 == "jemalloc" && $2 == "fill"' "$series" | wc -l)" -gt 100 ]; echo $?) "jemalloc: fill levels sampled"
+fi
+# glibc: a chunk is the request + 8 bytes, 16-aligned, 32 at least: usable 24, 40, 56, ...
+is "$(awk -F, '$1 == "glibc" && $2 == "classes" { print $7 }' "$series" | head -4 | paste -sd' ')" "24 40 56 72" "glibc: usable sizes 24, 40, 56, 72"
+if common/allocators lib tcmalloc >/dev/null 2>&1; then
+    ok $([ "$(awk -F, '$1 == "tcmalloc" && $2 == "fill" && $9 >= $8 && $8 >= 0' "$series" | wc -l)" -gt 100 ]; echo $?) \
+        "tcmalloc: fill levels from GetStats' free blocks and the program's own, room >= used"
+fi
+for a in glibc tbbmalloc; do
+    if echo "$installed" | grep -qx $a; then
+        is "$(awk -F, -v a=$a '$1 == a && $2 == "fill"' "$series" | wc -l)" 0 "$a: no per-class state exposed, no fill rows"
+    fi
+done
+
+# The classifier on a constructed case: the answer is known page by page.
+"$prog" --mode pagetest --series "$TMP/pt.csv" >/dev/null
+is "$(awk -F, 'NR > 1 { print $13 }' "$TMP/pt.csv" | paste -sd' ')" "free live live absent absent free absent unmapped" \
+   "heap map: pages classified live, free (resident), absent, unmapped"
+
+# The strace pass: counts and timeline, and the slowdown.
+tc=$d/trace.count.csv
+is "$(head -1 "$tc" | cut -d, -f1-4)" "allocator,workload,status,brk_count" "trace counts have their columns"
+if command -v strace >/dev/null; then
+    is "$(awk -F, 'NR > 1 && $3 != "ok"' "$tc" | wc -l)" 0 "every traced run is ok"
+    ok $(awk -F, 'NR > 1 && $1 == "glibc" && $2 == "holes" { exit !($4 > 0) }' "$tc"; echo $?) "glibc grows its heap with brk"
+    ok $(awk -F, 'NR > 1 && !($14 > 0)' "$tc" | wc -l | grep -qx 0; echo $?) "every traced run has a slowdown"
+fi
+LAB_STRACE=no-such-strace "$trace" "$prog" "$TMP/nt/trace.csv" --quick --allocators glibc 2>/dev/null
+is "$(awk -F, 'NR > 1 { print $3 }' "$TMP/nt/trace.count.csv" | sort -u)" "strace_missing" "no strace: the count file says so"
+is "$(wc -l <"$TMP/nt/trace.csv")" 1 "no strace: the timeline is empty (its header only)"
+ls "$d"/*.tmp* >/dev/null 2>&1; ok $([ $? -ne 0 ]; echo $?) "no temporary files left"
+grep -q 'Why they differ' "$out/book.html"; ok $? "the book has the synthesis"
+is "$(reference_snapshot)" "$(cat "$TMP/reference")" "the QUICK run left data/ and figures/ alone"
+
+# Bad input: one line, exit 2, naming the value.
+fails_with 2 "mode.*'nope'" "unknown mode" -- "$prog" --mode nope
+fails_with 2 "mode is required" "no mode" -- "$prog"
+fails_with 2 "count.*'12'" "count too small" -- "$prog" --mode heapmap --count 12
+fails_with 2 "requests.*'x'" "requests not a number" -- "$prog" --mode classes --requests x
+fails_with 2 "unexpected argument 'extra'" "stray argument" -- "$prog" --mode classes extra
+fails_with 2 "series '/nonexistent/s.csv'" "series not writable" -- "$prog" --mode classes --series /nonexistent/s.csv
+fails_with 2 "PROG '/nonexistent'" "trace: bad program" -- "$trace" /nonexistent "$TMP/x.csv"
+fails_with 2 "OUT '$TMP/x.txt'" "trace: bad output name" -- "$trace" "$prog" "$TMP/x.txt"
+fails_with 2 "unknown option '--bogus'" "trace: unknown option" -- "$trace" "$prog" "$TMP/x.csv" --bogus
+
+# Sanitizers: ASan+UBSan (every block freed, no overflow) and TSan (the xremote ring),
+# each mode at a small size, under glibc.
+if gcc -std=gnu11 -O1 -g -pthread -fsanitize=address,undefined -fno-sanitize-recover=all \
+       -o "$TMP/asan" chapters/05-internals/05-internals.c -lm 2>"$TMP/cc.err" &&
+   gcc -std=gnu11 -O1 -g -pthread -fsanitize=thread -o "$TMP/tsan" chapters/05-internals/05-internals.c -lm 2>>"$TMP/cc.err"; then
+    for m in classes fill heapmap xlocal xremote churn pagetest; do
+        bad=0
+        "$TMP/asan" --mode $m --count 20000 --requests 1000 --ops 20000 --series "$TMP/san.csv" >/dev/null 2>"$TMP/san.err" || bad=1
+        grep -qE 'ERROR|runtime error' "$TMP/san.err" && bad=1
+        ok $bad "asan: --mode $m is clean" || head -5 "$TMP/san.err" | sed 's/^/# /'
+    done
+    bad=0
+    "$TMP/tsan" --mode xremote --ops 50000 >/dev/null 2>"$TMP/san.err" || bad=1
+    grep -q 'WARNING: ThreadSanitizer' "$TMP/san.err" && bad=1
+    ok $bad "tsan: --mode xremote is race-free" || head -5 "$TMP/san.err" | sed 's/^/# /'
+else
+    ok 1 "sanitizer builds compile"; sed 's/^/# /' "$TMP/cc.err" | head -5
+fi
+done_testing
