@@ -1,6 +1,5 @@
-# Chapter 1: micro-benchmarks, single-threaded: every process pinned to one CPU, the other
-# CPUs kept busy meanwhile (see "How sure are we" in the chapter for why).
-01-micro_RUN := --pin --spin-others
+# Chapter 1: micro-benchmarks, single-threaded: every process pinned to one CPU.
+01-micro_RUN := --pin
 # The tables the prose includes, as `summarize table` arguments.
 01-micro_TABLES := workloads ratio nsop cv lat_malloc_p50 lat_free_p50 lat_malloc_p999 frag faults
 A1 := --rows allocator --cols workload
@@ -19,8 +18,8 @@ $(DATA)/01-micro/workloads.table.md: build/01-micro/01-micro
 	@mkdir -p $(@D)
 	$< --describe $(if $(QUICK),--quick) >$@.tmp && mv $@.tmp $@
 
-# The noise experiment: the same processes with the other CPUs busy and idle, to show
-# what --spin-others does to the spread of repeated runs.
+# The noise experiment: the same processes with the other CPUs busy and idle, to test
+# whether an idle sibling vCPU causes the slow spells (see "How sure are we").
 D1 := $(DATA)/01-micro
 NOISE_RUN = common/run --prog build/01-micro/01-micro --reps $(if $(QUICK),3,8) --seed $(SEED) --pin \
     --allocators "$(or $(filter glibc tcmalloc,$(ALLOCATORS)),glibc)" --case "--workload mixed" $(if $(QUICK),--quick)
