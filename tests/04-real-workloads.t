@@ -82,7 +82,7 @@ if gcc -static -O0 -o "$TMP/static" tests/trace_known.c -pthread 2>/dev/null; th
 fi
 
 # A short bounded fuzz run of the trace reader (libFuzzer), seeded with real traces.
-if command -v clang >/dev/null && make -s "$B/trace_fuzz" 2>/dev/null; then
+if command -v clang >/dev/null && make -s build/04-real-workloads/trace_fuzz 2>/dev/null; then
     mkdir -p "$TMP/corpus"; cp "$TMP"/*.htr "$TMP/corpus/"; head -c 4000 "$f" >"$TMP/corpus/head.htr"
     "$B/trace_fuzz" -max_total_time=10 -max_len=4096 -rss_limit_mb=1024 "$TMP/corpus" >"$TMP/fuzz.log" 2>&1
     ok $? "10 s of fuzzing the trace reader find no crash" || tail -5 "$TMP/fuzz.log" | sed 's/^/# /'
