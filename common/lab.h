@@ -251,6 +251,15 @@ static inline void lab_clock_init(void)
         lab_clock.resolution_ns = lab_clock.ns_per_tick;
 }
 
+// The context line every program prints for env.txt (`--context`).
+static inline void lab_print_clock(void)
+{
+    lab_clock_init();
+    printf("timer: %s, %.4f GHz, empty bracket %.1f ns (subtracted), resolution %.2f ns\n",
+           lab_clock.tsc ? "invariant TSC (lfence;rdtsc / rdtscp;lfence)" : "clock_gettime(CLOCK_MONOTONIC_RAW)",
+           1.0 / lab_clock.ns_per_tick, lab_ticks_ns(lab_clock.overhead_ticks), lab_clock.resolution_ns);
+}
+
 // ---------------------------------------------------------------------------
 // histogram
 // ---------------------------------------------------------------------------

@@ -327,10 +327,7 @@ int main(int argc, char **argv)
         case 'C': for (size_t i = 0; i < NWORKLOADS; i++) printf("--workload %s\n", names[i]); return 0;
         case 'D': describe(quick); return 0;
         case 'X':
-            lab_clock_init();
-            printf("timer: %s, %.4f GHz, empty bracket %.1f ns (subtracted), resolution %.2f ns\n",
-                   lab_clock.tsc ? "invariant TSC (lfence;rdtsc / rdtscp;lfence)" : "clock_gettime(CLOCK_MONOTONIC_RAW)",
-                   1.0 / lab_clock.ns_per_tick, lab_ticks_ns(lab_clock.overhead_ticks), lab_clock.resolution_ns);
+            lab_print_clock();
             return 0;
         case 'h': usage(); return 0;
         default: usage(); return LAB_EXIT_USAGE;

@@ -730,10 +730,7 @@ int main(int argc, char **argv)
         }
         case 'D': describe(quick); return 0;
         case 'X':
-            lab_clock_init();
-            printf("timer: %s, %.4f GHz, empty bracket %.1f ns (subtracted), resolution %.2f ns\n",
-                   lab_clock.tsc ? "invariant TSC (lfence;rdtsc / rdtscp;lfence)" : "clock_gettime(CLOCK_MONOTONIC_RAW)",
-                   1.0 / lab_clock.ns_per_tick, lab_ticks_ns(lab_clock.overhead_ticks), lab_clock.resolution_ns);
+            lab_print_clock();
             printf("threads: 1 to %d (2 x %d usable CPUs); futex counter: ", 2 * lab_ncpus(), lab_ncpus());
             {
                 const char *why = "";

@@ -669,10 +669,7 @@ static int runner_main(int argc, char **argv, bool real)
         case 'H': lab_csv_header(real ? real_columns : columns); return 0;
         case 'C': cases = true; break;
         case 'X':
-            lab_clock_init();
-            printf("timer: %s, %.4f GHz, empty bracket %.1f ns (subtracted)\n",
-                   lab_clock.tsc ? "invariant TSC" : "clock_gettime(CLOCK_MONOTONIC_RAW)",
-                   1.0 / lab_clock.ns_per_tick, lab_ticks_ns(lab_clock.overhead_ticks));
+            lab_print_clock();
             return 0;
         case 'h': usage(); return 0;
         default: usage(); return LAB_EXIT_USAGE;
