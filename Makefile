@@ -83,7 +83,7 @@ $(OUT)/book.html: book.md $(foreach c,$(BOOK_CHAPTERS),$($(c)_BOOK)) $(wildcard 
 	@echo "book: $@"
 
 test: deps
-	@$(MAKE) --no-print-directory build build/tests/lab_test build/asan/lab_test build/asan/summarize
+	@$(MAKE) --no-print-directory build build/tests/lab_test build/asan/lab_test build/asan/summarize $(TEST_BINS)
 	prove -f tests/*.t
 
 bench: build

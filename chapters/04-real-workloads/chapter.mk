@@ -90,6 +90,20 @@ $(FIG)/04-real-workloads/fidelity.svg: $(D4)/real.summary.csv $(D4)/replay.summa
 $(D4)/overhead.csv: $(D4)/04-real-workloads.csv ;
 04-real-workloads_BOOK += $(D4)/overhead.csv
 
+# The trace tools again under the sanitizers, for make test (tests/trace-asan.t): the
+# reader and the replayer with ASan and UBSan; the recorder, which must not bring a
+# malloc of its own into the traced program, with UBSan only.
+A4 := build/asan/04-real-workloads
+$(A4)/trace: $(C4)/trace.c $(C4)/trace.h common/lab.h
+	@mkdir -p $(@D)
+	$(CC) $(BENCH_CFLAGS) $(SANITIZE) -o $@ $< $(LDLIBS)
+$(A4)/heaptrace.so: $(C4)/heaptrace.c $(C4)/trace.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -fsanitize=undefined -fno-sanitize-recover=all -fPIC -shared -o $@ $< -ldl
+$(A4)/replay: $(A4)/trace
+	ln -sf trace $@
+TEST_BINS += $(A4)/trace $(A4)/heaptrace.so $(A4)/replay
+
 # The trace reader's fuzz target (clang, libFuzzer), for make test.
 $(B4)/trace_fuzz: $(C4)/trace_fuzz.c $(C4)/trace.h
 	@mkdir -p $(@D)

@@ -2,16 +2,16 @@
  *
  * Question: what allocation stream does a real program make? Method: wrap malloc, free,
  * calloc, realloc, reallocarray, posix_memalign, aligned_alloc, memalign, valloc and
- * pvalloc (C++ new/delete reach them through libstdc++), append one 40-byte record per
- * call (trace.h) to a buffer of the calling thread, and write a full buffer to the file
- * as one chunk.
+ * pvalloc (C++ new/delete reach them through libstdc++), append one compact record per
+ * call (trace.h: about 5 bytes) to a buffer of the calling thread, and write a full
+ * buffer to the file as one chunk.
  *
  * Run it:   HEAPTRACE_DIR=/tmp/t LD_PRELOAD=build/04-real-workloads/heaptrace.so python3 -c 1
  *           (or: build/04-real-workloads/trace record --out /tmp/t -- python3 -c 1)
  *           build/04-real-workloads/trace info /tmp/t/heaptrace.*.htr
  *
  * Design:
- *  - Per-thread buffers (4096 records, mmap'd, never malloc'd), reached through an
+ *  - Per-thread buffers (64 KiB, mmap'd, never malloc'd), reached through an
  *    initial-exec TLS pointer: no lock and no TLS allocation on the fast path.
  *  - Bootstrap: dlsym(RTLD_NEXT) may itself call calloc/malloc; while we resolve, those
  *    calls are served from a static pool, and a free of a pool block is ignored.
@@ -43,12 +43,13 @@
 
 #define TLS __thread __attribute__((tls_model("initial-exec")))
 #define EXPORT __attribute__((visibility("default")))
-enum { BUF_RECS = 4096 };  // 160 KiB per thread
+enum { BUF_BYTES = 65536 - 64 };  // a 64 KiB mapping per thread
 
 typedef struct tbuf {
     struct tbuf *next;       // all buffers, for the flush at exit
-    uint32_t tid, n;
-    trace_rec_t rec[BUF_RECS];
+    uint32_t tid, nrec, nbytes;
+    uint64_t tsc, ptr;       // the previous record's stamp and pointer (trace.h)
+    unsigned char data[BUF_BYTES];
 } tbuf_t;
 
 static void *(*real_malloc)(size_t);
@@ -100,10 +101,10 @@ static void turn_off(const char *why, int err)
 
 static void write_buf(tbuf_t *b)
 {
-    if (b->n == 0 || fd < 0)
+    if (b->nrec == 0 || fd < 0)
         return;
-    trace_chunk_t c = { .tid = b->tid, .nrec = b->n };
-    struct iovec v[2] = { { &c, sizeof c }, { b->rec, b->n * sizeof(trace_rec_t) } };
+    trace_chunk_t c = { .tid = b->tid, .nrec = b->nrec, .nbytes = b->nbytes };
+    struct iovec v[2] = { { &c, sizeof c }, { b->data, b->nbytes } };
     size_t want = v[0].iov_len + v[1].iov_len;
     pthread_mutex_lock(&write_lock);
     ssize_t got = atomic_load(&state) == 2 ? writev(fd, v, 2) : (ssize_t)want;
@@ -115,7 +116,8 @@ static void write_buf(tbuf_t *b)
         turn_off("cannot write the trace (the file ends at the last whole chunk)", e);
     }
     pthread_mutex_unlock(&write_lock);
-    b->n = 0;
+    b->nrec = b->nbytes = 0;
+    b->tsc = b->ptr = 0;  // the next chunk decodes on its own
 }
 
 static void thread_exit(void *arg)
@@ -228,7 +230,7 @@ __attribute__((destructor)) static void heaptrace_stop(void)
 }
 
 // [record]
-static inline void record(int op, uint64_t size, const void *result, const void *arg, uint32_t align)
+TRACE_HOT void record(int op, uint64_t size, const void *result, const void *arg, uint32_t align)
 {
     if (__builtin_expect(atomic_load_explicit(&state, memory_order_relaxed) != 2 || in_hook, 0))
         return;
@@ -240,15 +242,11 @@ static inline void record(int op, uint64_t size, const void *result, const void 
         if (!b)
             return;
     }
-    trace_rec_t *r = &b->rec[b->n];
-    r->tsc = __rdtsc();
-    r->size = size;
-    r->result = (uintptr_t)result;
-    r->arg = (uintptr_t)arg;
-    r->align = align;
-    r->op = (uint16_t)op;
-    r->reserved = 0;
-    if (++b->n == BUF_RECS) {
+    trace_rec_t r = { .tsc = __rdtsc(), .size = size, .result = (uintptr_t)result, .arg = (uintptr_t)arg,
+                      .align = align, .op = (uint16_t)op };
+    b->nbytes = (uint32_t)(trace_encode(b->data + b->nbytes, &r, &b->tsc, &b->ptr) - b->data);
+    b->nrec++;
+    if (b->nbytes > BUF_BYTES - TRACE_MAX_REC) {
         in_hook++;
         write_buf(b);
         in_hook--;

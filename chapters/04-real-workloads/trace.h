@@ -3,13 +3,25 @@
  *
  * Types and sizes:
  *     trace_header_t   32 bytes + cmdline_len bytes   once, at offset 0
- *     trace_chunk_t    16 bytes                        before each flushed thread buffer
- *     trace_rec_t      40 bytes                        one allocation call
+ *     trace_chunk_t    16 bytes + nbytes              before each flushed thread buffer
+ *     a record         2 to 46 bytes (about 5)        one allocation call
+ *     trace_rec_t      40 bytes                        a record, decoded (in memory only)
  *
  * A file is a header followed by chunks; each chunk holds the records of one thread in
  * the order that thread made them. Chunks of different threads interleave in flush order,
  * so a reader orders records globally by their TSC stamp (invariant TSC: one clock for
  * every core). All integers are little-endian, the machine's own order.
+ *
+ * A record is compact, because writing bytes is most of what recording costs: the
+ * operation (one byte), then varints (7 bits a byte, low first; a set top bit means more
+ * follow). Stamps and pointers are stored as the zigzag-coded difference from the
+ * thread's previous stamp and previous pointer (both 0 at the start of each chunk), so a
+ * chunk decodes on its own. Fields, in order, where the operation has them:
+ *     tsc delta    every operation
+ *     size         all but free (calloc, reallocarray: the product)
+ *     arg delta    free, realloc, reallocarray: the pointer passed
+ *     result delta all but free: the pointer returned (0 on failure)
+ *     align        posix_memalign, aligned_alloc, memalign, valloc, pvalloc
  *
  * Invariants the recorder keeps: a free is stamped before the real free runs and an
  * allocation after the real allocation returns, so when an address is reused the free of
@@ -23,8 +35,9 @@
 #include <string.h>
 
 #define TRACE_MAGIC "HEAPTRC\0"
-#define TRACE_VERSION 1u
+#define TRACE_VERSION 2u
 #define TRACE_MAX_CMDLINE 4096u
+#define TRACE_MAX_REC 46u      // op + 4 varints of 10 bytes + one of 5
 
 enum {  // trace_rec_t.op
     TR_MALLOC = 1, TR_FREE, TR_CALLOC, TR_REALLOC, TR_REALLOCARRAY, TR_POSIX_MEMALIGN,
@@ -34,6 +47,8 @@ static const char *const trace_op_names[TR_NOPS] = {
     "?", "malloc", "free", "calloc", "realloc", "reallocarray", "posix_memalign",
     "aligned_alloc", "memalign", "valloc", "pvalloc",
 };
+static inline bool trace_has_arg(unsigned op) { return op == TR_FREE || op == TR_REALLOC || op == TR_REALLOCARRAY; }
+static inline bool trace_has_align(unsigned op) { return op >= TR_POSIX_MEMALIGN; }
 
 typedef struct {
     char magic[8];         // TRACE_MAGIC
@@ -47,12 +62,13 @@ typedef struct {
 typedef struct {
     uint32_t tid;          // kernel thread id
     uint32_t nrec;         // records that follow
-    uint64_t reserved;
+    uint32_t nbytes;       // bytes they take
+    uint32_t reserved;
 } trace_chunk_t;
 
 typedef struct {
     uint64_t tsc;          // stamp (see the invariants above)
-    uint64_t size;         // bytes asked for (calloc, reallocarray: the product)
+    uint64_t size;         // bytes asked for
     uint64_t result;       // the pointer returned (0 for free, or on failure)
     uint64_t arg;          // the pointer passed (free, realloc), else 0
     uint32_t align;        // alignment asked for, else 0
@@ -62,7 +78,42 @@ typedef struct {
 
 _Static_assert(sizeof(trace_header_t) == 32, "trace header is 32 bytes");
 _Static_assert(sizeof(trace_chunk_t) == 16, "chunk header is 16 bytes");
-_Static_assert(sizeof(trace_rec_t) == 40, "record is 40 bytes");
+
+// ---------------------------------------------------------------------------
+// Writer: encodes r at p (TRACE_MAX_REC bytes of room); *tsc and *ptr carry the thread's
+// previous stamp and pointer. Returns the end of the record.
+// ---------------------------------------------------------------------------
+static inline uint64_t trace_zigzag(uint64_t d) { return (d << 1) ^ (uint64_t)((int64_t)d >> 63); }
+
+// Inlined into each wrapper, where op is a constant and the field tests fold away.
+#define TRACE_HOT static inline __attribute__((always_inline))
+TRACE_HOT unsigned char *trace_put(unsigned char *p, uint64_t v)
+{
+    for (; v >= 0x80; v >>= 7)
+        *p++ = (unsigned char)(v | 0x80);
+    *p++ = (unsigned char)v;
+    return p;
+}
+
+TRACE_HOT unsigned char *trace_encode(unsigned char *p, const trace_rec_t *r, uint64_t *tsc, uint64_t *ptr)
+{
+    *p++ = (unsigned char)r->op;
+    p = trace_put(p, trace_zigzag(r->tsc - *tsc));
+    *tsc = r->tsc;
+    if (r->op != TR_FREE)
+        p = trace_put(p, r->size);
+    if (trace_has_arg(r->op)) {
+        p = trace_put(p, trace_zigzag(r->arg - *ptr));
+        *ptr = r->arg;
+    }
+    if (r->op != TR_FREE) {
+        p = trace_put(p, trace_zigzag(r->result - *ptr));
+        *ptr = r->result;
+    }
+    if (trace_has_align(r->op))
+        p = trace_put(p, r->align);
+    return p;
+}
 
 // ---------------------------------------------------------------------------
 // Reader: validates a whole trace in memory. Calls `each` for every record of every
@@ -70,6 +121,74 @@ _Static_assert(sizeof(trace_rec_t) == 40, "record is 40 bytes");
 // returns false; it never reads outside [buf, buf + len).
 // ---------------------------------------------------------------------------
 typedef void (*trace_visit_fn)(void *ctx, uint32_t tid, const trace_rec_t *r);
+
+// One varint at *off, which must end before end; max: the largest value allowed.
+static inline bool trace_get(const unsigned char *buf, size_t *off, size_t end, uint64_t max,
+                             const char *what, uint64_t *v, char *err, size_t errlen)
+{
+    size_t at = *off;
+    *v = 0;
+    for (unsigned shift = 0;; shift += 7) {
+        if (*off >= end) {
+            snprintf(err, errlen, "byte %zu: %s runs past the end of its chunk", at, what);
+            return false;
+        }
+        unsigned char b = buf[(*off)++];
+        if (shift == 63 && b > 1) {
+            snprintf(err, errlen, "byte %zu: %s does not fit in 64 bits", at, what);
+            return false;
+        }
+        *v |= (uint64_t)(b & 0x7f) << shift;
+        if (!(b & 0x80))
+            break;
+    }
+    if (*v > max) {
+        snprintf(err, errlen, "byte %zu: %s %llu exceeds %llu", at, what, (unsigned long long)*v, (unsigned long long)max);
+        return false;
+    }
+    return true;
+}
+
+static inline uint64_t trace_unzigzag(uint64_t z) { return (z >> 1) ^ (0 - (z & 1)); }
+
+static inline bool trace_decode(const unsigned char *buf, size_t *off, size_t end, trace_rec_t *r,
+                                uint64_t *tsc, uint64_t *ptr, char *err, size_t errlen)
+{
+    size_t at = *off;
+    uint64_t v;
+    memset(r, 0, sizeof *r);
+    r->op = buf[(*off)++];  // the caller checked *off < end
+    if (r->op == 0 || r->op >= TR_NOPS) {
+        snprintf(err, errlen, "byte %zu: unknown operation %u", at, r->op);
+        return false;
+    }
+    if (!trace_get(buf, off, end, UINT64_MAX, "stamp", &v, err, errlen))
+        return false;
+    r->tsc = *tsc += trace_unzigzag(v);
+    if (r->op != TR_FREE && !trace_get(buf, off, end, UINT64_MAX, "size", &r->size, err, errlen))
+        return false;
+    if (trace_has_arg(r->op)) {
+        if (!trace_get(buf, off, end, UINT64_MAX, "pointer", &v, err, errlen))
+            return false;
+        r->arg = *ptr += trace_unzigzag(v);
+    }
+    if (r->op != TR_FREE) {
+        if (!trace_get(buf, off, end, UINT64_MAX, "pointer", &v, err, errlen))
+            return false;
+        r->result = *ptr += trace_unzigzag(v);
+    }
+    if (trace_has_align(r->op)) {
+        size_t a = *off;
+        if (!trace_get(buf, off, end, UINT32_MAX, "alignment", &v, err, errlen))
+            return false;
+        if (v & (v - 1)) {
+            snprintf(err, errlen, "byte %zu: alignment %llu is not a power of two", a, (unsigned long long)v);
+            return false;
+        }
+        r->align = (uint32_t)v;
+    }
+    return true;
+}
 
 static inline bool trace_parse(const unsigned char *buf, size_t len, trace_header_t *h,
                                trace_visit_fn each, void *ctx, char *err, size_t errlen)
@@ -107,24 +226,30 @@ static inline bool trace_parse(const unsigned char *buf, size_t len, trace_heade
             return false;
         }
         memcpy(&c, buf + off, sizeof c);
-        if ((uint64_t)c.nrec * sizeof(trace_rec_t) > len - off - sizeof c) {
-            snprintf(err, errlen, "byte %zu: chunk of thread %u claims %u records, file ends first", off, c.tid, c.nrec);
+        if (c.nbytes > len - off - sizeof c) {
+            snprintf(err, errlen, "byte %zu: chunk of thread %u claims %u bytes, file ends first", off, c.tid, c.nbytes);
             return false;
         }
+        size_t start = off;
         off += sizeof c;
-        for (uint32_t i = 0; i < c.nrec; i++, off += sizeof(trace_rec_t)) {
+        size_t end = off + c.nbytes;
+        uint64_t tsc = 0, ptr = 0;
+        for (uint32_t i = 0; i < c.nrec; i++) {
+            if (off >= end) {
+                snprintf(err, errlen, "byte %zu: chunk of thread %u claims %u records, its %u bytes hold %u", start,
+                         c.tid, c.nrec, c.nbytes, i);
+                return false;
+            }
             trace_rec_t r;
-            memcpy(&r, buf + off, sizeof r);
-            if (r.op == 0 || r.op >= TR_NOPS) {
-                snprintf(err, errlen, "byte %zu: unknown operation %u", off + 36, r.op);
+            if (!trace_decode(buf, &off, end, &r, &tsc, &ptr, err, errlen))
                 return false;
-            }
-            if (r.align & (r.align - 1)) {
-                snprintf(err, errlen, "byte %zu: alignment %u is not a power of two", off + 32, r.align);
-                return false;
-            }
             if (each)
                 each(ctx, c.tid, &r);
+        }
+        if (off != end) {
+            snprintf(err, errlen, "byte %zu: the chunk at byte %zu has %zu byte(s) left after its %u records", off,
+                     start, end - off, c.nrec);
+            return false;
         }
     }
     return true;
