@@ -5,6 +5,8 @@
 # No floor: a bump allocator never reuses memory, and every simulator turns its heap over
 # many times in 800 ms: the floor's region runs out (status malloc_null).
 04-real-workloads_NO_FLOOR := 1
+# The replays on the floor need its region to hold a whole trace (gcc: about 400 MiB).
+run-04-real-workloads $(DATA)/04-real-workloads/04-real-workloads.csv: LAB_FLOOR_MIB := 512
 04-real-workloads_TABLES := workloads sim_ratio sim_nsop sim_frag replay_nsop replay_rss replay_overhead real_time real_rss
 S4 := --rows allocator --cols workload
 04-real-workloads_TABLE_sim_ratio := --metric ops_per_s $(S4) --cell ratio --omit allocator=floor --corner "vs glibc"
@@ -34,9 +36,9 @@ $(B4)/traces/%.htr: data/traces/%.htr.xz
 	xz -dc $< >$@.tmp && mv $@.tmp $@
 
 # Replays and real runs: after the simulators, under the same lock and allocators; 3
-# repetitions (1 real run in QUICK). No floor: it never reuses memory, and gcc's stream
-# allocates more in all than its region holds.
-04-real-workloads_AFTER_RUN = $(filter-out --floor,$(RUN)) --reps $(if $(QUICK),2,3) --prog $(B4)/replay --out $(D4)/replay.csv && \
+# repetitions (1 real run in QUICK). The replays also run on the floor (each trace's
+# whole stream fits in its region): the cheapest allocator the replay can have.
+04-real-workloads_AFTER_RUN = $(RUN) --reps $(if $(QUICK),2,3) --prog $(B4)/replay --out $(D4)/replay.csv && \
     $(filter-out --floor,$(RUN)) --reps $(if $(QUICK),1,3) --prog $(B4)/realrun --out $(D4)/real.csv
 run-04-real-workloads: $(B4)/replay $(B4)/realrun $(TRACES4)
 $(D4)/04-real-workloads.csv: | $(B4)/replay $(B4)/realrun $(TRACES4)
@@ -48,9 +50,9 @@ R4 := --rows allocator --cols workload
 $(D4)/replay_nsop.table.md: $(D4)/replay.summary.csv build/summarize
 	build/summarize table $< --metric ns_per_op $(R4) --cell ci --corner "ns per call" >$@.tmp && mv $@.tmp $@
 $(D4)/replay_rss.table.md: $(D4)/replay.summary.csv build/summarize
-	build/summarize table $< --metric peak_rss_kib $(R4) --scale 0.0009765625 --corner "replay peak RSS, MiB" >$@.tmp && mv $@.tmp $@
+	build/summarize table $< --metric peak_rss_kib $(R4) --omit allocator=floor --scale 0.0009765625 --corner "replay peak RSS, MiB" >$@.tmp && mv $@.tmp $@
 $(D4)/replay_overhead.table.md: $(D4)/replay.summary.csv build/summarize
-	build/summarize table $< --metric replay_overhead_ns $(R4) --corner "replay's own ns per call" >$@.tmp && mv $@.tmp $@
+	build/summarize table $< --metric replay_overhead_ns $(R4) --cell ci --corner "replay's own ns per event" >$@.tmp && mv $@.tmp $@
 $(D4)/real_time.table.md: $(D4)/real.summary.csv build/summarize
 	build/summarize table $< --metric elapsed_s $(R4) --cell ci --corner "real run, s" >$@.tmp && mv $@.tmp $@
 $(D4)/real_rss.table.md: $(D4)/real.summary.csv build/summarize
@@ -112,8 +114,8 @@ $(B4)/trace_fuzz: $(C4)/trace_fuzz.c $(C4)/trace.h
 # What each trace holds, from `trace info`.
 $(D4)/traces.table.md: $(B4)/trace $(TRACES4)
 	@mkdir -p $(@D)
-	{ echo '| program | calls | threads | slots (peak live blocks) | live peak, MiB | allocated in all, MiB | free(NULL) | unmatched frees |'; \
-	  echo '|:--|--:|--:|--:|--:|--:|--:|--:|'; \
-	  for n in $(PROGRAMS4); do $(B4)/trace info $(B4)/traces/$$n.htr | awk -F, -v n=$$n \
-	    '$$1 == "calls" { c += $$3 } $$1 == "summary" { s[$$2] = $$3 } END { printf "| %s | %d | %d | %d | %.1f | %.1f | %d | %d |\n", n, c, s["threads"], s["slots"], s["live_peak_bytes"] / 1048576, s["allocated_bytes"] / 1048576, s["null_frees"], s["unmatched_frees"] }'; done; } >$@.tmp && mv $@.tmp $@
+	{ echo '| program | calls | bytes per call | threads | slots (peak live blocks) | live peak, MiB | allocated in all, MiB | free(NULL) | unmatched frees |'; \
+	  echo '|:--|--:|--:|--:|--:|--:|--:|--:|--:|'; \
+	  for n in $(PROGRAMS4); do $(B4)/trace info $(B4)/traces/$$n.htr | awk -F, -v n=$$n -v bytes=$$(stat -c %s $(B4)/traces/$$n.htr) \
+	    '$$1 == "calls" { c += $$3 } $$1 == "summary" { s[$$2] = $$3 } END { printf "| %s | %d | %.1f | %d | %d | %.1f | %.1f | %d | %d |\n", n, c, bytes / c, s["threads"], s["slots"], s["live_peak_bytes"] / 1048576, s["allocated_bytes"] / 1048576, s["null_frees"], s["unmatched_frees"] }'; done; } >$@.tmp && mv $@.tmp $@
 04-real-workloads_BOOK += $(D4)/traces.table.md
