@@ -478,6 +478,15 @@ static double ratio_or_nan(double added_kib, uint64_t live)
     return live ? added_kib * 1024.0 / (double)live : NAN;
 }
 
+// The columns that name a run, first in both CSVs.
+static void put_key(lab_row_t *r, const config_t *c, const char *allocator)
+{
+    lab_row_str(r, "allocator", allocator);
+    lab_row_str(r, "workload", c->w->name);
+    lab_row_str(r, "release", c->release);
+    lab_row_str(r, "sampler", c->sampler ? "on" : "off");
+}
+
 static void write_series(const config_t *c, const char *allocator, uint64_t baseline_kib)
 {
     char tmp[PATH_MAX];
@@ -494,10 +503,7 @@ static void write_series(const config_t *c, const char *allocator, uint64_t base
             start = phases[k].t_end_ns;
         lab_row_t r;
         lab_row_begin(&r, series_columns);
-        lab_row_str(&r, "allocator", allocator);
-        lab_row_str(&r, "workload", c->w->name);
-        lab_row_str(&r, "release", c->release);
-        lab_row_str(&r, "sampler", c->sampler ? "on" : "off");
+        put_key(&r, c, allocator);
         lab_row_u64(&r, "rep", c->rep);
         lab_row_put(&r, "t_ms", "%.3f", (double)x->t_ns / 1e6);
         lab_row_put(&r, "phase_t_ms", "%.3f", ((double)x->t_ns - (double)start) / 1e6);
@@ -602,10 +608,7 @@ static int run(const config_t *c)
         double eff = (double)p->smaps.rss_kib - (double)p->smaps.lazyfree_kib;
         lab_row_t r;
         lab_row_begin(&r, columns);
-        lab_row_str(&r, "allocator", allocator);
-        lab_row_str(&r, "workload", c->w->name);
-        lab_row_str(&r, "release", c->release);
-        lab_row_str(&r, "sampler", c->sampler ? "on" : "off");
+        put_key(&r, c, allocator);
         lab_row_str(&r, "phase", p->name ? p->name : "");
         lab_row_u64(&r, "rep", c->rep);
         lab_row_str(&r, "status", b.status);
