@@ -10,6 +10,8 @@
  *                       (<= 0.78% bucket width), fixed 43 KiB, no allocation, mergeable
  *   rss probes          statm through a kept fd, VmRSS/VmHWM, smaps_rollup, clear_refs
  *   csv rows            lab_row_t: every value is written under its column's name
+ *   common options      LAB_COMMON_OPTS, lab_common_option: --seed --rep --quick --header
+ *                       --cases --describe --context --help, the same in every program
  *   prng and sizes      xoshiro256** seeded by splitmix64; uniform and log-normal sizes
  *   memory              lab_escape, lab_fill/lab_check (the validation pattern)
  *   threads             lab_ncpus, lab_pin
@@ -26,6 +28,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <limits.h>
 #include <math.h>
 #include <pthread.h>
@@ -540,6 +543,73 @@ static inline void lab_row_latency(lab_row_t *r, const char *op, const lab_hist_
 }
 
 static inline void lab_row_end(lab_row_t *r) { lab_row_fend(r, stdout); }
+
+// ---------------------------------------------------------------------------
+// common options
+// ---------------------------------------------------------------------------
+
+// Every chapter program answers common/run the same way: --seed N --rep N --quick set up the
+// run; --header, --cases, --describe, --context and --help print and exit. They are parsed
+// here once, so their names, limits and messages cannot drift apart between programs.
+// Their codes lie above any char, so a program's own single-letter codes never collide.
+enum {
+    LAB_OPT_SEED = 256, LAB_OPT_REP, LAB_OPT_QUICK, LAB_OPT_HEADER, LAB_OPT_CASES,
+    LAB_OPT_DESCRIBE, LAB_OPT_CONTEXT, LAB_OPT_HELP
+};
+
+// The last entries of a program's struct option table, its terminator included. --describe
+// is an entry of its own: not every program has one.
+#define LAB_COMMON_OPTS                                                                   \
+    { "seed", 1, 0, LAB_OPT_SEED }, { "rep", 1, 0, LAB_OPT_REP },                         \
+    { "quick", 0, 0, LAB_OPT_QUICK }, { "header", 0, 0, LAB_OPT_HEADER },                 \
+    { "cases", 0, 0, LAB_OPT_CASES }, { "context", 0, 0, LAB_OPT_CONTEXT },               \
+    { "help", 0, 0, LAB_OPT_HELP }, { 0, 0, 0, 0 }
+#define LAB_DESCRIBE_OPT { "describe", 0, 0, LAB_OPT_DESCRIBE }
+
+// Their lines in the usage text of a program with --describe.
+#define LAB_COMMON_USAGE                                                                  \
+    "  --seed N  --rep N  --quick\n"                                                      \
+    "  --header | --cases | --describe | --context   print and exit\n"
+
+// What a program prints for them.
+typedef struct {
+    const char *const *columns;    // --header: the CSV header
+    void (*cases)(bool quick);     // --cases: one argument line per case
+    void (*describe)(bool quick);  // --describe, where the program has LAB_DESCRIBE_OPT
+    void (*context)(void);         // --context: lines for env.txt
+    void (*usage)(void);           // --help, and after a bad option
+} lab_program_t;
+
+// Their values. --quick counts from where it stands: `--quick --cases` lists the QUICK cases.
+typedef struct {
+    uint64_t seed, rep;
+    bool quick;
+} lab_common_t;
+
+// Handles getopt_long's result o if it is a common option (or a bad one: '?'), printing and
+// exiting where the option says so. Returns false for the program's own options.
+static inline bool lab_common_option(int o, const lab_program_t *p, lab_common_t *c)
+{
+    switch (o) {
+    case LAB_OPT_SEED: c->seed = lab_opt_u64("--seed", optarg, 0, UINT64_MAX); return true;
+    case LAB_OPT_REP: c->rep = lab_opt_u64("--rep", optarg, 0, 1000000); return true;
+    case LAB_OPT_QUICK: c->quick = true; return true;
+    case LAB_OPT_HEADER: lab_csv_header(p->columns); exit(0);
+    case LAB_OPT_CASES: p->cases(c->quick); exit(0);
+    case LAB_OPT_DESCRIBE: p->describe(c->quick); exit(0);
+    case LAB_OPT_CONTEXT: p->context(); exit(0);
+    case LAB_OPT_HELP: p->usage(); exit(0);
+    case '?': p->usage(); exit(LAB_EXIT_USAGE);  // getopt_long has said what was wrong
+    }
+    return false;
+}
+
+// After the options: the programs take no operands, so a stray word is a mistake.
+static inline void lab_no_operands(int argc, char **argv)
+{
+    if (optind < argc)
+        lab_die("unexpected argument '%s'", argv[optind]);
+}
 
 // ---------------------------------------------------------------------------
 // prng and size distributions

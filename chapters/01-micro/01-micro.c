@@ -288,9 +288,15 @@ static void usage(void)
             "  --min-ms N           ... and until N ms have passed (0 to 60000)\n"
             "  --lat-rounds N       latency rounds (0 to 100k)\n"
             "  --free-fraction F    share of slots replaced per round (0.001 to 1)\n"
-            "  --seed N  --rep N  --quick\n"
-            "  --header | --cases | --describe | --context   print and exit\n",
+            LAB_COMMON_USAGE,
             lab_prog);
+}
+
+static void cases(bool quick)
+{
+    (void)quick;
+    for (size_t i = 0; i < NWORKLOADS; i++)
+        printf("--workload %s\n", workloads[i].name);
 }
 
 int main(int argc, char **argv)
@@ -299,19 +305,21 @@ int main(int argc, char **argv)
     static const struct option opts[] = {
         { "workload", 1, 0, 'w' }, { "sizes", 1, 0, 's' }, { "live", 1, 0, 'l' },
         { "rounds", 1, 0, 'r' }, { "lat-rounds", 1, 0, 'L' }, { "free-fraction", 1, 0, 'f' },
-        { "min-ms", 1, 0, 'M' },
-        { "seed", 1, 0, 'S' }, { "rep", 1, 0, 'R' }, { "quick", 0, 0, 'q' },
-        { "header", 0, 0, 'H' }, { "cases", 0, 0, 'C' }, { "describe", 0, 0, 'D' },
-        { "context", 0, 0, 'X' }, { "help", 0, 0, 'h' }, { 0, 0, 0, 0 },
+        { "min-ms", 1, 0, 'M' }, LAB_DESCRIBE_OPT, LAB_COMMON_OPTS
+    };
+    static const lab_program_t prog = {
+        .columns = columns, .cases = cases, .describe = describe, .context = lab_print_clock, .usage = usage,
     };
     const char *names[NWORKLOADS + 1] = { 0 };
     for (size_t i = 0; i < NWORKLOADS; i++)
         names[i] = workloads[i].name;
-    config_t c = { .seed = 42 };
+    config_t c = { 0 };
+    lab_common_t common = { .seed = 42 };
     const char *live = NULL, *rounds = NULL, *lat = NULL, *frac = NULL, *min_ms = NULL;
-    bool quick = false;
     int o;
     while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (lab_common_option(o, &prog, &common))
+            continue;
         switch (o) {
         case 'w': c.w = &workloads[lab_opt_choice("workload", optarg, names)]; break;
         case 's': c.sizes = optarg; break;
@@ -320,21 +328,12 @@ int main(int argc, char **argv)
         case 'M': min_ms = optarg; break;
         case 'L': lat = optarg; break;
         case 'f': frac = optarg; break;
-        case 'S': c.seed = lab_opt_u64("--seed", optarg, 0, UINT64_MAX); break;
-        case 'R': c.rep = lab_opt_u64("--rep", optarg, 0, 1000000); break;
-        case 'q': quick = true; break;
-        case 'H': lab_csv_header(columns); return 0;
-        case 'C': for (size_t i = 0; i < NWORKLOADS; i++) printf("--workload %s\n", names[i]); return 0;
-        case 'D': describe(quick); return 0;
-        case 'X':
-            lab_print_clock();
-            return 0;
-        case 'h': usage(); return 0;
-        default: usage(); return LAB_EXIT_USAGE;
         }
     }
-    if (optind < argc)
-        lab_die("unexpected argument '%s'", argv[optind]);
+    lab_no_operands(argc, argv);
+    c.seed = common.seed;
+    c.rep = common.rep;
+    bool quick = common.quick;
     if (!c.w)
         lab_die("--workload is required: one of small, medium, large, mixed, churn");
     c.sizes = c.sizes ? c.sizes : c.w->sizes;

@@ -683,10 +683,32 @@ static void usage(void)
             "  --ops N           timed operations, all threads together (1000 to 1g)\n"
             "  --live N          live blocks, all threads together; false-sharing: objects per\n"
             "                    thread (1 to 1m)\n"
-            "  --seed N  --rep N  --quick\n"
-            "  --header | --cases | --describe | --context   print and exit\n"
+            LAB_COMMON_USAGE
             "Thread counts for --cases: 1 to 2 x the CPUs this process may use.\n",
             lab_prog, MAX_THREADS);
+}
+
+// 1 to 2 x CPUs, pinned and not; QUICK runs 1, nproc and 2 x nproc threads, and pins only
+// the ends of the sweep.
+static void cases(bool quick)
+{
+    int ncpus = lab_ncpus(), tmax = 2 * ncpus < MAX_THREADS ? 2 * ncpus : MAX_THREADS;
+    for (size_t i = 0; i < NWORKLOADS; i++)
+        for (int t = 1; t <= tmax; t++)
+            for (int p = 0; p <= 1; p++)
+                if (!quick || t == 1 || t == tmax || (p == 0 && t == ncpus))
+                    printf("--workload %s --threads %d --pin %d\n", workloads[i].name, t, p);
+}
+
+static void context(void)
+{
+    lab_print_clock();
+    printf("threads: 1 to %d (2 x %d usable CPUs); futex counter: ", 2 * lab_ncpus(), lab_ncpus());
+    const char *why = "";
+    int fd = futex_counter(&why);
+    printf("%s\n", fd >= 0 ? "syscalls:sys_enter_futex tracepoint via perf_event_open" : why);
+    if (fd >= 0)
+        close(fd);
 }
 
 int main(int argc, char **argv)
@@ -694,58 +716,34 @@ int main(int argc, char **argv)
     lab_prog = "02-threads";
     static const struct option opts[] = {
         { "workload", 1, 0, 'w' }, { "threads", 1, 0, 't' }, { "pin", 1, 0, 'p' },
-        { "ops", 1, 0, 'o' }, { "live", 1, 0, 'l' }, { "seed", 1, 0, 'S' }, { "rep", 1, 0, 'R' },
-        { "quick", 0, 0, 'q' }, { "header", 0, 0, 'H' }, { "cases", 0, 0, 'C' },
-        { "describe", 0, 0, 'D' }, { "context", 0, 0, 'X' }, { "help", 0, 0, 'h' }, { 0, 0, 0, 0 },
+        { "ops", 1, 0, 'o' }, { "live", 1, 0, 'l' }, LAB_DESCRIBE_OPT, LAB_COMMON_OPTS
+    };
+    static const lab_program_t prog = {
+        .columns = columns, .cases = cases, .describe = describe, .context = context, .usage = usage,
     };
     const char *names[NWORKLOADS + 1] = { 0 };
     for (size_t i = 0; i < NWORKLOADS; i++)
         names[i] = workloads[i].name;
     config_t c = { 0 };
+    lab_common_t common = { .seed = 42 };
     const char *threads = "1", *pin = "0", *nops = NULL, *live = NULL;
-    bool quick = false;
-    g.seed = 42;
     g.mode = -1;
     int o;
     while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (lab_common_option(o, &prog, &common))
+            continue;
         switch (o) {
         case 'w': g.mode = lab_opt_choice("workload", optarg, names); break;
         case 't': threads = optarg; break;
         case 'p': pin = optarg; break;
         case 'o': nops = optarg; break;
         case 'l': live = optarg; break;
-        case 'S': g.seed = lab_opt_u64("--seed", optarg, 0, UINT64_MAX); break;
-        case 'R': c.rep = lab_opt_u64("--rep", optarg, 0, 1000000); break;
-        case 'q': quick = true; break;
-        case 'H': lab_csv_header(columns); return 0;
-        case 'C': {  // 1 to 2 x CPUs, pinned and not; QUICK runs 1, nproc and 2 x nproc
-                     // threads, and pins only the ends of the sweep
-            int ncpus = lab_ncpus(), tmax = 2 * ncpus < MAX_THREADS ? 2 * ncpus : MAX_THREADS;
-            for (size_t i = 0; i < NWORKLOADS; i++)
-                for (int t = 1; t <= tmax; t++)
-                    for (int p = 0; p <= 1; p++)
-                        if (!quick || t == 1 || t == tmax || (p == 0 && t == ncpus))
-                            printf("--workload %s --threads %d --pin %d\n", names[i], t, p);
-            return 0;
-        }
-        case 'D': describe(quick); return 0;
-        case 'X':
-            lab_print_clock();
-            printf("threads: 1 to %d (2 x %d usable CPUs); futex counter: ", 2 * lab_ncpus(), lab_ncpus());
-            {
-                const char *why = "";
-                int fd = futex_counter(&why);
-                printf("%s\n", fd >= 0 ? "syscalls:sys_enter_futex tracepoint via perf_event_open" : why);
-                if (fd >= 0)
-                    close(fd);
-            }
-            return 0;
-        case 'h': usage(); return 0;
-        default: usage(); return LAB_EXIT_USAGE;
         }
     }
-    if (optind < argc)
-        lab_die("unexpected argument '%s'", argv[optind]);
+    lab_no_operands(argc, argv);
+    g.seed = common.seed;
+    c.rep = common.rep;
+    bool quick = common.quick;
     if (g.mode < 0)
         lab_die("--workload is required: one of thread-local, producer-consumer, shared-pool, false-sharing");
     c.wl = &workloads[g.mode];

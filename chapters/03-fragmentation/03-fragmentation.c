@@ -478,6 +478,15 @@ static double ratio_or_nan(double added_kib, uint64_t live)
     return live ? added_kib * 1024.0 / (double)live : NAN;
 }
 
+// The columns that name a run, first in both CSVs.
+static void put_key(lab_row_t *r, const config_t *c, const char *allocator)
+{
+    lab_row_str(r, "allocator", allocator);
+    lab_row_str(r, "workload", c->w->name);
+    lab_row_str(r, "release", c->release);
+    lab_row_str(r, "sampler", c->sampler ? "on" : "off");
+}
+
 static void write_series(const config_t *c, const char *allocator, uint64_t baseline_kib)
 {
     char tmp[PATH_MAX];
@@ -494,10 +503,7 @@ static void write_series(const config_t *c, const char *allocator, uint64_t base
             start = phases[k].t_end_ns;
         lab_row_t r;
         lab_row_begin(&r, series_columns);
-        lab_row_str(&r, "allocator", allocator);
-        lab_row_str(&r, "workload", c->w->name);
-        lab_row_str(&r, "release", c->release);
-        lab_row_str(&r, "sampler", c->sampler ? "on" : "off");
+        put_key(&r, c, allocator);
         lab_row_u64(&r, "rep", c->rep);
         lab_row_put(&r, "t_ms", "%.3f", (double)x->t_ns / 1e6);
         lab_row_put(&r, "phase_t_ms", "%.3f", ((double)x->t_ns - (double)start) / 1e6);
@@ -602,10 +608,7 @@ static int run(const config_t *c)
         double eff = (double)p->smaps.rss_kib - (double)p->smaps.lazyfree_kib;
         lab_row_t r;
         lab_row_begin(&r, columns);
-        lab_row_str(&r, "allocator", allocator);
-        lab_row_str(&r, "workload", c->w->name);
-        lab_row_str(&r, "release", c->release);
-        lab_row_str(&r, "sampler", c->sampler ? "on" : "off");
+        put_key(&r, c, allocator);
         lab_row_str(&r, "phase", p->name ? p->name : "");
         lab_row_u64(&r, "rep", c->rep);
         lab_row_str(&r, "status", b.status);
@@ -686,9 +689,25 @@ static void usage(void)
             "  --sampler on|off    off: no sampler thread (to measure its perturbation)\n"
             "  --series FILE       the time series CSV (default: $LAB_SERIES; none without either)\n"
             "  --proc DIR          where statm, smaps_rollup and status are (default /proc/self)\n"
-            "  --seed N  --rep N  --quick\n"
-            "  --header | --cases | --describe | --context   print and exit\n",
+            LAB_COMMON_USAGE,
             lab_prog);
+}
+
+static void cases(bool quick)
+{
+    (void)quick;
+    printf("--workload holes --release none --sampler on\n"
+           "--workload survivors --release none --sampler on\n"
+           "--workload decay --release none --sampler on\n"
+           "--workload decay --release now --sampler on\n"
+           "--workload growth --release none --sampler on\n"
+           "--workload growth --release none --sampler off\n");
+}
+
+static void context(void)
+{
+    printf("sampler: /proc/self/statm by pread on a kept fd, 100 Hz by default (absolute clock_nanosleep schedule)\n"
+           "allocator statistics (common/allocstats.h): %s via its own interface\n", lab_stats_which());
 }
 
 int main(int argc, char **argv)
@@ -699,21 +718,24 @@ int main(int argc, char **argv)
         { "sizes2", 1, 0, 'z' }, { "keep", 1, 0, 'k' }, { "ops", 1, 0, 'o' },
         { "quiet-ms", 1, 0, 'Q' }, { "trickle-ms", 1, 0, 'T' }, { "release", 1, 0, 'r' },
         { "hz", 1, 0, 'f' }, { "sampler", 1, 0, 'm' }, { "series", 1, 0, 'F' }, { "proc", 1, 0, 'P' },
-        { "seed", 1, 0, 'S' }, { "rep", 1, 0, 'R' }, { "quick", 0, 0, 'q' },
-        { "header", 0, 0, 'H' }, { "cases", 0, 0, 'C' }, { "describe", 0, 0, 'D' },
-        { "context", 0, 0, 'X' }, { "help", 0, 0, 'h' }, { 0, 0, 0, 0 },
+        LAB_DESCRIBE_OPT, LAB_COMMON_OPTS
+    };
+    static const lab_program_t prog = {
+        .columns = columns, .cases = cases, .describe = describe, .context = context, .usage = usage,
     };
     const char *names[NWORKLOADS + 1] = { 0 };
     for (size_t i = 0; i < NWORKLOADS; i++)
         names[i] = workloads[i].name;
     static const char *const onoff[] = { "on", "off", NULL }, *const releases[] = { "none", "now", NULL };
-    config_t c = { .seed = 42, .hz = 100, .sampler = true, .release = "none", .series = getenv("LAB_SERIES") };
+    config_t c = { .hz = 100, .sampler = true, .release = "none", .series = getenv("LAB_SERIES") };
     if (c.series && !*c.series)
         c.series = NULL;  // LAB_SERIES= : no series
+    lab_common_t common = { .seed = 42 };
     const char *count = NULL, *keep = NULL, *ops = NULL, *quiet = NULL, *trickle = NULL;
-    bool quick = false;
     int o;
     while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (lab_common_option(o, &prog, &common))
+            continue;
         switch (o) {
         case 'w': c.w = &workloads[lab_opt_choice("workload", optarg, names)]; break;
         case 'n': count = optarg; break;
@@ -728,29 +750,12 @@ int main(int argc, char **argv)
         case 'm': c.sampler = lab_opt_choice("--sampler", optarg, onoff) == 0; break;
         case 'F': c.series = optarg; break;
         case 'P': proc_dir = optarg; break;
-        case 'S': c.seed = lab_opt_u64("--seed", optarg, 0, UINT64_MAX); break;
-        case 'R': c.rep = lab_opt_u64("--rep", optarg, 0, 1000000); break;
-        case 'q': quick = true; break;
-        case 'H': lab_csv_header(columns); return 0;
-        case 'C':
-            printf("--workload holes --release none --sampler on\n"
-                   "--workload survivors --release none --sampler on\n"
-                   "--workload decay --release none --sampler on\n"
-                   "--workload decay --release now --sampler on\n"
-                   "--workload growth --release none --sampler on\n"
-                   "--workload growth --release none --sampler off\n");
-            return 0;
-        case 'D': describe(quick); return 0;
-        case 'X':
-            printf("sampler: /proc/self/statm by pread on a kept fd, 100 Hz by default (absolute clock_nanosleep schedule)\n"
-                   "allocator statistics (common/allocstats.h): %s via its own interface\n", lab_stats_which());
-            return 0;
-        case 'h': usage(); return 0;
-        default: usage(); return LAB_EXIT_USAGE;
         }
     }
-    if (optind < argc)
-        lab_die("unexpected argument '%s'", argv[optind]);
+    lab_no_operands(argc, argv);
+    c.seed = common.seed;
+    c.rep = common.rep;
+    bool quick = common.quick;
     if (!c.w)
         lab_die("--workload is required: one of holes, survivors, decay, growth");
     const workload_t *w = c.w;

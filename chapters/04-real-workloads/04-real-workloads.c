@@ -403,9 +403,15 @@ static void usage(void)
             "  --size N          kv-store: keys; json-tree: kept trees (1 to 10m)\n"
             "  --min-ms N        timed phase, at least (1 to 60000)\n"
             "  --lat-units N     units in the latency phase (0 to 10m)\n"
-            "  --seed N  --rep N  --quick\n"
-            "  --header | --cases | --describe | --context   print and exit\n",
+            LAB_COMMON_USAGE,
             lab_prog);
+}
+
+static void cases(bool quick)
+{
+    (void)quick;
+    for (size_t i = 0; i < NWORKLOADS; i++)
+        printf("--workload %s\n", workloads[i].name);
 }
 
 int main(int argc, char **argv)
@@ -413,39 +419,33 @@ int main(int argc, char **argv)
     lab_prog = "04-real-workloads";
     static const struct option opts[] = {
         { "workload", 1, 0, 'w' }, { "threads", 1, 0, 't' }, { "size", 1, 0, 's' }, { "min-ms", 1, 0, 'M' },
-        { "lat-units", 1, 0, 'L' }, { "seed", 1, 0, 'S' }, { "rep", 1, 0, 'R' }, { "quick", 0, 0, 'q' },
-        { "header", 0, 0, 'H' }, { "cases", 0, 0, 'C' }, { "describe", 0, 0, 'D' }, { "context", 0, 0, 'X' },
-        { "help", 0, 0, 'h' }, { 0, 0, 0, 0 },
+        { "lat-units", 1, 0, 'L' }, LAB_DESCRIBE_OPT, LAB_COMMON_OPTS
+    };
+    static const lab_program_t prog = {
+        .columns = columns, .cases = cases, .describe = describe, .context = lab_print_clock, .usage = usage,
     };
     const char *names[NWORKLOADS + 1] = { 0 };
     for (size_t i = 0; i < NWORKLOADS; i++)
         names[i] = workloads[i].name;
-    config_t c = { .seed = 42 };
+    config_t c = { 0 };
+    lab_common_t common = { .seed = 42 };
     const char *threads = NULL, *size = NULL, *min_ms = NULL, *lat = NULL;
-    bool quick = false;
     int o;
     while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (lab_common_option(o, &prog, &common))
+            continue;
         switch (o) {
         case 'w': c.w = &workloads[lab_opt_choice("workload", optarg, names)]; break;
         case 't': threads = optarg; break;
         case 's': size = optarg; break;
         case 'M': min_ms = optarg; break;
         case 'L': lat = optarg; break;
-        case 'S': c.seed = lab_opt_u64("--seed", optarg, 0, UINT64_MAX); break;
-        case 'R': c.rep = lab_opt_u64("--rep", optarg, 0, 1000000); break;
-        case 'q': quick = true; break;
-        case 'H': lab_csv_header(columns); return 0;
-        case 'C': for (size_t i = 0; i < NWORKLOADS; i++) printf("--workload %s\n", names[i]); return 0;
-        case 'D': describe(quick); return 0;
-        case 'X':
-            lab_print_clock();
-            return 0;
-        case 'h': usage(); return 0;
-        default: usage(); return LAB_EXIT_USAGE;
         }
     }
-    if (optind < argc)
-        lab_die("unexpected argument '%s'", argv[optind]);
+    lab_no_operands(argc, argv);
+    c.seed = common.seed;
+    c.rep = common.rep;
+    bool quick = common.quick;
     if (!c.w)
         lab_die("--workload is required: one of web-server, kv-store, json-tree");
     c.threads = threads ? lab_opt_u64("--threads", threads, 1, 64) : c.w->threads;

@@ -566,45 +566,49 @@ static void usage(void)
            lab_prog);
 }
 
+static void cases(bool quick)
+{
+    (void)quick;
+    printf("--mode classes\n--mode fill\n--mode heapmap\n--mode xlocal\n--mode xremote\n");
+}
+
+static void context(void)
+{
+    printf("size classes: malloc_usable_size of malloc(1 B .. 64 KiB); heap map: mincore, 4 KiB pages, 1 MiB rows\n"
+           "allocator statistics (common/allocstats.h): %s; per-class state: %s\n", lab_stats_which(),
+           lab_stats_bins(bins, MAX_BINS) >= 0 ? "yes" : "none exposed");
+}
+
 int main(int argc, char **argv)
 {
     lab_prog = "05-internals";
     static const struct option opts[] = {
         { "mode", 1, 0, 'm' }, { "count", 1, 0, 'n' }, { "requests", 1, 0, 'r' }, { "ops", 1, 0, 'o' },
-        { "series", 1, 0, 'F' }, { "seed", 1, 0, 'S' }, { "rep", 1, 0, 'R' }, { "quick", 0, 0, 'q' },
-        { "header", 0, 0, 'H' }, { "cases", 0, 0, 'C' }, { "context", 0, 0, 'X' }, { "help", 0, 0, 'h' },
-        { 0, 0, 0, 0 },
+        { "series", 1, 0, 'F' }, LAB_COMMON_OPTS
     };
+    static const lab_program_t prog = { .columns = columns, .cases = cases, .context = context, .usage = usage };
     static const char *const modes[] = { "classes", "fill", "heapmap", "xlocal", "xremote", "churn", "pagetest", NULL };
-    config_t c = { .seed = 42, .series = getenv("LAB_SERIES") };
+    config_t c = { .series = getenv("LAB_SERIES") };
     if (c.series && !*c.series)
         c.series = NULL;
+    lab_common_t common = { .seed = 42 };
     const char *count = NULL, *requests = NULL, *ops = NULL;
-    bool quick = false;
     int o;
     while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (lab_common_option(o, &prog, &common))
+            continue;
         switch (o) {
         case 'm': c.mode = modes[lab_opt_choice("--mode", optarg, modes)]; break;
         case 'n': count = optarg; break;
         case 'r': requests = optarg; break;
         case 'o': ops = optarg; break;
         case 'F': c.series = optarg; break;
-        case 'S': c.seed = lab_opt_u64("--seed", optarg, 0, UINT64_MAX); break;
-        case 'R': c.rep = lab_opt_u64("--rep", optarg, 0, 1000000); break;
-        case 'q': quick = true; break;
-        case 'H': lab_csv_header(columns); return 0;
-        case 'C': printf("--mode classes\n--mode fill\n--mode heapmap\n--mode xlocal\n--mode xremote\n"); return 0;
-        case 'X':
-            printf("size classes: malloc_usable_size of malloc(1 B .. 64 KiB); heap map: mincore, 4 KiB pages, 1 MiB rows\n"
-                   "allocator statistics (common/allocstats.h): %s; per-class state: %s\n", lab_stats_which(),
-                   lab_stats_bins(bins, MAX_BINS) >= 0 ? "yes" : "none exposed");
-            return 0;
-        case 'h': usage(); return 0;
-        default: usage(); return LAB_EXIT_USAGE;
         }
     }
-    if (optind < argc)
-        lab_die("unexpected argument '%s'", argv[optind]);
+    lab_no_operands(argc, argv);
+    c.seed = common.seed;
+    c.rep = common.rep;
+    bool quick = common.quick;
     if (!c.mode)
         lab_die("--mode is required: one of classes, fill, heapmap, xlocal, xremote, churn, pagetest");
     c.count = count ? lab_opt_u64("--count", count, 1000, 10000000) : quick ? 100000 : 1000000;
