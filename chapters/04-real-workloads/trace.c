@@ -15,9 +15,11 @@
  * reused); each original thread gets a replay thread; every event that touches a slot
  * waits until the slot's previous event (on any thread) has happened, so a free on thread
  * B of a block from thread A waits for A's malloc. Every block is written after
- * allocation (lab_fill). Events run as fast as they can: the original gaps are not kept.
- * Columns are chapter 1's; ns_per_op is the time inside allocation calls per call, and
- * replay_overhead_ns the rest of the replay's time per call (waiting, writing, looping).
+ * allocation (lab_touch) and its first word checked before it is freed. Events run as
+ * fast as they can: the original gaps are not kept. Columns are chapter 1's; one call in
+ * 16 is timed (more in a short trace): ns_per_op is their mean, and replay_overhead_ns
+ * the rest of the wall time per event (writing, checking, looping, waiting). --dry replays with no
+ * allocator at all, every block one scratch region: the replay's own cost.
  *
  * Expected: the replay ranks allocators by peak RSS as the program does; time rankings
  * agree less, since a program spends most of its time outside malloc.
@@ -354,6 +356,7 @@ typedef struct {
     plan_thread_t *th;
     block_t *blk;
     _Atomic uint32_t *done;  // per slot: events that have happened (NULL: one thread)
+    uint64_t sample;         // one call in `sample` is timed
     void *dry;               // --dry: every block is this scratch memory, no call is made
     lab_rng_t rng;           // which calls are timed
     lab_hist_t hmalloc, hfree;
@@ -361,10 +364,11 @@ typedef struct {
     const char *status;
 } worker_t;
 
-// One call in REPLAY_SAMPLE on average is timed, at random gaps of 1 to
-// 2 * REPLAY_SAMPLE - 1 calls (random, so that a periodic stream cannot alias with them):
-// a timer bracket costs about 20 ns here, several times a fast allocator's call.
-enum { REPLAY_SAMPLE = 16 };
+// One call in `sample` on average is timed, at random gaps of 1 to 2 * sample - 1 calls
+// (random, so that a periodic stream cannot alias with them): a timer bracket costs about
+// 20 ns here, several times a fast allocator's call. sample is 16, or less for a trace
+// too short to give REPLAY_MIN_TIMED calls at 16 (1: every call).
+enum { REPLAY_SAMPLE = 16, REPLAY_MIN_TIMED = 4096 };
 
 static inline void wait_for(_Atomic uint32_t *d, uint32_t seq)
 {
@@ -403,7 +407,7 @@ static void *replay_thread(void *arg)
     const step_t *step = w->th->step, *last = step + w->th->n;
     block_t *blk = w->blk;
     _Atomic uint32_t *done = w->done;
-    uint64_t gap = 1 + lab_rng_below(&w->rng, 2 * REPLAY_SAMPLE - 1);
+    uint64_t gap = 1 + lab_rng_below(&w->rng, 2 * w->sample - 1);
     for (const step_t *s = step; s < last; s++) {
         if (done && s->old_slot != UINT32_MAX)
             wait_for(&done[s->old_slot], s->old_seq);
@@ -424,7 +428,7 @@ static void *replay_thread(void *arg)
             lab_hist_record(s->kind == P_FREE ? &w->hfree : &w->hmalloc, dt);
             w->call_ticks += dt;
             w->timed++;
-            gap = 1 + lab_rng_below(&w->rng, 2 * REPLAY_SAMPLE - 1);
+            gap = 1 + lab_rng_below(&w->rng, 2 * w->sample - 1);
         }
         if (s->kind != P_FREE) {
             uint64_t tag = (uint64_t)s->new_seq << 32 | s->new_slot;
@@ -432,8 +436,8 @@ static void *replay_thread(void *arg)
                 w->status = "malloc_null";
             else if (s->kind == P_REALLOC && !w->dry && !lab_get(p, 0, old->size < s->size ? old->size : s->size, old->tag))
                 w->status = "corrupt";  // realloc lost the contents
-            if (p)  // no lab_escape: the pointer is stored below, so these stores must happen
-                LAB_FOR_PATTERN(off, s->size, 8, lab_put(p, off, s->size, tag));
+            if (p)  // p is stored in blk below: the stores cannot be optimised away
+                lab_touch(p, s->size, tag);
             if (old)
                 old->p = NULL;
             blk[s->new_slot] = (block_t){ p, p ? s->size : 0, tag };
@@ -481,12 +485,18 @@ static int cmd_replay(const char *workload, const char *path, uint64_t rep, uint
     munmap(e.ev, e.cap * sizeof *e.ev);
     block_t *blk = lab_harness_alloc((p.nslots + 1) * sizeof *blk);
     void *scratch = dry ? lab_harness_alloc(p.max_size + 8) : NULL;
+    uint64_t events = 0;
+    for (uint32_t t = 0; t < p.nthreads; t++)
+        events += p.th[t].n;
+    uint64_t sample = events / REPLAY_MIN_TIMED;
+    sample = sample < 1 ? 1 : sample > REPLAY_SAMPLE ? REPLAY_SAMPLE : sample;
     // One thread replays in the trace's order: no slot needs waiting for.
     _Atomic uint32_t *done = p.nthreads > 1 ? lab_harness_alloc((p.nslots + 1) * sizeof *done) : NULL;
     worker_t *w = lab_harness_alloc(p.nthreads * sizeof *w);
     pthread_t *tid = lab_harness_alloc(p.nthreads * sizeof *tid);
     for (uint32_t t = 0; t < p.nthreads; t++) {
-        w[t] = (worker_t){ .th = &p.th[t], .blk = blk, .done = done, .dry = dry ? scratch : NULL, .status = "ok" };
+        w[t] = (worker_t){ .th = &p.th[t], .blk = blk, .done = done, .sample = sample,
+                           .dry = dry ? scratch : NULL, .status = "ok" };
         lab_rng_seed(&w[t].rng, seed ^ (rep << 20) ^ t);
         lab_hist_init(&w[t].hmalloc);
         lab_hist_init(&w[t].hfree);
@@ -526,7 +536,7 @@ static int cmd_replay(const char *workload, const char *path, uint64_t rep, uint
             status = w[t].status;
     }
     bool ok = strcmp(status, "ok") == 0 && ops > 0 && (timed > 0 || dry);
-    // The mean call, from the timed sample; the rest of the wall time per event is the
+    // The mean call, from the timed sample; the rest of the threads' time per event is the
     // replay's own (with several threads, also their waiting for each other).
     double ns_per_op = dry ? 0 : lab_ticks_ns(((double)ticks - (double)timed * lab_clock.overhead_ticks) / (double)timed);
     double added_kib = (double)peak_kib - (double)baseline_kib;
@@ -553,7 +563,8 @@ static int cmd_replay(const char *workload, const char *path, uint64_t rep, uint
     lab_row_f64(&r, "frag_ratio", ok && p.live_peak_bytes ? added_kib * 1024.0 / (double)p.live_peak_bytes : NAN);
     lab_row_f64(&r, "minor_faults", (double)(u1.ru_minflt - u0.ru_minflt));
     lab_row_f64(&r, "major_faults", (double)(u1.ru_majflt - u0.ru_majflt));
-    lab_row_f64(&r, "replay_overhead_ns", ok ? (double)elapsed_ns / (double)ops - ns_per_op : NAN);
+    // Thread time per event beyond the mean call (one thread: wall time per event).
+    lab_row_f64(&r, "replay_overhead_ns", ok ? (double)elapsed_ns * p.nthreads / (double)ops - ns_per_op : NAN);
     lab_row_u64(&r, "timed_calls", timed);
     lab_row_u64(&r, "unmatched_frees", p.unmatched_frees);
     lab_row_end(&r);

@@ -555,15 +555,16 @@ static void run_xfree(config_t *c, bool remote)
 
 static void usage(void)
 {
-    printf("usage: %s --mode MODE [options]\n"
-           "  --mode MODE         classes, fill, heapmap, xlocal, xremote, churn or pagetest\n"
-           "  --count N           holes workload: small blocks (1000 to 10m)\n"
-           "  --requests N        classes: workload requests drawn (1 to 100m)\n"
-           "  --ops N             churn, xlocal, xremote: malloc/free pairs (1 to 1g)\n"
-           "  --series FILE       the detail CSV (default: $LAB_SERIES)\n"
-           "  --seed N  --rep N  --quick\n"
-           "  --header | --cases | --context   print and exit\n",
-           lab_prog);
+    fprintf(stderr,
+            "usage: %s --mode MODE [options]\n"
+            "  --mode MODE         classes, fill, heapmap, xlocal, xremote, churn or pagetest\n"
+            "  --count N           holes workload: small blocks (1000 to 10m)\n"
+            "  --requests N        classes: workload requests drawn (1 to 100m)\n"
+            "  --ops N             churn, xlocal, xremote: malloc/free pairs (1 to 1g)\n"
+            "  --series FILE       the detail CSV (default: $LAB_SERIES)\n"
+            "  --seed N  --rep N  --quick\n"
+            "  --header | --cases | --context   print and exit\n",
+            lab_prog);
 }
 
 static void cases(bool quick)
