@@ -475,6 +475,17 @@ static inline void lab_csv_fheader(FILE *f, const char *const *cols)
 }
 static inline void lab_csv_header(const char *const *cols) { lab_csv_fheader(stdout, cols); }
 
+// Chapter 1's columns: every single-process benchmark's rows start with them (chapter 4's
+// simulators and replays too), so that one summary and one set of figures read them all.
+#define LAB_MICRO_COLUMNS                                                                 \
+    "allocator", "workload", "threads", "rep", "status", "ops", "elapsed_s", "ops_per_s",  \
+    "ns_per_op", "mean_ns_per_op", "malloc_lat_min_ns", "malloc_lat_p50_ns",              \
+    "malloc_lat_p95_ns", "malloc_lat_p99_ns", "malloc_lat_p999_ns", "malloc_lat_max_ns",  \
+    "free_lat_min_ns", "free_lat_p50_ns", "free_lat_p95_ns", "free_lat_p99_ns",           \
+    "free_lat_p999_ns", "free_lat_max_ns", "timer_overhead_ns", "timer_resolution_ns",    \
+    "peak_rss_kib", "baseline_rss_kib", "live_peak_bytes", "frag_ratio", "minor_faults",  \
+    "major_faults"
+
 static inline void lab_row_begin(lab_row_t *r, const char *const *cols)
 {
     r->cols = cols;

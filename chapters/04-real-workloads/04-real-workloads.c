@@ -45,14 +45,7 @@ static const workload_t workloads[] = {
 // [/workloads]
 #define NWORKLOADS (sizeof workloads / sizeof workloads[0])
 
-static const char *const columns[] = {
-    "allocator", "workload", "threads", "rep", "status", "ops", "elapsed_s", "ops_per_s",
-    "ns_per_op", "mean_ns_per_op", "malloc_lat_min_ns", "malloc_lat_p50_ns", "malloc_lat_p95_ns",
-    "malloc_lat_p99_ns", "malloc_lat_p999_ns", "malloc_lat_max_ns", "free_lat_min_ns",
-    "free_lat_p50_ns", "free_lat_p95_ns", "free_lat_p99_ns", "free_lat_p999_ns",
-    "free_lat_max_ns", "timer_overhead_ns", "timer_resolution_ns", "peak_rss_kib",
-    "baseline_rss_kib", "live_peak_bytes", "frag_ratio", "minor_faults", "major_faults", NULL
-};
+static const char *const columns[] = { LAB_MICRO_COLUMNS, NULL };
 
 // ---------------------------------------------------------------------------
 // one worker's allocation calls: counted, optionally timed, every block written

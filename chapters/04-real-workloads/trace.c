@@ -337,13 +337,7 @@ static int cmd_info(const char *path)
 // replay
 // ---------------------------------------------------------------------------
 static const char *const columns[] = {
-    "allocator", "workload", "threads", "rep", "status", "ops", "elapsed_s", "ops_per_s",
-    "ns_per_op", "mean_ns_per_op", "malloc_lat_min_ns", "malloc_lat_p50_ns", "malloc_lat_p95_ns",
-    "malloc_lat_p99_ns", "malloc_lat_p999_ns", "malloc_lat_max_ns", "free_lat_min_ns",
-    "free_lat_p50_ns", "free_lat_p95_ns", "free_lat_p99_ns", "free_lat_p999_ns",
-    "free_lat_max_ns", "timer_overhead_ns", "timer_resolution_ns", "peak_rss_kib",
-    "baseline_rss_kib", "live_peak_bytes", "frag_ratio", "minor_faults", "major_faults",
-    "replay_overhead_ns", "timed_calls", "unmatched_frees", NULL
+    LAB_MICRO_COLUMNS, "replay_overhead_ns", "timed_calls", "unmatched_frees", NULL
 };
 
 // A slot's live block: its address, size and the tag its first word holds.
@@ -360,7 +354,7 @@ typedef struct {
     void *dry;               // --dry: every block is this scratch memory, no call is made
     lab_rng_t rng;           // which calls are timed
     lab_hist_t hmalloc, hfree;
-    uint64_t call_ticks, timed, ops;
+    uint64_t call_ticks, timed;
     const char *status;
 } worker_t;
 
@@ -449,7 +443,6 @@ static void *replay_thread(void *arg)
         if (done && s->new_slot != UINT32_MAX && s->new_slot != s->old_slot)
             atomic_store_explicit(&done[s->new_slot], s->new_seq + 1, memory_order_release);
     }
-    w->ops = w->th->n;
     return NULL;
 }
 // [/replay]
@@ -530,7 +523,7 @@ static int cmd_replay(const char *workload, const char *path, uint64_t rep, uint
         lab_hist_merge(&hm, &w[t].hmalloc);
         lab_hist_merge(&hf, &w[t].hfree);
         ticks += w[t].call_ticks;
-        ops += w[t].ops;
+        ops += p.th[t].n;
         timed += w[t].timed;
         if (strcmp(w[t].status, "ok") != 0)
             status = w[t].status;
