@@ -15,7 +15,7 @@ set grid ytics lc rgb "#dddddd" lt 1
 set key noautotitle
 
 # One colour per allocator, the same in every figure of the book.
-ALLOCATORS = "glibc jemalloc tcmalloc mimalloc tbbmalloc"
+STANDARD = "glibc jemalloc tcmalloc mimalloc tbbmalloc"
 color(a) = a eq "glibc" ? 0x1f77b4 : a eq "jemalloc" ? 0xd62728 : a eq "tcmalloc" ? 0x2ca02c : \
            a eq "mimalloc" ? 0x9467bd : a eq "tbbmalloc" ? 0xff7f0e : a eq "floor" ? 0x777777 : \
            a eq "glibc-arena1" ? 0x17becf : 0x000000
@@ -23,23 +23,49 @@ hex(a) = sprintf("#%06x", color(a))
 # Position of word w in a space-separated list (NaN if absent).
 _idx(list, w, i) = i > words(list) ? NaN : word(list, i) eq w ? i : _idx(list, w, i + 1)
 idx(list, w) = _idx(list, w, 1)
+has(list, w) = strstrt(" " . list . " ", " " . w . " ") > 0
+add(list, w) = strlen(list) ? list . " " . w : w
+
+# s quoted for the shell: every path that reaches a "< command" source goes through q().
+_q(s) = strstrt(s, "'") ? s[1:strstrt(s, "'") - 1] . "'\\''" . _q(s[strstrt(s, "'") + 1:]) : s
+q(s) = "'" . _q(s) . "'"
+_base(s) = strstrt(s, "/") ? _base(s[strstrt(s, "/") + 1:]) : s
+summary = data . "/" . _base(data) . ".summary.csv"
+
+# The allocators the summary has data for (a row with n > 0), in the book's order: the
+# standard five, then any other (e.g. an ad-hoc NAME=PATH); the floor and glibc-arena1
+# are drawn by the chapters that have them. MISSING: those it lists without any data (not
+# installed on the machine that ran it), said on the figure. A figure draws whatever
+# subset ran. Names reach shell commands: anything but [a-z0-9_-] is refused.
+_ok(s) = strlen(s) == 0 || strstrt("abcdefghijklmnopqrstuvwxyz0123456789_-", s[1:1]) > 0 && _ok(s[2:])
+_SEEN = ""; _DATA = ""
+_see(a, n) = (has(_SEEN, a) ? 0 : (_SEEN = add(_SEEN, a)), n > 0 && !has(_DATA, a) ? (_DATA = add(_DATA, a)) : 0, 0)
+stats summary using (_see(strcol("allocator"), column("n"))) nooutput
+do for [a in _SEEN] { if (!_ok(a)) { print sprintf("lab.gp: %s: allocator name '%s' is not [a-z0-9_-]+", summary, a); exit status 1 } }
+ALLOCATORS = ""
+do for [a in STANDARD] { if (has(_DATA, a)) { ALLOCATORS = add(ALLOCATORS, a) } }
+do for [a in _DATA] { if (!has(STANDARD . " floor glibc-arena1", a)) { ALLOCATORS = add(ALLOCATORS, a) } }
+MISSING = ""
+do for [a in _SEEN] { if (!has(_DATA, a)) { MISSING = add(MISSING, a) } }
+if (strlen(MISSING) > 0) { set label 99 "not installed on this machine: " . MISSING at screen 0.01, screen 0.02 tc rgb "#aa0000" noenhanced }
 
 # The rows of a summary CSV with metric m ("" for any) and the header, as a gnuplot data
 # source; `where` is an awk condition on named fields, e.g. 'f["workload"]=="small"'.
-summary = data . "/" . system("basename " . data) . ".summary.csv"
-rows(m, where) = sprintf("< awk -F, -v m='%s' 'NR == 1 { for (i = 1; i <= NF; i++) h[i] = $i; print; next } { for (i = 1; i <= NF; i++) f[h[i]] = $i } (m == \"\" || f[\"metric\"] == m) && (%s)' %s", m, where, summary)
+rows(m, where) = sprintf("< awk -F, -v m='%s' 'NR == 1 { for (i = 1; i <= NF; i++) h[i] = $i; print; next } { for (i = 1; i <= NF; i++) f[h[i]] = $i } (m == \"\" || f[\"metric\"] == m) && (%s)' %s", m, where, q(summary))
 is(col, v) = sprintf('f["%s"]=="%s"', col, v)
 
 # One legend for all panels of a multiplot: coloured labels across the top, at height y
 # (screen fraction). Use:  eval legend(ALLOCATORS . " floor", 0.925)
-legend(list, y) = sprintf('do for [i = 1:words("%s")] { set label 100 + i "━ " . word("%s", i) at screen 0.5 + (i - (words("%s") + 1) / 2.0) * 0.09, screen %g center tc rgb hex(word("%s", i)) }', list, list, list, y, list)
+legend(list, y) = sprintf('do for [i = 1:words("%s")] { set label 100 + i "━ " . word("%s", i) at screen 0.5 + (i - (words("%s") + 1) / 2.0) * 0.09, screen %g center tc rgb hex(word("%s", i)) noenhanced }', list, list, list, y, list)
 
-# Allocators with no data (not installed on the machine that ran it), said on the figure.
-# (An allocator is missing when none of its rows has data: a metric that is empty in some
-# workloads, e.g. one that only one workload measures, does not make it missing.)
-MISSING = system(sprintf("awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next } !($1 in seen) { seen[$1] = ++n; name[n] = $1 } $h[\"n\"] > 0 { has[$1] = 1 } END { for (i = 1; i <= n; i++) if (!has[name[i]]) printf \"%%s \", name[i] }' %s", summary))
-if (strlen(MISSING) > 0) { set label 99 "not installed on this machine: " . MISSING at screen 0.01, screen 0.02 tc rgb "#aa0000" }
+# A panel with nothing to draw: its title and a note in place of gnuplot's error ("all
+# points undefined", "x range is invalid"). Count a panel's rows first (N), then, e.g.:
+#     SRC = rows("futex_per_mop", is("workload", w)); eval COUNT
+#     if (N == 0) { eval nodata("no data: perf not available"); continue }
+# (nodata resets the tics to the default: a script with its own sets them again.)
+COUNT = 'N = 0; stats SRC using (N = N + 1, 0) nooutput'
+nodata(note) = sprintf('set label 98 "%s" at graph 0.5, graph 0.5 center tc rgb "#aa0000" noenhanced; unset tics; plot [0:1][1:2] NaN; set tics; unset label 98', note)
 
 # The rows of any CSV (e.g. a chapter's time series or run CSV) that satisfy `where`, an
 # awk condition on named fields as for rows(); the header is kept.
-select(file, where) = sprintf("< awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) h[i] = $i; print; next } { for (i = 1; i <= NF; i++) f[h[i]] = $i } (%s)' %s", where, file)
+select(file, where) = sprintf("< awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) h[i] = $i; print; next } { for (i = 1; i <= NF; i++) f[h[i]] = $i } (%s)' %s", where, q(file))

@@ -123,6 +123,35 @@ has 'max-width: 46em';                           ok $? "book.css embedded"
 is "$rc" 0 "render with relative dirs from another directory"
 [ -s "$TMP/out/rel.html" ]; ok $? "relative render wrote its book"
 
+# ---------------------------------------------------------------- allocators that did not run
+# (issue 10, item 2) A value of an allocator not asked for, or not installed (n=0), says
+# "not run"; so does a ratio whose baseline, glibc, did not run.
+cat > "$D/01-x/n.summary.csv" <<'EOF'
+allocator,workload,metric,n,median,ratio
+glibc,small,ns_per_op,5,20.1,1
+tbbmalloc,small,ns_per_op,0,,
+EOF
+printf 'allocator,workload,metric,n,median,ratio\nmimalloc,small,ns_per_op,5,9.5,\n' > "$D/01-x/nog.summary.csv"
+cat > "$D/01-x/evil.table.md" <<'EOF'
+| allocator | ns_per_op |
+|:--|--:|
+| <b>bold</b><script>x()</script> | 1 |
+| tbbmalloc | — (1 missing) |
+EOF
+book '![Floor is fast.](figures/01-x/a.svg){#fig:a}' \
+    'A [x]{.v src=01-x/n.summary.csv allocator=jemalloc workload=small metric=ns_per_op} B []{.v src=01-x/n.summary.csv allocator=tbbmalloc workload=small metric=ns_per_op unit=ns} C []{.v src=01-x/nog.summary.csv allocator=mimalloc stat=ratio}.' \
+    '::: {.include src="01-x/evil.table.md"}'$'\n'':::' > "$TMP/nr.md"
+"$RENDER" "$TMP/out/nr.html" "$D" "$F" "$TMP/nr.md" 2>"$TMP/nr.err"
+ok $? "values of allocators that did not run render"
+sed 's/^/#   /' "$TMP/nr.err"
+html=$(cat "$TMP/out/nr.html" 2>/dev/null)
+has 'A <span class="v not-run">jemalloc not run</span> B'; ok $? "an allocator not asked for: 'not run'"
+has 'B <span class="v not-run">tbbmalloc not run</span> C'; ok $? "an allocator not installed (n=0): 'not run', no unit"
+has 'C <span class="v not-run">glibc not run</span>\.'; ok $? "a ratio without its baseline: 'glibc not run'"
+has '<em>not run \(not installed\)</em>'; ok $? "a table cell of an allocator not installed says 'not run'"
+has '&lt;b&gt;bold&lt;/b&gt;&lt;script&gt;'; ok $? "names in an included table are escaped in the HTML"
+! has '<script>x'; ok $? "  ... and no raw HTML passes"
+
 # ---------------------------------------------------------------- failures
 # fails BOOKLINES PATTERN NAME -- the render of a chapter with these lines must fail
 fails() {
@@ -139,9 +168,12 @@ fails 'include 01-x/nope\.table\.md: missing file .*/data/01-x/nope\.table\.md' 
     "$fig" '::: {.include src="01-x/nope.table.md"}'$'\n'':::'
 fails 'figure figures/01-x/nope\.svg: missing file .*/figs/01-x/nope\.svg' "missing figure" \
     "$fig" '![Nope.](figures/01-x/nope.svg){#fig:n}'
-fails 'value 01-x/s\.summary\.csv \[allocator=tcmalloc workload=small\].*: 0 rows match' \
+fails 'value 01-x/s\.summary\.csv \[allocator=glibc workload=tiny\].*: 0 rows match' \
     "value filter matching 0 rows" \
-    "$fig" '[]{.v src=01-x/s.summary.csv allocator=tcmalloc workload=small}'
+    "$fig" '[]{.v src=01-x/s.summary.csv allocator=glibc workload=tiny}'
+fails 'value 01-x/s\.summary\.csv \[allocator=tcmaloc\].*: 0 rows match' \
+    "a misspelt allocator is not 'not run'" \
+    "$fig" '[]{.v src=01-x/s.summary.csv allocator=tcmaloc}'
 fails 'value 01-x/s\.summary\.csv \[allocator=glibc workload=large\].*: 2 rows match' \
     "ambiguous value (2 rows)" \
     "$fig" '[]{.v src=01-x/s.summary.csv allocator=glibc workload=large}'

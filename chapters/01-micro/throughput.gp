@@ -9,7 +9,8 @@ set logscale y
 set format y "%.0s%c"
 set xrange [0.4:words(ALLOCATORS) + 0.6]
 set xtics rotate by -45 scale 0
-set xtics (word(ALLOCATORS,1) 1, word(ALLOCATORS,2) 2, word(ALLOCATORS,3) 3, word(ALLOCATORS,4) 4, word(ALLOCATORS,5) 5)
+set xtics ()
+do for [i = 1:words(ALLOCATORS)] { set xtics add (word(ALLOCATORS, i) i) }
 set bars 2
 do for [w in WORKLOADS] {
     set title w

@@ -14,10 +14,9 @@ do for [w in WL4] {
     set title w
     set ylabel (w eq word(WL4, 1) ? "efficiency" : "")
     set xlabel "threads (dotted: CPUs)"
-    plot for [a in LINES] rows("ops_per_s", sel(w, a, "0")) using "threads":(column("ratio_lo") / column("threads")):(column("ratio_hi") / column("threads")) \
+    plot for [a in LINES] blk("ops_per_s", w, a, "0") using "threads":(column("ratio_lo") / column("threads")):(column("ratio_hi") / column("threads")) \
              with filledcurves fs transparent solid 0.12 noborder lc rgb hex(a), \
-         for [a in LINES] rows("ops_per_s", sel(w, a, "0")) using "threads":(column("ratio") / column("threads")) \
+         for [a in LINES] blk("ops_per_s", w, a, "0") using "threads":(column("ratio") / column("threads")) \
              with linespoints pt 7 ps 0.5 lw 1.5 dt dash(a) lc rgb hex(a) title (w eq word(WL4, 1) ? a : "")
 }
 unset multiplot
-system(CLEANUP)

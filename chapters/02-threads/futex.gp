@@ -3,7 +3,6 @@
 load 'common/lab.gp'
 load 'chapters/02-threads/threads.gpi'
 set terminal svg size 1100,380
-stats rows("futex_per_mop", "1") using "median" nooutput
 set multiplot layout 1, words(WL3) title "futex system calls per million malloc/free operations (timed phase; median of runs, 95% CI band; 0 drawn at 0.1; not pinned)"
 set logscale y
 set yrange [0.08:*]
@@ -13,10 +12,11 @@ do for [w in WL3] {
     set title w
     set ylabel (w eq word(WL3, 1) ? "futex calls / 10^6 ops" : "")
     set xlabel "threads"
-    plot for [a in LINES] rows("futex_per_mop", sel(w, a, "0")) using "threads":(f(column("ci_lo"))):(f(column("ci_hi"))) \
+    SRC = rows("futex_per_mop", is("workload", w) . ' && f["median"] != ""'); eval COUNT
+    if (N == 0) { eval nodata("no data: perf not available"); set xtics 1; continue }
+    plot for [a in LINES] blk("futex_per_mop", w, a, "0") using "threads":(f(column("ci_lo"))):(f(column("ci_hi"))) \
              with filledcurves fs transparent solid 0.12 noborder lc rgb hex(a), \
-         for [a in LINES] rows("futex_per_mop", sel(w, a, "0")) using "threads":(f(column("median"))) \
+         for [a in LINES] blk("futex_per_mop", w, a, "0") using "threads":(f(column("median"))) \
              with linespoints pt 7 ps 0.5 lw 1.5 dt dash(a) lc rgb hex(a) title (w eq word(WL3, 1) ? a : "")
 }
 unset multiplot
-system(CLEANUP)

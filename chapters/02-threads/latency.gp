@@ -13,11 +13,10 @@ do for [op in "malloc free"] {
         set ylabel (w eq word(WL3, 1) ? "ns" : "")
         set xlabel (op eq "free" ? "threads" : "")
         m = op . "_lat_p999_ns"
-        plot for [a in LINES] rows(m, sel(w, a, "0")) using "threads":"ci_lo":"ci_hi" \
+        plot for [a in LINES] blk(m, w, a, "0") using "threads":"ci_lo":"ci_hi" \
                  with filledcurves fs transparent solid 0.12 noborder lc rgb hex(a), \
-             for [a in LINES] rows(m, sel(w, a, "0")) using "threads":"median" \
+             for [a in LINES] blk(m, w, a, "0") using "threads":"median" \
                  with linespoints pt 7 ps 0.5 lw 1.5 dt dash(a) lc rgb hex(a) title (w eq word(WL3, 1) && op eq "malloc" ? a : "")
     }
 }
 unset multiplot
-system(CLEANUP)

@@ -11,11 +11,10 @@ do for [pin in "0 1"] {
         set title w . (pin eq "1" ? ", pinned" : "")
         set ylabel (w eq word(WL4, 1) ? "ops/s" : w eq "false-sharing" ? "writes/s" : "")
         set xlabel (pin eq "1" ? "threads" : "")
-        plot for [a in LINES] rows("ops_per_s", sel(w, a, pin)) using "threads":"ci_lo":"ci_hi" \
+        plot for [a in LINES] blk("ops_per_s", w, a, pin) using "threads":"ci_lo":"ci_hi" \
                  with filledcurves fs transparent solid 0.15 noborder lc rgb hex(a), \
-             for [a in LINES] rows("ops_per_s", sel(w, a, pin)) using "threads":"median" \
+             for [a in LINES] blk("ops_per_s", w, a, pin) using "threads":"median" \
                  with linespoints pt 7 ps 0.5 lw 1.5 dt dash(a) lc rgb hex(a) title (w eq word(WL4, 1) && pin eq "0" ? a : "")
     }
 }
 unset multiplot
-system(CLEANUP)

@@ -5,7 +5,8 @@ load 'common/lab.gp'
 # "workload:release:phase" per category, and its label.
 CATS = "holes:none:refill survivors:none:free_99 survivors:none:refill growth:none:drift_4 decay:none:trickle decay:now:trickle"
 n = words(CATS)
-field(c, i) = system(sprintf("echo '%s' | cut -d: -f%d", c, i))
+_f(c, i) = i == 1 ? c[1:strstrt(c, ":") - 1] : _f(c[strstrt(c, ":") + 1:], i - 1)
+field(c, i) = _f(c . ":", i)
 set xrange [0.5:n + 0.5]
 set xtics scale 0 font ",10" noenhanced
 set xtics ("holes\nafter the refill" 1, "survivors\nafter 99%% freed" 2, "survivors\nafter the refill" 3, \

@@ -13,6 +13,14 @@ set arrow 1 from graph 0, first 1 to graph 1, first 1 nohead dt 3 lc rgb "#99999
 REAL = data . "/real.summary.csv"; REPLAY = data . "/replay.summary.csv"
 set title "Peak RSS over glibc's"
 set ylabel "ratio"
+SRC = select(REAL, 'f["ratio"] != ""'); eval COUNT
+if (N == 0) {   # no baseline: both panels say so
+    eval nodata("no data: glibc, the baseline, not run")
+    set title "Time over glibc's"
+    eval nodata("no data: glibc, the baseline, not run")
+    unset multiplot
+    exit
+}
 plot for [a in ALLOCATORS] select(REAL, is("allocator", a)." && f[\"metric\"]==\"peak_rss_kib\"") \
         using (x(strcol("workload"), a)):"ratio" with points pt 7 ps 0.9 lc rgb hex(a), \
      for [a in ALLOCATORS] select(REPLAY, is("allocator", a)." && f[\"metric\"]==\"peak_rss_kib\"") \

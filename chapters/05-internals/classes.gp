@@ -13,7 +13,7 @@ set yrange [0:0.6]
 set key top right textcolor variable
 mean(lo, n) = lo + (n - 1) / 2.0
 waste(lo, cls, n, st) = st eq "exact" ? (cls - lo) / (mean(lo, n) + cls - lo) : (cls - mean(lo, n)) / cls
-LW = "2 6 3 2 2"
-plot for [i = 1:5] select(series, 'f["mode"]=="classes" && f["allocator"]=="' . word(ALLOCATORS, i) . '"') \
+lw(a) = a eq "jemalloc" ? 6 : a eq "tcmalloc" ? 3 : 2
+plot for [i = 1:words(ALLOCATORS)] select(series, 'f["mode"]=="classes" && f["allocator"]=="' . word(ALLOCATORS, i) . '"') \
     using "size_bytes":(waste(column("size_bytes"), column("class_bytes"), column("total_count"), strcol("state"))) \
-    with steps lw real(word(LW, i)) lc rgb hex(word(ALLOCATORS, i)) title word(ALLOCATORS, i)
+    with steps lw lw(word(ALLOCATORS, i)) lc rgb hex(word(ALLOCATORS, i)) title word(ALLOCATORS, i)

@@ -13,14 +13,15 @@ set format y "%.0s%cB"
 set xlabel "ms"
 set grid noytics
 # Each sample's cell: as wide as the samples are apart on average (about 60 per run).
-tmax = real(system(sprintf("awk -F, '$2 == \"fill\" && $4 + 0 > m { m = $4 + 0 } END { print m + 1 }' %s", series)))
+tmax = 1
+stats select(series, 'f["mode"]=="fill"') using (column("t_ms") + 1 > tmax ? tmax = column("t_ms") + 1 : 0) nooutput
 hw = tmax / 120.0
 do for [a in "jemalloc tcmalloc mimalloc"] {
     set title a . " (blocks used / room)" tc rgb hex(a)
     if (a eq "jemalloc") { set ylabel "size class" } else { unset ylabel }
     if (a eq "mimalloc") { set colorbox } else { unset colorbox }
-    n = int(system(sprintf("awk -F, '$1 == \"%s\" && $2 == \"fill\"' %s | wc -l", a, series)))
-    if (n == 0) { set label 300 "no fill levels: not installed" at graph 0.5, graph 0.5 center tc rgb "#aa0000"; plot NaN; unset label 300; continue }
+    SRC = select(series, 'f["mode"]=="fill" && f["allocator"]=="' . a . '" && f["total_count"] > 0'); eval COUNT
+    if (N == 0) { set label 300 "no fill levels: not run" at graph 0.5, graph 0.5 center tc rgb "#aa0000"; plot NaN; unset label 300; continue }
     plot select(series, 'f["mode"]=="fill" && f["allocator"]=="' . a . '" && f["total_count"] > 0') \
         using "t_ms":"class_bytes":(hw):(column("class_bytes") * 0.09):(column("used_count") / column("total_count")) \
         with boxxyerror fs solid 1.0 noborder lc palette

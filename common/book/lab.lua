@@ -6,7 +6,10 @@
 --   ::: {#tbl:name .include src="NN-slug/x.table.md" caption="..."}   (src under datadir)
 --   :::                       .md -> parsed markdown blocks; other files -> a code block
 --   []{.v src="NN-slug/x.summary.csv" col=val... stat=median digits=3 scale=1 unit=ns}
---                             one formatted value from the one CSV row matching the filters
+--                             one formatted value from the one CSV row matching the filters;
+--                             "X not run" when allocator=X did not run (not asked for, or
+--                             not installed: rows with n=0), or for a ratio whose
+--                             baseline, glibc, did not
 --   ![caption](figures/NN-slug/x.svg){#fig:name}   path -> figdir; numbered "Figure C.N"
 --   @fig:name  @tbl:name      cross-references -> link "Figure C.N" / "Table C.N"
 --   ::: {.region src="chapters/NN-slug/NN-slug.c" name="round"}       (src repo-relative)
@@ -129,6 +132,38 @@ end
 
 local value_options = {src = true, stat = true, digits = true, scale = true, unit = true}
 
+local registry = nil       -- allocator names in common/allocators' table
+local function known_allocator(name)
+  if not registry then
+    registry = {}
+    local p = io.popen("common/allocators list 2>/dev/null")
+    if p then
+      for line in p:lines() do registry[line] = true end
+      p:close()
+    end
+  end
+  return registry[name] == true
+end
+
+-- Does any row of allocator a hold a result? (A summary row with n=0, or a run row whose
+-- status is not ok, e.g. 'missing', does not.)
+local function ran(csv, a)
+  for _, row in ipairs(csv.rows) do
+    if row.allocator == a then
+      if row.n then
+        if (tonumber(row.n) or 0) > 0 then return true end
+      elseif not row.status or row.status == "ok" then
+        return true
+      end
+    end
+  end
+  return false
+end
+
+local function not_run(a)   -- the value of an allocator that did not run, said in the sentence
+  return pandoc.Span({pandoc.Str(a .. " not run")}, pandoc.Attr("", {"v", "not-run"}))
+end
+
 local function value(span)
   local a = span.attributes
   local src = a.src
@@ -159,6 +194,13 @@ local function value(span)
             table.concat(csv.header, ","))
     return pandoc.Str("??")
   end
+  if has_column(csv, "allocator") then
+    for _, kv in ipairs(filters) do
+      if kv[1] == "allocator" and known_allocator(kv[2]) and not ran(csv, kv[2]) then
+        return not_run(kv[2])
+      end
+    end
+  end
   local match, count = nil, 0
   for _, row in ipairs(csv.rows) do
     local ok = true
@@ -173,11 +215,14 @@ local function value(span)
   end
   local raw = match[stat]
   local x = tonumber(raw)
+  local ratio = stat:match("^ratio") ~= nil
+  if raw == "" and ratio and has_column(csv, "allocator") and not ran(csv, "glibc") then
+    return not_run("glibc")   -- the baseline
+  end
   if raw == "" or not x or x ~= x or x == math.huge or x == -math.huge then
     problem("%s: %s is %s, not a number", what, stat, raw == "" and "empty" or "'" .. raw .. "'")
     return pandoc.Str("??")
   end
-  local ratio = stat:match("^ratio") ~= nil
   local digits = tonumber(a.digits or (ratio and "2" or "3"))
   local scale = tonumber(a.scale or "1")
   if not digits or digits < 1 or digits ~= math.floor(digits) or not scale then
@@ -206,7 +251,14 @@ local function include(div)
     if caption or id ~= "" then problem("include %s: caption/id only apply to .md tables", src) end
     return pandoc.CodeBlock((text:gsub("\n+$", "")))
   end
-  local blocks = pandoc.read(text, "markdown").blocks
+  -- Generated text (allocator names, statuses) is text: no raw HTML or raw blocks pass.
+  local blocks = pandoc.read(text, "markdown-raw_html-raw_attribute-raw_tex").blocks
+  -- summarize's cell for an allocator that is not installed, "— (N missing)", in words
+  blocks = pandoc.walk_block(pandoc.Div(blocks), {Plain = function(p)
+    if stringify(p):match("^— %(%d+ missing%)$") then
+      return pandoc.Plain{pandoc.Emph{pandoc.Str("not run (not installed)")}}
+    end
+  end}).content
   if caption or id ~= "" then
     local tables = {}
     for i, b in ipairs(blocks) do if b.t == "Table" then tables[#tables + 1] = i end end

