@@ -7,8 +7,22 @@
 cd "$ROOT"
 B=${TRACE_TOOLS:-$BUILD/04-real-workloads}
 
+# one_line CODE 'pattern' NAME -- command...: exit CODE and exactly one line on stderr.
+one_line() {
+    local code=$1 pattern=$2 name=$3; shift 4
+    local err rc
+    err=$("$@" 2>&1 >/dev/null); rc=$?
+    [ "$rc" -eq "$code" ] && [ "$(printf '%s\n' "$err" | wc -l)" -eq 1 ] && printf '%s\n' "$err" | grep -qE -- "$pattern"
+    ok $? "$name" || printf '#   exit %s (want %s), stderr: %s\n' "$rc" "$code" "$err"
+}
+
+# The test programs are built as the benchmarks are (make test exports the Makefile's
+# BENCH_CFLAGS as LAB_CFLAGS).
+cflags=${LAB_CFLAGS:--std=gnu11 -O2 -g -Wall -Wextra -Werror -pthread -fno-builtin-malloc -fno-builtin-calloc -fno-builtin-realloc -fno-builtin-free}
+# shellcheck disable=SC2086
+gcc $cflags -o "$TMP/known" tests/trace_known.c
+
 # Round trip: a program with a known stream (its own calls have sizes 1000..1099).
-gcc -O0 -pthread -fno-builtin -o "$TMP/known" tests/trace_known.c
 mkdir -p "$TMP/k"
 "$B/trace" record --out "$TMP/k" -- "$TMP/known"
 ok $? "the traced program runs to exit 0"
@@ -22,8 +36,9 @@ is "$(awk -F, -v m="$main" 'NR > 1 && $2 != m && $1 == "free" && $6 != "0"' "$TM
 "$B/trace" info "$f" >"$TMP/info.csv"; ok $? "trace info reads it"
 grep -q '^summary,threads,2$' "$TMP/info.csv"; ok $? "info counts 2 threads"
 grep -q '^summary,unmatched_frees,0$' "$TMP/info.csv"; ok $? "and no unmatched frees"
+grep -q '^summary,complete,1$' "$TMP/info.csv"; ok $? "and finds the end marker: the trace is complete"
 "$B/replay" --trace "$f" >"$TMP/replay.csv"; ok $? "the trace replays"
-is "$(awk -F, 'NR == 2 { print $3, $5 }' "$TMP/replay.csv")" "2 ok" "on 2 threads, status ok"
+is "$(awk -F, 'NR == 2 { print $2, $3, $5 }' "$TMP/replay.csv")" "known 2 ok" "on 2 threads, status ok, labelled with the traced program's name"
 
 # Two committed traces replay, one of them on three threads (xz's workers).
 for n in gnuplot xz-threads; do
@@ -31,11 +46,53 @@ for n in gnuplot xz-threads; do
     is "$("$B/replay" --trace "$TMP/$n.htr" | awk -F, 'NR == 2 { print $5 }')" ok "the $n trace replays, status ok"
 done
 
+# Issue 10, item 7: a trace cut short reads as incomplete, never as complete. At a chunk
+# boundary (the end marker is the last 16 bytes), inside the end marker, and by kill -9.
+len=$(stat -c %s "$f")
+chunks=$(awk -F, '$2 == "chunks" { print $3 }' "$TMP/info.csv")
+head -c $((len - 16)) "$f" >"$TMP/boundary.htr"
+head -c $((len - 7)) "$f" >"$TMP/trunc.htr"
+"$B/trace" info "$TMP/boundary.htr" >"$TMP/binfo.csv" 2>"$TMP/binfo.err"; ok $? "info reads a trace cut at a chunk boundary"
+grep -q "incomplete: $chunks chunks, ends at byte $((len - 16))" "$TMP/binfo.err"; ok $? "and says: incomplete: $chunks chunks, ends at byte $((len - 16))"
+grep -q '^summary,complete,0$' "$TMP/binfo.csv"; ok $? "info's summary says complete 0"
+one_line 2 "incomplete: $chunks chunks, ends at byte $((len - 16)).*--allow-incomplete" "replay refuses it without --allow-incomplete" -- "$B/replay" --trace "$TMP/boundary.htr"
+is "$("$B/replay" --allow-incomplete --trace "$TMP/boundary.htr" 2>/dev/null | awk -F, 'NR == 2 { print $5 }')" ok "with --allow-incomplete it replays"
+"$B/trace" info "$TMP/trunc.htr" 2>&1 >/dev/null | grep -q "incomplete: $chunks chunks, ends at byte $((len - 16)) (no end marker; 9 bytes of a partial chunk follow)"
+ok $? "a cut inside the last chunk header: incomplete, and the partial bytes are named"
+mkdir -p "$TMP/kill"
+"$B/trace" record --out "$TMP/kill" -- "$TMP/known" forever & pid=$!
+sleep 0.5; kill -9 $pid; wait $pid 2>/dev/null
+"$B/trace" info "$TMP"/kill/heaptrace.*.htr 2>&1 >/dev/null | grep -q "incomplete: [0-9]* chunks, ends at byte"; ok $? "a recording killed with -9 reads as incomplete"
+
+# Issue 10, item 7: threads still allocating while main calls exit(). The flush at exit
+# must not race them: every trace complete, no unmatched free.
+bad=0 incomplete=0
+for i in $(seq 16); do
+    mkdir -p "$TMP/race$i"
+    "$B/trace" record --out "$TMP/race$i" -- "$TMP/known" exit-race
+    "$B/trace" info "$TMP"/race$i/heaptrace.*.htr >"$TMP/race.csv" 2>/dev/null || bad=$((bad + 1))
+    complete=$(awk -F, '$2 == "complete" { print $3 }' "$TMP/race.csv")
+    unmatched=$(awk -F, '$2 == "unmatched_frees" { print $3 }' "$TMP/race.csv")
+    [ "$complete" = 1 ] && [ "$unmatched" != 0 ] && bad=$((bad + 1))
+    [ "$complete" = 1 ] || incomplete=$((incomplete + 1))
+done
+is "$bad" 0 "16 runs of threads allocating through exit(): no trace reads as complete with unmatched frees"
+is "$incomplete" 0 "and every one is complete (the exit flushes every thread's buffer)"
+
+# Issue 10, item 1: a program that closes every descriptor and gets the trace's number
+# for a file of its own. The recorder must not write into it.
+mkdir -p "$TMP/d"
+"$B/trace" record --out "$TMP/d" -- "$TMP/known" daemon "$TMP/d/own.txt" 2>"$TMP/d.err"
+ok $? "a daemon-like program runs to exit 0"
+is "$(cat "$TMP/d/own.txt")" "the program's own line" "its own file holds exactly its line"
+is "$(stat -c %s "$TMP/d/own.txt")" 23 "and not a byte of trace"
+is "$(grep -c 'heaptrace: the program closed descriptor [0-9]*, which wrote .*incomplete' "$TMP/d.err")" 1 "the recorder says so once on stderr"
+"$B/trace" info "$TMP"/d/heaptrace.*.htr 2>&1 | grep -q "incomplete"; ok $? "and its trace reads as incomplete"
+
 # Bad input: one line with the byte offset and the reason, exit 2, never a crash.
 python3 - "$f" "$TMP" <<'PY'
 import sys, struct
 data = open(sys.argv[1], 'rb').read(); d = sys.argv[2]
-open(d + '/trunc.htr', 'wb').write(data[:len(data) - 7])
 open(d + '/magic.htr', 'wb').write(b'NOTTRACE' + data[8:])
 open(d + '/version.htr', 'wb').write(data[:8] + struct.pack('<I', 9) + data[12:])
 open(d + '/short.htr', 'wb').write(data[:20])
@@ -48,27 +105,70 @@ def varint(v):
     return out + bytes([v])
 def chunk(recs, nrec=None, tid=7):
     return struct.pack('<IIII', tid, len(recs) if nrec is None else nrec, sum(map(len, recs)), 0) + b''.join(recs)
+end1 = struct.pack('<IIII', 0xFFFFFFFF, 1, 0, 0x21444E45)  # the end marker after one chunk
 free = bytes([2]) + varint(2) + varint(0x1234 << 1)  # free(0x1234) at stamp 1
 head = data[:12] + struct.pack('<I', 0) + data[16:32]  # no command line: chunks start at byte 32
-open(d + '/unknown.htr', 'wb').write(head + chunk([free]))
+open(d + '/unknown.htr', 'wb').write(head + chunk([free]) + end1)
 open(d + '/cut.htr', 'wb').write(head + chunk([free[:2]]))                   # a pointer cut off
 open(d + '/long.htr', 'wb').write(head + chunk([bytes([2]) + b'\xff' * 10 + b'\x01' + varint(2)]))
 open(d + '/spare.htr', 'wb').write(head + chunk([free, b'\x00'], nrec=1))   # a byte after the records
 open(d + '/few.htr', 'wb').write(head + chunk([free], nrec=2))
 PY
-fails_with 2 "byte [0-9]+: chunk of thread [0-9]+ claims [0-9]+ bytes, file ends first" "a truncated trace" -- "$B/trace" info "$TMP/trunc.htr"
-fails_with 2 "byte 0: bad magic" "a file that is not a trace" -- "$B/trace" info "$TMP/magic.htr"
-fails_with 2 "byte 8: version 9, this reader reads version 2" "a wrong version" -- "$B/replay" --trace "$TMP/version.htr"
-fails_with 2 "byte 20: truncated header" "a truncated header" -- "$B/trace" info "$TMP/short.htr"
-fails_with 2 "byte [0-9]+: unknown operation 77" "a corrupt record" -- "$B/trace" info "$TMP/op.htr"
-fails_with 2 "byte 50: pointer runs past the end of its chunk" "a record cut short" -- "$B/trace" info "$TMP/cut.htr"
-fails_with 2 "byte 49: stamp does not fit in 64 bits" "a varint of more than 64 bits" -- "$B/trace" info "$TMP/long.htr"
-fails_with 2 "byte 52: the chunk at byte 32 has 1 byte\(s\) left after its 1 records" "bytes after a chunk's records" -- "$B/trace" info "$TMP/spare.htr"
-fails_with 2 "byte 32: chunk of thread 7 claims 2 records, its 4 bytes hold 1" "a chunk with fewer records than it claims" -- "$B/trace" info "$TMP/few.htr"
-fails_with 2 "cannot open trace '/nonexistent.htr'" "a missing file" -- "$B/trace" info /nonexistent.htr
+one_line 2 "byte 0: bad magic" "a file that is not a trace" -- "$B/trace" info "$TMP/magic.htr"
+one_line 2 "byte 8: version 9, this reader reads version 3" "a wrong version" -- "$B/replay" --trace "$TMP/version.htr"
+one_line 2 "byte 20: truncated header" "a truncated header" -- "$B/trace" info "$TMP/short.htr"
+one_line 2 "byte [0-9]+: unknown operation 77" "a corrupt record" -- "$B/trace" info "$TMP/op.htr"
+one_line 2 "byte 50: pointer runs past the end of its chunk" "a record cut short" -- "$B/trace" info "$TMP/cut.htr"
+one_line 2 "byte 49: stamp does not fit in 64 bits" "a varint of more than 64 bits" -- "$B/trace" info "$TMP/long.htr"
+one_line 2 "byte 52: the chunk at byte 32 has 1 byte\(s\) left after its 1 records" "bytes after a chunk's records" -- "$B/trace" info "$TMP/spare.htr"
+one_line 2 "byte 32: chunk of thread 7 claims 2 records, its 4 bytes hold 1" "a chunk with fewer records than it claims" -- "$B/trace" info "$TMP/few.htr"
+one_line 2 "cannot open trace '/nonexistent.htr'" "a missing file" -- "$B/trace" info /nonexistent.htr
 "$B/trace" info "$TMP/unknown.htr" | grep -q '^summary,unmatched_frees,1$'; ok $? "a free of an unknown pointer is counted"
-is "$("$B/replay" --trace "$TMP/unknown.htr" | awk -F, 'NR == 2 { print $NF }')" 1 "and the replay reports it"
-fails_with 2 "unknown workload 'emacs'" "an unknown program" -- "$B/replay" --workload emacs
+one_line 2 "no call to replay" "and a trace of nothing else has nothing to replay" -- "$B/replay" --trace "$TMP/unknown.htr"
+one_line 2 "unknown workload 'emacs'" "an unknown program" -- "$B/replay" --workload emacs
+
+# Issue 10, item 6: crafted traces (tests/trace_craft.py, also the fuzzer's seeds).
+python3 tests/trace_craft.py "$TMP/c"
+C=$TMP/c
+for t in size-max size-max8; do
+    for dry in "" --dry; do
+        one_line 2 "the malloc of 1844674407370955[0-9]+ bytes at byte 56 \(call 1 in time order\).*needs more than half of this machine's available memory" \
+            "$t: replay $dry refuses a size beyond memory, naming the call and its byte" -- "$B/replay" $dry --trace "$C/$t.htr"
+    done
+    one_line 2 "at byte 56 .*needs more than the address space" "$t: info refuses a block larger than the address space" -- "$B/trace" info "$C/$t.htr"
+done
+one_line 2 "the malloc of 1099511627776 bytes at byte 56 .*available memory" "a 1 TiB block: replay refuses it before any allocation" -- "$B/replay" --trace "$C/size-1t.htr"
+one_line 2 "the malloc of 1099511627776 bytes at byte 56 .*available memory" "and so does replay --dry" -- "$B/replay" --dry --trace "$C/size-1t.htr"
+"$B/trace" info "$C/free-1.htr" | grep -q '^summary,unmatched_frees,1$'; ok $? "free(0x1) after another block's free: info counts one unmatched free"
+is "$("$B/replay" --trace "$C/free-1.htr" | awk -F, 'NR == 2 { print $5, $NF }')" "ok 1" "and replay frees no other block: status ok, 1 unmatched"
+is "$("$B/replay" --trace "$C/addr-edges.htr" | awk -F, 'NR == 2 { print $5, $6, $NF }')" "ok 5 0" "addresses 1 and 2^64-1 are addresses like any other"
+is "$("$B/replay" --trace "$C/two-threads.htr" | awk -F, 'NR == 2 { print $3, $5 }')" "2 ok" "a free on another thread waits for its malloc"
+one_line 2 "holds no allocation calls; it is complete" "a header-only trace is an error for replay" -- "$B/replay" --trace "$C/header-only.htr"
+one_line 2 "holds no allocation calls; it is complete" "and for info" -- "$B/trace" info "$C/header-only.htr"
+one_line 2 "holds no allocation calls; it is incomplete: 0 chunks, ends at byte 40" "a header without its end marker" -- "$B/replay" --trace "$C/header-only-cut.htr"
+one_line 2 "byte 0: truncated header \(0 of 32 bytes\)" "an empty file" -- "$B/replay" --trace "$C/empty.htr"
+one_line 2 "no call to replay: its 1 failed calls" "a trace of failed calls only" -- "$B/replay" --trace "$C/failed-only.htr"
+one_line 2 "byte 62: the end marker counts 2 chunks, the file holds 1" "an end marker with the wrong count" -- "$B/trace" info "$C/end-count.htr"
+one_line 2 "byte 78: 1 byte\(s\) after the end marker" "bytes after the end marker" -- "$B/trace" info "$C/after-end.htr"
+one_line 2 "incomplete: 0 chunks, ends at byte 40 \(no end marker; 21 bytes of a partial chunk follow\)" "a cut inside the only chunk" -- "$B/replay" --trace "$C/cut-in-chunk.htr"
+
+# The command lines: help on stdout with exit 0; a missing or bad value in one line.
+for args in "--help" "-h" "record --help" "record -h" "info --help" "replay --help" "replay -h"; do
+    # shellcheck disable=SC2086
+    out=$("$B/trace" $args 2>"$TMP/help.err"); rc=$?
+    [ $rc -eq 0 ] && [[ $out == usage:* ]] && [ ! -s "$TMP/help.err" ]; ok $? "trace $args: usage on stdout, exit 0"
+done
+out=$("$B/replay" -h); [[ $out == *"--allow-incomplete"* && $out == *"labelled with the traced program's name"* ]]; ok $? "replay -h names --allow-incomplete and how rows are labelled"
+one_line 2 "expected a command: record, info" "trace with no command" -- "$B/trace"
+one_line 2 "option '--trace' needs a value" "replay --trace without its value" -- "$B/replay" --trace
+one_line 2 "option '--seed' needs a value" "replay --seed without its value" -- "$B/replay" --workload python --seed
+one_line 2 "--seed 'abc' is not allowed" "replay --seed abc" -- "$B/replay" --workload python --seed abc
+one_line 2 "option --seed is given twice" "a repeated option" -- "$B/replay" --workload python --seed 1 --seed 2
+one_line 2 "unknown option '--bogus'" "an unknown option" -- "$B/replay" --bogus
+one_line 2 "record: --out needs a directory" "trace record --out without its value" -- "$B/trace" record --out
+one_line 2 "record: --out needs a directory" "trace record --out --" -- "$B/trace" record --out -- true
+one_line 2 "--workload and --trace exclude each other" "replay --workload python --trace xz.htr: no mislabelled rows" -- "$B/replay" --workload python --trace "$TMP/xz-threads.htr"
+one_line 2 "info: expected one trace file" "trace info without a file" -- "$B/trace" info
 
 # The recorder never kills the program: an unwritable directory, no directory, a static program.
 err=$(HEAPTRACE_DIR=/nonexistent/dir LD_PRELOAD=$B/heaptrace.so "$TMP/known" 2>&1); rc=$?

@@ -18,7 +18,14 @@
  *  - Frees are stamped before the real free, allocations after the real call returns:
  *    a reused address keeps its order. realloc is stamped after it returns.
  *  - A buffer is written at thread exit (a pthread key destructor) and, for every thread
- *    still running, at exit (a destructor of this library).
+ *    still running, at exit (a destructor of this library), which then writes the end
+ *    marker (trace.h). Those threads may be appending while exit runs: each append is
+ *    bracketed by its buffer's busy flag, and the exit stops new appends, then waits
+ *    until no buffer is busy. The hot path pays no fence for this: one membarrier(2) at
+ *    exit orders every thread's flag store before its check of the state.
+ *  - The trace's descriptor is checked before every write: a program may close it (as
+ *    daemons close every fd) and get the number back for a file of its own. Then the
+ *    recorder stops, says so once, and the trace is left without its end marker.
  *  - fork: the child is not traced (its copy of the buffers is dropped); a child that
  *    execs starts afresh and gets its own file, heaptrace.PID.htr.
  *  - Output goes to $HEAPTRACE_DIR only, never to the program's stdout. Without that
@@ -31,10 +38,12 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/membarrier.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <time.h>
@@ -49,6 +58,7 @@ typedef struct tbuf {
     struct tbuf *next;       // all buffers, for the flush at exit
     uint32_t tid, nrec, nbytes;
     uint64_t tsc, ptr;       // the previous record's stamp and pointer (trace.h)
+    atomic_int busy;         // its thread is appending (see record)
     unsigned char data[BUF_BYTES];
 } tbuf_t;
 
@@ -65,11 +75,20 @@ static void *(*real_pvalloc)(size_t);
 
 static TLS tbuf_t *my_buf;
 static TLS int in_hook;          // a call made by the recorder itself is not recorded
-static atomic_int state;         // 0 not started, 1 resolving, 2 tracing, 3 off
-static int fd = -1;
-static pthread_mutex_t write_lock = PTHREAD_MUTEX_INITIALIZER;
-static tbuf_t *all_bufs;
+enum { ST_NEW, ST_RESOLVING, ST_TRACING, ST_STOPPING, ST_OFF };
+static atomic_int state;         // records are appended in ST_TRACING only
 static pthread_key_t exit_key;
+static int membarrier_cmd;       // the fence of heaptrace_stop: expedited where registered
+
+// The file, under write_lock: its descriptor and identity, and what it holds so far.
+static pthread_mutex_t write_lock = PTHREAD_MUTEX_INITIALIZER;
+static int fd = -1;              // -1: nothing more is written
+static dev_t fd_dev;
+static ino_t fd_ino;
+static uint64_t file_len;        // bytes written: the next chunk goes here
+static uint32_t chunks;          // chunks written, for the end marker
+static char trace_file[4096];
+static tbuf_t *all_bufs;
 
 // ---- bootstrap pool: what dlsym asks for while we resolve the real functions
 static _Alignas(64) unsigned char pool[64 * 1024];
@@ -91,38 +110,74 @@ static void say(const char *msg)
     (void)rc;
 }
 
+// err 0: no system error to add.
 static void turn_off(const char *why, int err)
 {
-    char line[512];
-    snprintf(line, sizeof line, "heaptrace: %s: %s; the program runs on untraced\n", why, strerror(err));
+    char line[4600];
+    snprintf(line, sizeof line, "heaptrace: %s%s%s; the program runs on untraced\n", why, err ? ": " : "",
+             err ? strerror(err) : "");
     say(line);
-    atomic_store(&state, 3);
+    atomic_store(&state, ST_OFF);
 }
 
-static void write_buf(tbuf_t *b)
+// Is fd still the trace's file? The program may have closed it and opened one of its own.
+static bool still_ours(void)
 {
-    if (b->nrec == 0 || fd < 0)
-        return;
-    trace_chunk_t c = { .tid = b->tid, .nrec = b->nrec, .nbytes = b->nbytes };
-    struct iovec v[2] = { { &c, sizeof c }, { b->data, b->nbytes } };
-    size_t want = v[0].iov_len + v[1].iov_len;
-    pthread_mutex_lock(&write_lock);
-    ssize_t got = atomic_load(&state) == 2 ? writev(fd, v, 2) : (ssize_t)want;
-    if (got != (ssize_t)want && atomic_load(&state) == 2) {
+    struct stat st;
+    return fstat(fd, &st) == 0 && st.st_dev == fd_dev && st.st_ino == fd_ino;
+}
+
+// Appends v to the file, under write_lock; on failure nothing more is written.
+static bool put(const struct iovec *v, int n)
+{
+    if (fd < 0)
+        return false;
+    if (!still_ours()) {
+        char why[4300];
+        snprintf(why, sizeof why, "the program closed descriptor %d, which wrote %s; the trace stops there, incomplete",
+                 fd, trace_file);
+        fd = -1;  // never written again, never closed: it is the program's now
+        turn_off(why, 0);
+        return false;
+    }
+    size_t want = 0;
+    for (int i = 0; i < n; i++)
+        want += v[i].iov_len;
+    ssize_t got = pwritev(fd, v, n, (off_t)file_len);
+    if (got != (ssize_t)want) {
         // A partial chunk would corrupt the file: cut it back to the last whole chunk.
         int e = got < 0 ? errno : ENOSPC;
-        if (got > 0)
-            (void)!ftruncate(fd, lseek(fd, 0, SEEK_CUR) - got);
-        turn_off("cannot write the trace (the file ends at the last whole chunk)", e);
+        (void)!ftruncate(fd, (off_t)file_len);
+        close(fd);
+        fd = -1;
+        turn_off("cannot write the trace (the file ends at the last whole chunk, incomplete)", e);
+        return false;
     }
-    pthread_mutex_unlock(&write_lock);
+    file_len += want;
+    return true;
+}
+
+// Writes b's records as one chunk and empties b. Its thread is not appending (its own
+// flush, its exit, or heaptrace_stop waited).
+static void write_buf(tbuf_t *b)
+{
+    pthread_mutex_lock(&write_lock);
+    if (b->nrec) {
+        trace_chunk_t c = { .tid = b->tid, .nrec = b->nrec, .nbytes = b->nbytes };
+        struct iovec v[2] = { { &c, sizeof c }, { b->data, b->nbytes } };
+        if (put(v, 2))
+            chunks++;
+    }
     b->nrec = b->nbytes = 0;
     b->tsc = b->ptr = 0;  // the next chunk decodes on its own
+    pthread_mutex_unlock(&write_lock);
 }
 
 static void thread_exit(void *arg)
 {
+    in_hook++;
     write_buf(arg);
+    in_hook--;
 }
 
 static tbuf_t *new_buf(void)
@@ -142,7 +197,7 @@ static tbuf_t *new_buf(void)
 static void after_fork_child(void)
 {
     // Not traced: the parent writes its own records, and the child's copies are dropped.
-    atomic_store(&state, 3);
+    atomic_store(&state, ST_OFF);
     fd = -1;
 }
 
@@ -166,15 +221,17 @@ static void open_trace(void)
         atomic_store(&state, 3);
         return;
     }
-    char path[4096];
-    snprintf(path, sizeof path, "%s/heaptrace.%d.htr", dir, (int)getpid());
-    fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) {
+    snprintf(trace_file, sizeof trace_file, "%s/heaptrace.%d.htr", dir, (int)getpid());
+    fd = open(trace_file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) != 0) {
         char why[4200];
-        snprintf(why, sizeof why, "cannot create %s", path);
+        snprintf(why, sizeof why, "cannot create %s", trace_file);
         turn_off(why, errno);
         return;
     }
+    fd_dev = st.st_dev;
+    fd_ino = st.st_ino;
     static char cmd[TRACE_MAX_CMDLINE];
     ssize_t n = 0;
     int cfd = open("/proc/self/cmdline", O_RDONLY | O_CLOEXEC);
@@ -186,15 +243,14 @@ static void open_trace(void)
                          .tsc_hz = calibrate_tsc(), .pid = (uint32_t)getpid() };
     memcpy(h.magic, TRACE_MAGIC, 8);
     struct iovec v[2] = { { &h, sizeof h }, { cmd, h.cmdline_len } };
-    if (writev(fd, v, 2) != (ssize_t)(sizeof h + h.cmdline_len)) {
-        turn_off("cannot write the trace header", errno ? errno : ENOSPC);
-        close(fd);
-        fd = -1;
+    if (!put(v, 2))
         return;
-    }
+    // The expedited fence needs registering first; the global one (slower) does not.
+    membarrier_cmd = syscall(SYS_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0) == 0
+                         ? MEMBARRIER_CMD_PRIVATE_EXPEDITED : MEMBARRIER_CMD_GLOBAL;
     pthread_key_create(&exit_key, thread_exit);
     pthread_atfork(NULL, NULL, after_fork_child);
-    atomic_store(&state, 2);
+    atomic_store(&state, ST_TRACING);
 }
 
 static void init(void)
@@ -219,20 +275,69 @@ static void init(void)
 
 __attribute__((constructor)) static void heaptrace_start(void) { init(); }
 
+// Waits until b's thread is not appending to it: false after two seconds (a thread that
+// cannot run), or for the calling thread's own buffer (exit called inside an append).
+static bool wait_idle(tbuf_t *b)
+{
+    if (!atomic_load_explicit(&b->busy, memory_order_acquire))
+        return true;
+    if (b == my_buf)
+        return false;
+    struct timespec t0, t;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    do {
+        sched_yield();
+        if (!atomic_load_explicit(&b->busy, memory_order_acquire))
+            return true;
+        clock_gettime(CLOCK_MONOTONIC, &t);
+    } while (t.tv_sec - t0.tv_sec < 2);
+    return false;
+}
+
+// At exit: stop the appends, wait for those under way, write every buffer and the end
+// marker. A buffer that cannot be written safely leaves the trace without its marker.
 __attribute__((destructor)) static void heaptrace_stop(void)
 {
-    if (atomic_load(&state) != 2)
+    int expect = ST_TRACING;
+    if (!atomic_compare_exchange_strong(&state, &expect, ST_STOPPING))
         return;
     in_hook++;
-    for (tbuf_t *b = all_bufs; b; b = b->next)
-        write_buf(b);
+    // After the fence, a thread that is appending has its busy flag visible to us, and
+    // one that is not yet will see ST_STOPPING and append nothing (record).
+    bool fenced = syscall(SYS_membarrier, membarrier_cmd, 0, 0) == 0;
+    pthread_mutex_lock(&write_lock);
+    tbuf_t *head = all_bufs;
+    pthread_mutex_unlock(&write_lock);
+    uint32_t skipped = 0;
+    for (tbuf_t *b = head; b; b = b->next) {
+        if ((fenced || b == my_buf) && wait_idle(b))
+            write_buf(b);
+        else
+            skipped++;
+    }
+    pthread_mutex_lock(&write_lock);
+    if (skipped && fd >= 0) {
+        char why[4300];
+        snprintf(why, sizeof why, "%u thread buffer(s) could not be written at exit; %s is incomplete", skipped,
+                 trace_file);
+        turn_off(why, 0);
+    } else {
+        trace_chunk_t end = { .tid = TRACE_END_TID, .nrec = chunks, .nbytes = 0, .reserved = TRACE_END_MAGIC };
+        struct iovec v = { &end, sizeof end };
+        put(&v, 1);
+    }
+    if (fd >= 0 && still_ours())
+        close(fd);
+    fd = -1;
+    pthread_mutex_unlock(&write_lock);
+    atomic_store(&state, ST_OFF);
     in_hook--;
 }
 
 // [record]
 TRACE_HOT void record(int op, uint64_t size, const void *result, const void *arg, uint32_t align)
 {
-    if (__builtin_expect(atomic_load_explicit(&state, memory_order_relaxed) != 2 || in_hook, 0))
+    if (__builtin_expect(atomic_load_explicit(&state, memory_order_relaxed) != ST_TRACING || in_hook, 0))
         return;
     tbuf_t *b = my_buf;
     if (__builtin_expect(!b, 0)) {
@@ -244,13 +349,19 @@ TRACE_HOT void record(int op, uint64_t size, const void *result, const void *arg
     }
     trace_rec_t r = { .tsc = __rdtsc(), .size = size, .result = (uintptr_t)result, .arg = (uintptr_t)arg,
                       .align = align, .op = (uint16_t)op };
-    b->nbytes = (uint32_t)(trace_encode(b->data + b->nbytes, &r, &b->tsc, &b->ptr) - b->data);
-    b->nrec++;
-    if (b->nbytes > BUF_BYTES - TRACE_MAX_REC) {
-        in_hook++;
-        write_buf(b);
-        in_hook--;
+    // Busy, then the state again: heaptrace_stop's fence orders the two (no fence here).
+    atomic_store_explicit(&b->busy, 1, memory_order_relaxed);
+    atomic_signal_fence(memory_order_seq_cst);
+    if (__builtin_expect(atomic_load_explicit(&state, memory_order_relaxed) == ST_TRACING, 1)) {
+        b->nbytes = (uint32_t)(trace_encode(b->data + b->nbytes, &r, &b->tsc, &b->ptr) - b->data);
+        b->nrec++;
+        if (b->nbytes > BUF_BYTES - TRACE_MAX_REC) {
+            in_hook++;
+            write_buf(b);
+            in_hook--;
+        }
     }
+    atomic_store_explicit(&b->busy, 0, memory_order_release);
 }
 // [/record]
 

@@ -65,9 +65,9 @@ static const char *trace_dir = "build/04-real-workloads/traces";
 // loading
 // ---------------------------------------------------------------------------
 typedef struct {
-    uint64_t tsc;
     trace_rec_t r;
     uint32_t tid;
+    uint64_t at;  // the record's byte offset in the file, for messages
 } ev_t;
 
 typedef struct {
@@ -75,7 +75,7 @@ typedef struct {
     size_t n, cap;
 } evs_t;
 
-static void collect(void *ctx, uint32_t tid, const trace_rec_t *r)
+static void collect(void *ctx, uint32_t tid, const trace_rec_t *r, size_t at)
 {
     evs_t *e = ctx;
     if (e->n == e->cap) {
@@ -88,17 +88,29 @@ static void collect(void *ctx, uint32_t tid, const trace_rec_t *r)
         e->ev = nev;
         e->cap = cap;
     }
-    e->ev[e->n++] = (ev_t){ r->tsc, *r, tid };
+    e->ev[e->n++] = (ev_t){ *r, tid, at };
 }
 
 static int cmp_ev(const void *a, const void *b)
 {
     const ev_t *x = a, *y = b;
-    return x->tsc < y->tsc ? -1 : x->tsc > y->tsc;
+    return x->r.tsc < y->r.tsc ? -1 : x->r.tsc > y->r.tsc;
 }
 
-// Reads and validates FILE; dies with the byte offset and reason on bad input.
-static void load(const char *path, trace_header_t *h, evs_t *e, char *cmdline, size_t cmdlen)
+// "incomplete: N chunks, ends at byte B", and what follows B
+static void describe_extent(const trace_extent_t *x, char *out, size_t len)
+{
+    if (x->tail)
+        snprintf(out, len, "incomplete: %u chunks, ends at byte %zu (no end marker; %zu bytes of a partial chunk follow)",
+                 x->chunks, x->end, x->tail);
+    else
+        snprintf(out, len, "incomplete: %u chunks, ends at byte %zu (no end marker; cut at a chunk boundary)", x->chunks,
+                 x->end);
+}
+
+// Reads and validates FILE; dies with the byte offset and reason on bad input, and on a
+// trace with no calls. *x says whether the file is complete.
+static void load(const char *path, trace_header_t *h, trace_extent_t *x, evs_t *e, char *cmdline, size_t cmdlen)
 {
     FILE *f = fopen(path, "rb");
     if (!f)
@@ -113,8 +125,16 @@ static void load(const char *path, trace_header_t *h, evs_t *e, char *cmdline, s
     fclose(f);
     char err[256];
     memset(e, 0, sizeof *e);
-    if (!trace_parse(buf, len, h, collect, e, err, sizeof err))
+    if (!trace_parse(buf, len, h, x, collect, e, err, sizeof err))
         lab_die("trace '%s': %s", path, err);
+    if (e->n == 0) {
+        char ext[160] = "complete";
+        if (!x->complete)
+            describe_extent(x, ext, sizeof ext);
+        lab_die("trace '%s' holds no allocation calls; it is %s", path, ext);
+    }
+    if (e->n >= UINT32_MAX)
+        lab_die("trace '%s' holds %zu calls, more than %u", path, e->n, UINT32_MAX - 1);
     size_t n = h->cmdline_len < cmdlen - 1 ? h->cmdline_len : cmdlen - 1;
     memcpy(cmdline, buf + sizeof *h, n);
     cmdline[n] = 0;
@@ -129,10 +149,13 @@ static void load(const char *path, trace_header_t *h, evs_t *e, char *cmdline, s
 // ---------------------------------------------------------------------------
 // address -> slot: open addressing, sized for the trace's events
 // ---------------------------------------------------------------------------
+// Every address value is a key: whether an entry is empty, used or deleted is its own field.
+enum { A_EMPTY, A_USED, A_DELETED };
 typedef struct {
-    uint64_t *key;   // address (0: empty, 1: deleted)
+    uint64_t *key;
     uint32_t *slot;
     uint64_t *bytes;
+    uint8_t *use;    // A_*
     size_t mask;
 } amap_t;
 
@@ -144,21 +167,26 @@ static void amap_init(amap_t *m, size_t n)
     m->key = lab_harness_alloc(cap * sizeof *m->key);
     m->slot = lab_harness_alloc(cap * sizeof *m->slot);
     m->bytes = lab_harness_alloc(cap * sizeof *m->bytes);
+    m->use = lab_harness_alloc(cap * sizeof *m->use);
     m->mask = cap - 1;
 }
 
-static size_t amap_find(const amap_t *m, uint64_t a)
+// a's entry, or -1. At most n entries are ever put in 2n or more: an empty one ends the probe.
+static ssize_t amap_find(const amap_t *m, uint64_t a)
 {
-    for (size_t i = (a * 0x9e3779b97f4a7c15ull) >> 20 & m->mask;; i = (i + 1) & m->mask)
-        if (m->key[i] == a || m->key[i] == 0)
-            return i;
+    for (size_t i = (a * 0x9e3779b97f4a7c15ull) >> 20 & m->mask; m->use[i] != A_EMPTY; i = (i + 1) & m->mask)
+        if (m->use[i] == A_USED && m->key[i] == a)
+            return (ssize_t)i;
+    return -1;
 }
 
+// a, which is not in the map.
 static void amap_put(amap_t *m, uint64_t a, uint32_t slot, uint64_t bytes)
 {
     size_t i = (a * 0x9e3779b97f4a7c15ull) >> 20 & m->mask;
-    while (m->key[i] > 1 && m->key[i] != a)
+    while (m->use[i] == A_USED)
         i = (i + 1) & m->mask;
+    m->use[i] = A_USED;
     m->key[i] = a;
     m->slot[i] = slot;
     m->bytes[i] = bytes;
@@ -203,7 +231,15 @@ static uint32_t thread_index(plan_t *p, uint32_t tid, size_t *counts)
 typedef void (*live_fn)(void *ctx, uint64_t tsc, uint64_t live_bytes);
 
 // [plan]
-static void plan_build(plan_t *p, const evs_t *e, live_fn on_live, void *ctx)
+// limit: the most bytes live at once that the plan accepts, and what it is (replay: the
+// memory this machine has available; info: the address space). The call that would pass
+// it is named with its byte offset, before anything is allocated.
+typedef struct {
+    uint64_t bytes;
+    const char *what;
+} limit_t;
+
+static void plan_build(plan_t *p, const evs_t *e, limit_t limit, const char *path, live_fn on_live, void *ctx)
 {
     memset(p, 0, sizeof *p);
     enum { MAX_THREADS = 4096 };
@@ -241,8 +277,8 @@ static void plan_build(plan_t *p, const evs_t *e, live_fn on_live, void *ctx)
             continue;
         }
         if (frees) {
-            size_t k = amap_find(&m, r->arg);
-            if (m.key[k] != r->arg) {
+            ssize_t k = amap_find(&m, r->arg);
+            if (k < 0) {
                 p->unmatched_frees++;  // e.g. a block from before the recorder started
                 if (r->op == TR_FREE)
                     continue;
@@ -250,20 +286,25 @@ static void plan_build(plan_t *p, const evs_t *e, live_fn on_live, void *ctx)
             } else {
                 s.old_slot = m.slot[k];
                 live -= m.bytes[k];
-                m.key[k] = 1;
+                m.use[k] = A_DELETED;
             }
         }
         if (allocs) {
-            size_t k = amap_find(&m, r->result);
-            if (m.key[k] == r->result) {  // stamped before its free (a racing realloc): drop the old
+            ssize_t k = amap_find(&m, r->result);
+            if (k >= 0) {  // stamped before its free (a racing realloc): drop the old
                 p->reused_live++;
                 live -= m.bytes[k];
-                m.key[k] = 1;
+                m.use[k] = A_DELETED;
             }
+            if (r->size > limit.bytes - live)  // live <= limit: no overflow
+                lab_die("trace '%s': the %s of %llu bytes at byte %llu (call %zu in time order), with %llu bytes "
+                        "live, needs more than %s (%llu bytes)", path, trace_op_names[r->op],
+                        (unsigned long long)r->size, (unsigned long long)e->ev[i].at, i + 1, (unsigned long long)live,
+                        limit.what, (unsigned long long)limit.bytes);
             s.new_slot = frees && r->result == r->arg ? s.old_slot : nfree ? free_slots[--nfree] : p->nslots++;
             amap_put(&m, r->result, s.new_slot, r->size);
             live += r->size;
-            p->total_bytes += r->size;
+            p->total_bytes = r->size > UINT64_MAX - p->total_bytes ? UINT64_MAX : p->total_bytes + r->size;
             if (r->size > p->max_size)
                 p->max_size = r->size;
             if (live > p->live_peak_bytes)
@@ -272,8 +313,6 @@ static void plan_build(plan_t *p, const evs_t *e, live_fn on_live, void *ctx)
         if (frees && (!allocs || s.new_slot != s.old_slot))
             free_slots[nfree++] = s.old_slot;
         s.kind = frees && allocs ? P_REALLOC : frees ? P_FREE : P_ALLOC;
-        if (s.kind == P_REALLOC && !frees)
-            s.kind = P_ALLOC;
         if (s.old_slot != UINT32_MAX)
             s.old_seq = seq[s.old_slot]++;
         if (s.new_slot != UINT32_MAX && s.new_slot != s.old_slot)
@@ -281,7 +320,7 @@ static void plan_build(plan_t *p, const evs_t *e, live_fn on_live, void *ctx)
         plan_thread_t *th = &p->th[which[i]];
         th->step[th->n++] = s;
         if (on_live && i % every == 0)
-            on_live(ctx, e->ev[i].tsc, live);
+            on_live(ctx, e->ev[i].r.tsc, live);
     }
 }
 // [/plan]
@@ -300,18 +339,26 @@ static void print_live(void *ctx, uint64_t tsc, uint64_t live)
     printf("live,%.3f,%llu\n", (double)(tsc - c->t0) / c->hz * 1e3, (unsigned long long)live);
 }
 
+// No block can be larger, nor all live blocks together, than x86-64's user address space.
+static const limit_t address_space = { UINT64_C(1) << 47, "the address space" };
+
 static int cmd_info(const char *path)
 {
     trace_header_t h;
+    trace_extent_t x;
     evs_t e;
-    char cmdline[TRACE_MAX_CMDLINE + 1];
-    load(path, &h, &e, cmdline, sizeof cmdline);
-    printf("# trace %s: version %u, pid %u, TSC %.3f GHz, %zu records\n# command: %s\n", path, h.version,
-           h.pid, h.tsc_hz / 1e9, e.n, cmdline);
-    live_ctx_t lc = { e.n ? e.ev[0].tsc : 0, h.tsc_hz };
+    char cmdline[TRACE_MAX_CMDLINE + 1], ext[160] = "complete";
+    load(path, &h, &x, &e, cmdline, sizeof cmdline);
+    if (!x.complete) {
+        describe_extent(&x, ext, sizeof ext);
+        fprintf(stderr, "%s: note: trace '%s' is %s\n", lab_prog, path, ext);
+    }
+    printf("# trace %s: version %u, pid %u, TSC %.3f GHz, %zu records\n# command: %s\n# %s\n", path, h.version,
+           h.pid, h.tsc_hz / 1e9, e.n, cmdline, ext);
+    live_ctx_t lc = { e.ev[0].r.tsc, h.tsc_hz };
     printf("kind,key,value\n");
     plan_t p;
-    plan_build(&p, &e, print_live, &lc);
+    plan_build(&p, &e, address_space, path, print_live, &lc);
     for (int op = 1; op < TR_NOPS; op++)
         printf("calls,%s,%llu\n", trace_op_names[op], (unsigned long long)p.calls[op]);
     uint64_t hist[65] = { 0 };
@@ -326,10 +373,11 @@ static int cmd_info(const char *path)
         printf("thread,%u,%zu\n", p.th[t].tid, p.th[t].n);
     printf("summary,threads,%u\nsummary,slots,%u\nsummary,live_peak_bytes,%llu\nsummary,allocated_bytes,%llu\n"
            "summary,unmatched_frees,%llu\nsummary,null_frees,%llu\nsummary,failed_calls,%llu\n"
-           "summary,reused_live,%llu\nsummary,duration_ms,%.3f\n",
+           "summary,reused_live,%llu\nsummary,duration_ms,%.3f\nsummary,complete,%d\nsummary,chunks,%u\n",
            p.nthreads, p.nslots, (unsigned long long)p.live_peak_bytes, (unsigned long long)p.total_bytes,
            (unsigned long long)p.unmatched_frees, (unsigned long long)p.null_frees, (unsigned long long)p.failed,
-           (unsigned long long)p.reused_live, e.n ? (double)(e.ev[e.n - 1].tsc - e.ev[0].tsc) / h.tsc_hz * 1e3 : 0.0);
+           (unsigned long long)p.reused_live, (double)(e.ev[e.n - 1].r.tsc - e.ev[0].r.tsc) / h.tsc_hz * 1e3,
+           x.complete, x.chunks);
     return 0;
 }
 
@@ -460,8 +508,43 @@ static int find_program(const char *name)
     return lab_opt_choice("workload", name, names);
 }
 
+// The most bytes a replay may have live at once: half of MemAvailable (else of all the
+// memory), since the allocator may hold as much again beyond the live bytes (chapter 3).
+static limit_t replay_memory(void)
+{
+    limit_t l = { (uint64_t)sysconf(_SC_PHYS_PAGES) * (uint64_t)sysconf(_SC_PAGESIZE) / 2, "half this machine's memory" };
+    FILE *f = fopen("/proc/meminfo", "r");
+    char line[256];
+    unsigned long long kib;
+    while (f && fgets(line, sizeof line, f))
+        if (sscanf(line, "MemAvailable: %llu kB", &kib) == 1) {
+            l = (limit_t){ kib * 512, "half of this machine's available memory (MemAvailable)" };
+            break;
+        }
+    if (f)
+        fclose(f);
+    return l;
+}
+
+// The traced program's name, for the rows: the base name of its first argument, in the
+// characters a CSV cell and a file name can hold.
+static void program_name(const char *cmdline, char *out, size_t len)
+{
+    const char *start = cmdline;
+    for (const char *c = cmdline; *c && *c != ' '; c++)
+        if (*c == '/')
+            start = c + 1;
+    size_t n = 0;
+    for (const char *c = start; *c && *c != ' ' && n + 1 < len; c++)
+        out[n++] = isalnum((unsigned char)*c) || strchr("._+-", *c) ? *c : '_';
+    out[n] = 0;
+    if (n == 0)
+        snprintf(out, len, "trace");
+}
+
 // dry: the replay's own cost, with no allocator: every block is one scratch region.
-static int cmd_replay(const char *workload, const char *path, uint64_t rep, uint64_t seed, bool dry)
+// incomplete: replay a trace that lacks its end marker, as far as it goes.
+static int cmd_replay(const char *workload, const char *path, uint64_t rep, uint64_t seed, bool dry, bool incomplete)
 {
     const char *allocator = dry ? "none" : lab_allocator();
     char buf[4096];
@@ -470,17 +553,33 @@ static int cmd_replay(const char *workload, const char *path, uint64_t rep, uint
         path = buf;
     }
     trace_header_t h;
+    trace_extent_t x;
     evs_t e;
-    char cmdline[TRACE_MAX_CMDLINE + 1];
-    load(path, &h, &e, cmdline, sizeof cmdline);
+    char cmdline[TRACE_MAX_CMDLINE + 1], label[64], ext[160];
+    load(path, &h, &x, &e, cmdline, sizeof cmdline);
+    if (!x.complete) {
+        describe_extent(&x, ext, sizeof ext);
+        if (!incomplete)
+            lab_die("trace '%s' is %s; --allow-incomplete replays it as far as it goes", path, ext);
+        fprintf(stderr, "%s: note: trace '%s' is %s\n", lab_prog, path, ext);
+    }
+    program_name(cmdline, label, sizeof label);
     static plan_t p;
-    plan_build(&p, &e, NULL, NULL);
+    plan_build(&p, &e, replay_memory(), path, NULL, NULL);
     munmap(e.ev, e.cap * sizeof *e.ev);
-    block_t *blk = lab_harness_alloc((p.nslots + 1) * sizeof *blk);
-    void *scratch = dry ? lab_harness_alloc(p.max_size + 8) : NULL;
     uint64_t events = 0;
     for (uint32_t t = 0; t < p.nthreads; t++)
         events += p.th[t].n;
+    if (events == 0)
+        lab_die("trace '%s' has no call to replay: its %llu failed calls and %llu frees of NULL or unknown blocks "
+                "replay as nothing", path, (unsigned long long)p.failed,
+                (unsigned long long)(p.null_frees + p.unmatched_frees));
+    block_t *blk = lab_harness_alloc((p.nslots + 1) * sizeof *blk);
+    // --dry's one block: its pages are touched as a real block's would be, not before.
+    void *scratch = dry ? mmap(NULL, p.max_size + 8, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0)
+                        : NULL;
+    if (scratch == MAP_FAILED)
+        lab_die_code(1, "cannot map %llu bytes of scratch memory: %s", (unsigned long long)p.max_size + 8, strerror(errno));
     uint64_t sample = events / REPLAY_MIN_TIMED;
     sample = sample < 1 ? 1 : sample > REPLAY_SAMPLE ? REPLAY_SAMPLE : sample;
     // One thread replays in the trace's order: no slot needs waiting for.
@@ -537,7 +636,7 @@ static int cmd_replay(const char *workload, const char *path, uint64_t rep, uint
     lab_csv_header(columns);
     lab_row_begin(&r, columns);
     lab_row_str(&r, "allocator", allocator);
-    lab_row_str(&r, "workload", workload ? workload : "trace");
+    lab_row_str(&r, "workload", workload ? workload : label);
     lab_row_u64(&r, "threads", p.nthreads);
     lab_row_u64(&r, "rep", rep);
     lab_row_str(&r, "status", status);
@@ -632,15 +731,25 @@ static int dynamic_elf(const char *file)
     return rc;
 }
 
+static bool is_help(const char *a) { return strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0; }
+static void usage(FILE *to);
+
 static int cmd_record(int argc, char **argv, const char *self)
 {
     const char *out = NULL;
     int i = 0;
     for (; i < argc && strcmp(argv[i], "--") != 0; i++) {
-        if (strcmp(argv[i], "--out") == 0 && i + 1 < argc)
-            out = argv[++i];
-        else
+        if (is_help(argv[i])) {
+            usage(stdout);
+            return 0;
+        }
+        if (strcmp(argv[i], "--out") != 0)
             lab_die("record: unexpected argument '%s': expected --out DIR -- CMD...", argv[i]);
+        if (out)
+            lab_die("record: --out is given twice");
+        if (i + 1 >= argc || strcmp(argv[i + 1], "--") == 0 || !*argv[i + 1])
+            lab_die("record: --out needs a directory");
+        out = argv[++i];
     }
     if (!out)
         lab_die("record: --out DIR is required");
@@ -676,16 +785,23 @@ static int cmd_record(int argc, char **argv, const char *self)
 }
 
 // ---------------------------------------------------------------------------
-static void usage(void)
+static void usage(FILE *to)
 {
-    fprintf(stderr,
-            "usage: trace record --out DIR -- CMD...   |  trace info FILE  |  trace programs\n"
-            "       replay --workload NAME | --trace FILE  [--rep N --seed N --quick --dry]\n"
-            "              (--dry: no allocator, every block one scratch region: the replay's own cost)\n"
-            "       trace dump FILE  (every record as CSV)\n"
-            "       trace loop N   (N malloc(64)/free pairs: prints calls and seconds)\n"
+    fprintf(to,
+            "usage: trace record --out DIR -- CMD...   run CMD with heaptrace.so preloaded: one trace per process in DIR\n"
+            "       trace info FILE                    what a trace holds, as kind,key,value rows; says if it is\n"
+            "                                          incomplete (no end marker: the recording was cut short)\n"
+            "       trace dump FILE                    every record, as CSV\n"
+            "       trace programs                     the chapter's real programs: name<TAB>command\n"
+            "       trace loop N                       N malloc(64)/free pairs: prints calls and seconds\n"
+            "       replay --workload NAME | --trace FILE  [--rep N --seed N --quick --dry --allow-incomplete]\n"
+            "              --workload NAME   the chapter's trace of program NAME; rows are labelled NAME\n"
+            "              --trace FILE      any trace; rows are labelled with the traced program's name,\n"
+            "                                read from the trace (not with --workload)\n"
+            "              --dry             no allocator, every block one scratch region: the replay's own cost\n"
+            "              --allow-incomplete  replay a trace without its end marker, as far as it goes\n"
             "       realrun --workload NAME [--rep N --seed N --quick]\n"
-            "  (replay and realrun also take --header, --cases, --context)\n");
+            "  (replay and realrun also take --header, --cases, --context; -h or --help prints this)\n");
 }
 
 // replay and realrun: the runner's protocol
@@ -693,14 +809,22 @@ static int runner_main(int argc, char **argv, bool real)
 {
     static const struct option opts[] = {
         { "workload", 1, 0, 'w' }, { "trace", 1, 0, 't' }, { "seed", 1, 0, 'S' }, { "rep", 1, 0, 'R' },
-        { "quick", 0, 0, 'q' }, { "dry", 0, 0, 'D' }, { "header", 0, 0, 'H' }, { "cases", 0, 0, 'C' }, { "context", 0, 0, 'X' },
-        { "help", 0, 0, 'h' }, { 0, 0, 0, 0 },
+        { "quick", 0, 0, 'q' }, { "dry", 0, 0, 'D' }, { "allow-incomplete", 0, 0, 'I' }, { "header", 0, 0, 'H' },
+        { "cases", 0, 0, 'C' }, { "context", 0, 0, 'X' }, { "help", 0, 0, 'h' }, { 0, 0, 0, 0 },
     };
     const char *workload = NULL, *path = NULL;
     uint64_t rep = 0, seed = 1;
-    bool quick = false, cases = false, dry = false;
+    bool quick = false, cases = false, dry = false, incomplete = false, seen[128] = { false };
     int o;
-    while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    opterr = 0;  // one line of our own for a bad option
+    while ((o = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+        if (o == ':')
+            lab_die("option '%s' needs a value", argv[optind - 1]);
+        if (o == '?')
+            lab_die("unknown option '%s' (--help lists them)", argv[optind - 1]);
+        if (seen[o] && strchr("wtSR", o))
+            lab_die("option --%s is given twice", o == 'w' ? "workload" : o == 't' ? "trace" : o == 'S' ? "seed" : "rep");
+        seen[o] = true;
         switch (o) {
         case 'w': workload = optarg; break;
         case 't': path = optarg; break;
@@ -708,13 +832,13 @@ static int runner_main(int argc, char **argv, bool real)
         case 'R': rep = lab_opt_u64("--rep", optarg, 0, 1000000); break;
         case 'q': quick = true; break;
         case 'D': dry = true; break;
+        case 'I': incomplete = true; break;
         case 'H': lab_csv_header(real ? real_columns : columns); return 0;
         case 'C': cases = true; break;
         case 'X':
             lab_print_clock();
             return 0;
-        case 'h': usage(); return 0;
-        default: usage(); return LAB_EXIT_USAGE;
+        case 'h': usage(stdout); return 0;
         }
     }
     if (optind < argc)
@@ -725,10 +849,23 @@ static int runner_main(int argc, char **argv, bool real)
                 printf("--workload %s\n", programs[i].name);
         return 0;
     }
+    if (real && (path || dry || incomplete))
+        lab_die("realrun runs the program itself: --trace, --dry and --allow-incomplete are replay's");
+    if (workload && path)
+        lab_die("--workload and --trace exclude each other: --workload NAME replays the chapter's trace of NAME, "
+                "--trace FILE any trace, labelled with its program's name");
     if (!workload && (real || !path))
         lab_die("--workload is required%s", real ? "" : " (or --trace FILE)");
     lab_clock_init();
-    return real ? cmd_realrun(workload, rep) : cmd_replay(workload, path, rep, seed, dry);
+    return real ? cmd_realrun(workload, rep) : cmd_replay(workload, path, rep, seed, dry, incomplete);
+}
+
+// trace info FILE, trace dump FILE: exactly one file.
+static const char *one_file(int argc, char **argv, const char *cmd)
+{
+    if (argc != 3)
+        lab_die("%s: expected one trace file", cmd);
+    return argv[2];
 }
 
 int main(int argc, char **argv)
@@ -745,23 +882,27 @@ int main(int argc, char **argv)
         return runner_main(argc, argv, true);
     }
     lab_prog = "trace";
-    if (argc < 2) {
-        usage();
-        return LAB_EXIT_USAGE;
+    if (argc < 2)
+        lab_die("expected a command: record, info, dump, programs, loop, replay or realrun (--help for usage)");
+    if (is_help(argv[1])) {
+        usage(stdout);
+        return 0;
+    }
+    if (argc > 2 && is_help(argv[2]) && strcmp(argv[1], "record") != 0 && strcmp(argv[1], "replay") != 0 &&
+        strcmp(argv[1], "realrun") != 0) {
+        usage(stdout);
+        return 0;
     }
     if (strcmp(argv[1], "info") == 0) {
-        if (argc != 3)
-            lab_die("info: expected one trace file");
-        lab_clock_init();
-        return cmd_info(argv[2]);
+        return cmd_info(one_file(argc, argv, "info"));  // its times come from the trace's own TSC rate
     }
     if (strcmp(argv[1], "dump") == 0) {  // every record, in TSC order: op,tid,size_bytes,align_bytes
-        if (argc != 3)
-            lab_die("dump: expected one trace file");
+        const char *file = one_file(argc, argv, "dump");
         trace_header_t h;
+        trace_extent_t x;
         evs_t e;
         char cmdline[TRACE_MAX_CMDLINE + 1];
-        load(argv[2], &h, &e, cmdline, sizeof cmdline);
+        load(file, &h, &x, &e, cmdline, sizeof cmdline);
         printf("op,tid,size_bytes,align_bytes,result,arg\n");
         for (size_t i = 0; i < e.n; i++)
             printf("%s,%u,%llu,%u,%llx,%llx\n", trace_op_names[e.ev[i].r.op], e.ev[i].tid, (unsigned long long)e.ev[i].r.size,
@@ -782,6 +923,8 @@ int main(int argc, char **argv)
         return 0;
     }
     if (strcmp(argv[1], "programs") == 0) {
+        if (argc != 2)
+            lab_die("programs: unexpected argument '%s'", argv[2]);
         for (size_t i = 0; i < NPROGRAMS; i++)
             printf("%s\t%s\n", programs[i].name, programs[i].cmd);
         return 0;

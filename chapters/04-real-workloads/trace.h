@@ -4,6 +4,7 @@
  * Types and sizes:
  *     trace_header_t   32 bytes + cmdline_len bytes   once, at offset 0
  *     trace_chunk_t    16 bytes + nbytes              before each flushed thread buffer
+ *     end marker       16 bytes (a trace_chunk_t)      once, last, written at exit
  *     a record         2 to 46 bytes (about 5)        one allocation call
  *     trace_rec_t      40 bytes                        a record, decoded (in memory only)
  *
@@ -11,6 +12,12 @@
  * the order that thread made them. Chunks of different threads interleave in flush order,
  * so a reader orders records globally by their TSC stamp (invariant TSC: one clock for
  * every core). All integers are little-endian, the machine's own order.
+ *
+ * The end marker (version 3) is a chunk header with tid TRACE_END_TID, nrec the number of
+ * chunks before it, nbytes 0 and reserved TRACE_END_MAGIC; the recorder writes it after
+ * its last flush at exit. A file without it was cut short (a kill, a full disk, a
+ * descriptor taken away, an _exit): the reader calls it incomplete, and says how many
+ * whole chunks it holds and where they end. A partial chunk at the end is part of that cut.
  *
  * A record is compact, because writing bytes is most of what recording costs: the
  * operation (one byte), then varints (7 bits a byte, low first; a set top bit means more
@@ -35,7 +42,9 @@
 #include <string.h>
 
 #define TRACE_MAGIC "HEAPTRC\0"
-#define TRACE_VERSION 2u
+#define TRACE_VERSION 3u
+#define TRACE_END_TID UINT32_MAX   // no kernel thread id is this large
+#define TRACE_END_MAGIC 0x21444e45u  // "END!"
 #define TRACE_MAX_CMDLINE 4096u
 #define TRACE_MAX_REC 46u      // op + 4 varints of 10 bytes + one of 5
 
@@ -117,10 +126,20 @@ TRACE_HOT unsigned char *trace_encode(unsigned char *p, const trace_rec_t *r, ui
 
 // ---------------------------------------------------------------------------
 // Reader: validates a whole trace in memory. Calls `each` for every record of every
-// chunk, in file order. On bad input it fills err with the byte offset and the reason and
-// returns false; it never reads outside [buf, buf + len).
+// whole chunk, in file order, and tells in *x whether the file is complete. On bad input
+// it fills err with the byte offset and the reason and returns false; it never reads
+// outside [buf, buf + len).
 // ---------------------------------------------------------------------------
-typedef void (*trace_visit_fn)(void *ctx, uint32_t tid, const trace_rec_t *r);
+// at: the record's byte offset in the file.
+typedef void (*trace_visit_fn)(void *ctx, uint32_t tid, const trace_rec_t *r, size_t at);
+
+// How much of the file a successful parse read.
+typedef struct {
+    bool complete;     // the end marker was found, last, with the right chunk count
+    uint32_t chunks;   // whole chunks before the end (or before the cut)
+    size_t end;        // the byte after the last whole chunk
+    size_t tail;       // bytes of a partial chunk after it (incomplete only)
+} trace_extent_t;
 
 // One varint at *off, which must end before end; max: the largest value allowed.
 static inline bool trace_get(const unsigned char *buf, size_t *off, size_t end, uint64_t max,
@@ -190,9 +209,11 @@ static inline bool trace_decode(const unsigned char *buf, size_t *off, size_t en
     return true;
 }
 
-static inline bool trace_parse(const unsigned char *buf, size_t len, trace_header_t *h,
+static inline bool trace_parse(const unsigned char *buf, size_t len, trace_header_t *h, trace_extent_t *x,
                                trace_visit_fn each, void *ctx, char *err, size_t errlen)
 {
+    memset(x, 0, sizeof *x);
+    err[0] = 0;
     if (len < sizeof *h) {
         snprintf(err, errlen, "byte %zu: truncated header (%zu of %zu bytes)", len, len, sizeof *h);
         return false;
@@ -203,7 +224,8 @@ static inline bool trace_parse(const unsigned char *buf, size_t len, trace_heade
         return false;
     }
     if (h->version != TRACE_VERSION) {
-        snprintf(err, errlen, "byte 8: version %u, this reader reads version %u", h->version, TRACE_VERSION);
+        snprintf(err, errlen, "byte 8: version %u, this reader reads version %u (record it again)", h->version,
+                 TRACE_VERSION);
         return false;
     }
     if (h->cmdline_len > TRACE_MAX_CMDLINE) {
@@ -219,16 +241,34 @@ static inline bool trace_parse(const unsigned char *buf, size_t len, trace_heade
         snprintf(err, errlen, "byte %zu: truncated command line", len);
         return false;
     }
-    while (off < len) {
+    for (;;) {
+        x->end = off;
         trace_chunk_t c;
-        if (len - off < sizeof c) {
-            snprintf(err, errlen, "byte %zu: truncated chunk header", off);
-            return false;
+        if (len - off < sizeof c) {  // the end, or a cut inside a chunk header: incomplete
+            x->tail = len - off;
+            return true;
         }
         memcpy(&c, buf + off, sizeof c);
-        if (c.nbytes > len - off - sizeof c) {
-            snprintf(err, errlen, "byte %zu: chunk of thread %u claims %u bytes, file ends first", off, c.tid, c.nbytes);
-            return false;
+        if (c.tid == TRACE_END_TID) {
+            if (c.nbytes != 0 || c.reserved != TRACE_END_MAGIC) {
+                snprintf(err, errlen, "byte %zu: bad end marker", off);
+                return false;
+            }
+            if (c.nrec != x->chunks) {
+                snprintf(err, errlen, "byte %zu: the end marker counts %u chunks, the file holds %u", off, c.nrec,
+                         x->chunks);
+                return false;
+            }
+            if (len - off > sizeof c) {
+                snprintf(err, errlen, "byte %zu: %zu byte(s) after the end marker", off + sizeof c, len - off - sizeof c);
+                return false;
+            }
+            x->complete = true;
+            return true;
+        }
+        if (c.nbytes > len - off - sizeof c) {  // a cut inside a chunk: incomplete
+            x->tail = len - off;
+            return true;
         }
         size_t start = off;
         off += sizeof c;
@@ -241,17 +281,22 @@ static inline bool trace_parse(const unsigned char *buf, size_t len, trace_heade
                 return false;
             }
             trace_rec_t r;
+            size_t at = off;
             if (!trace_decode(buf, &off, end, &r, &tsc, &ptr, err, errlen))
                 return false;
             if (each)
-                each(ctx, c.tid, &r);
+                each(ctx, c.tid, &r, at);
         }
         if (off != end) {
             snprintf(err, errlen, "byte %zu: the chunk at byte %zu has %zu byte(s) left after its %u records", off,
                      start, end - off, c.nrec);
             return false;
         }
+        if (x->chunks == UINT32_MAX - 1) {
+            snprintf(err, errlen, "byte %zu: more than %u chunks", end, UINT32_MAX - 1);
+            return false;
+        }
+        x->chunks++;
     }
-    return true;
 }
 #endif
