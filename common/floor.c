@@ -7,13 +7,16 @@
  * therefore the harness (loop, size draws, pattern writes and checks, clock reads) plus a
  * few instructions of allocation: the limit any real allocator can approach.
  *
- * It is used only where memory allows: LAB_FLOOR_MIB (default 512) sets the region;
+ * It is used only where memory allows: LAB_FLOOR_MIB (default 512, at most MemAvailable) sets the region;
  * past its end malloc returns NULL with ENOMEM, which the benchmark reports as the run's
  * status. Each block has a 16-byte header holding its size (for realloc and
  * malloc_usable_size).
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -21,6 +24,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/single_threaded.h>
+#include <unistd.h>
 
 #define HEADER 16  // keeps every block 16-byte aligned, as glibc's are
 
@@ -28,13 +32,54 @@ static char *base, *end;
 static _Atomic(uintptr_t) next;
 static _Atomic long live;
 
+// A bad setting stops the process with one line and exit 2 (bad input, for common/run).
+// Nothing here may call malloc: it is the malloc.
+static void refuse(const char *fmt, const char *value, unsigned long long n)
+{
+    char msg[256];
+    int len = snprintf(msg, sizeof msg, fmt, value, n);
+    if (write(2, msg, len > 0 && (size_t)len < sizeof msg ? (size_t)len : 0) < 0)
+        _exit(2);
+    _exit(2);
+}
+
+// MemAvailable in MiB; ULLONG_MAX where the kernel does not say.
+static unsigned long long available_mib(void)
+{
+    char buf[4096];
+    int fd = open("/proc/meminfo", O_RDONLY | O_CLOEXEC);
+    ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof buf - 1);
+    if (fd >= 0)
+        close(fd);
+    char *p = n > 0 ? (buf[n] = 0, strstr(buf, "MemAvailable:")) : NULL;
+    return p ? strtoull(p + 13, NULL, 10) >> 10 : ULLONG_MAX;
+}
+
+// LAB_FLOOR_MIB: 1 to 1048576 (1 TiB), and no more than MemAvailable: the region is
+// populated at once, so too large a one would be an out-of-memory kill, not a NULL.
+static size_t region_mib(void)
+{
+    const char *e = getenv("LAB_FLOOR_MIB");
+    if (!e)
+        return 512;
+    char *end;
+    errno = 0;
+    unsigned long long mib = strtoull(e, &end, 10);
+    if (*e < '0' || *e > '9' || *end || errno || mib < 1 || mib > (1u << 20))
+        refuse("floor: error: LAB_FLOOR_MIB '%s' is not allowed: expected an integer from 1 to %llu (MiB)\n",
+               e, 1u << 20);
+    if (mib > available_mib())
+        refuse("floor: error: LAB_FLOOR_MIB %s MiB is more than MemAvailable (%llu MiB): the region is populated at once\n",
+               e, available_mib());
+    return (size_t)mib;
+}
+
 // First call comes from the dynamic loader or libc's start-up, before threads exist.
 static int init(void)
 {
     if (base)
         return 1;
-    const char *e = getenv("LAB_FLOOR_MIB");
-    size_t mib = e && atol(e) > 0 ? (size_t)atol(e) : 512;
+    size_t mib = region_mib();
     void *p = mmap(NULL, mib << 20, PROT_READ | PROT_WRITE,
                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE | MAP_NORESERVE, -1, 0);
     if (p == MAP_FAILED)
