@@ -3,16 +3,19 @@
  * Every experiment is one C file that includes this header and nothing else of ours.
  * One section per concern, in this order:
  *
- *   errors and options  lab_die, lab_opt_u64, lab_opt_f64, lab_opt_choice
+ *   errors and options  lab_die, lab_parse_u64 (k/m/g suffixes), lab_opt_u64, lab_opt_f64,
+ *                       lab_opt_choice, lab_opt_str
  *   clocks              lab_clock (TSC calibrated against CLOCK_MONOTONIC_RAW, or
  *                       clock_gettime when the TSC is not invariant), lab_t0/lab_t1
  *   histogram           lab_hist_t: log-linear, 128 sub-buckets per power of two
  *                       (<= 0.78% bucket width), fixed 43 KiB, no allocation, mergeable
  *   rss probes          statm through a kept fd, VmRSS/VmHWM, smaps_rollup, clear_refs
  *   csv rows            lab_row_t: every value is written under its column's name
- *   common options      LAB_COMMON_OPTS, lab_common_option: --seed --rep --quick --header
- *                       --cases --describe --context --help, the same in every program
+ *   common options      LAB_COMMON_OPTS, lab_getopt (lab_common_option): --seed --rep --quick
+ *                       --header --cases --describe --context -h/--help, the same in every
+ *                       program; unknown, duplicated and valueless options are errors
  *   prng and sizes      xoshiro256** seeded by splitmix64; uniform and log-normal sizes
+ *   footprint           lab_require_memory: a run that cannot fit into MemAvailable is refused
  *   memory              lab_escape, lab_fill/lab_check (the validation pattern)
  *   threads             lab_ncpus, lab_pin
  *   allocator identity  lab_allocator(): which library's malloc is live
@@ -105,12 +108,40 @@ static inline bool lab_parse_f64(const char *s, double lo, double hi, double *ou
     return true;
 }
 
+// Writes v as the usage texts do: with a k/m/g suffix where that is exact, from 10k up
+// (below that a plain number reads better: 1024 threads, 4096 MiB). lab_parse_u64 reads
+// back every string this writes.
+static inline const char *lab_fmt_u64(char buf[24], uint64_t v)
+{
+    static const char suffix[] = "kmg";
+    int i = -1;
+    while (i < 2 && v && v % 1024 == 0 && (i >= 0 || v >= 10240))
+        v /= 1024, i++;
+    snprintf(buf, 24, "%llu%.*s", (unsigned long long)v, i >= 0, i >= 0 ? &suffix[i] : "");
+    return buf;
+}
+
+// The one line for a bad or missing value: a missing value reads as an empty one (see
+// lab_getopt), so both say what the option allows.
+__attribute__((format(printf, 3, 4), noreturn))
+static inline void lab_die_value(const char *opt, const char *s, const char *fmt, ...)
+{
+    char allowed[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(allowed, sizeof allowed, fmt, ap);
+    va_end(ap);
+    if (!s || !*s)
+        lab_die("%s needs a value: %s", opt, allowed);
+    lab_die("%s '%s' is not allowed: %s", opt, s, allowed);
+}
+
 static inline uint64_t lab_opt_u64(const char *opt, const char *s, uint64_t lo, uint64_t hi)
 {
     uint64_t v;
+    char a[24], b[24];
     if (!lab_parse_u64(s, lo, hi, &v))
-        lab_die("%s '%s' is not allowed: expected an integer from %llu to %llu", opt, s,
-                (unsigned long long)lo, (unsigned long long)hi);
+        lab_die_value(opt, s, "expected an integer from %s to %s", lab_fmt_u64(a, lo), lab_fmt_u64(b, hi));
     return v;
 }
 
@@ -118,8 +149,16 @@ static inline double lab_opt_f64(const char *opt, const char *s, double lo, doub
 {
     double v;
     if (!lab_parse_f64(s, lo, hi, &v))
-        lab_die("%s '%s' is not allowed: expected a number from %g to %g", opt, s, lo, hi);
+        lab_die_value(opt, s, "expected a number from %g to %g", lo, hi);
     return v;
+}
+
+// A string value (a file, a directory): anything but empty.
+static inline const char *lab_opt_str(const char *opt, const char *s, const char *what)
+{
+    if (!s || !*s)
+        lab_die_value(opt, s, "expected %s", what);
+    return s;
 }
 
 // Returns the index of s in the NULL-terminated list, or dies listing the choices.
@@ -132,6 +171,8 @@ static inline int lab_opt_choice(const char *opt, const char *s, const char *con
         snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", i ? ", " : "",
                  choices[i]);
     }
+    if (!*s)
+        lab_die("%s needs a value: expected one of %s", opt, list);
     lab_die("unknown %s '%s': expected one of %s", opt, s, list);
 }
 
@@ -580,7 +621,10 @@ enum {
 // Their lines in the usage text of a program with --describe.
 #define LAB_COMMON_USAGE                                                                  \
     "  --seed N  --rep N  --quick\n"                                                      \
-    "  --header | --cases | --describe | --context   print and exit\n"
+    "  -h | --help | --header | --cases | --describe | --context   print and exit\n"      \
+    LAB_NUMBER_USAGE
+// How lab_parse_u64 reads N, for every usage text.
+#define LAB_NUMBER_USAGE "N is an integer; a k, m or g suffix multiplies it by 1024, 1024^2 or 1024^3.\n"
 
 // What a program prints for them.
 typedef struct {
@@ -588,13 +632,14 @@ typedef struct {
     void (*cases)(bool quick);     // --cases: one argument line per case
     void (*describe)(bool quick);  // --describe, where the program has LAB_DESCRIBE_OPT
     void (*context)(void);         // --context: lines for env.txt
-    void (*usage)(void);           // --help, and after a bad option
+    void (*usage)(void);           // -h, --help: the usage text, on stdout
 } lab_program_t;
 
 // Their values. --quick counts from where it stands: `--quick --cases` lists the QUICK cases.
 typedef struct {
     uint64_t seed, rep;
     bool quick;
+    uint64_t seen[(LAB_OPT_HELP >> 6) + 1];  // lab_getopt: the option codes given so far
 } lab_common_t;
 
 // Handles getopt_long's result o if it is a common option (or a bad one: '?'), printing and
@@ -610,9 +655,54 @@ static inline bool lab_common_option(int o, const lab_program_t *p, lab_common_t
     case LAB_OPT_DESCRIBE: p->describe(c->quick); exit(0);
     case LAB_OPT_CONTEXT: p->context(); exit(0);
     case LAB_OPT_HELP: p->usage(); exit(0);
-    case '?': p->usage(); exit(LAB_EXIT_USAGE);  // getopt_long has said what was wrong
+    case '?': exit(LAB_EXIT_USAGE);  // getopt_long has said what was wrong, in one line
     }
     return false;
+}
+
+// The long name of option code o, for messages.
+static inline const char *lab_opt_name(const struct option *opts, int o)
+{
+    for (; opts->name; opts++)
+        if (!opts->flag && opts->val == o)
+            return opts->name;
+    return "?";
+}
+
+// getopt_long for the chapter programs. Handles the common options (lab_common_option),
+// -h, and what getopt_long would leave half done: an unknown option, a value given to an
+// option that takes none and an option given twice are one-line errors. A missing value
+// (`--live` at the end) comes back as an empty optarg, so that the program's own check of
+// the value (lab_opt_u64 and the others) says what the option allows. Returns the
+// program's own options (their codes must not be 'h' or ':'), and -1 at the end.
+static inline int lab_getopt(int argc, char **argv, const struct option *opts,
+                             const lab_program_t *p, lab_common_t *c)
+{
+    for (;;) {
+        opterr = 0;  // every message is ours
+        int o = getopt_long(argc, argv, ":h", opts, NULL);
+        if (o == -1)
+            return -1;
+        const char *arg = argv[optind - 1];
+        if (o == '?' && optopt && strncmp(arg, "--", 2) == 0)
+            lab_die("--%s takes no value: '%s'", lab_opt_name(opts, optopt), arg);
+        if (o == '?' && optopt)
+            lab_die("unknown option '-%c' (see --help)", optopt);
+        if (o == '?')
+            lab_die("unknown or ambiguous option '%s' (see --help)", arg);
+        if (o == ':')
+            o = optopt, optarg = (char *)"";
+        if (o == 'h')
+            o = LAB_OPT_HELP;
+        if (o >= 0 && o < 64 * (int)(sizeof c->seen / sizeof c->seen[0])) {
+            uint64_t bit = 1ull << (o & 63);
+            if (c->seen[o >> 6] & bit)
+                lab_die("--%s is given twice: give each option once", lab_opt_name(opts, o));
+            c->seen[o >> 6] |= bit;
+        }
+        if (!lab_common_option(o, p, c))
+            return o;
+    }
 }
 
 // After the options: the programs take no operands, so a stray word is a mistake.
@@ -749,8 +839,73 @@ static inline lab_dist_t lab_opt_dist(const char *opt, const char *s)
     lab_dist_t d;
     char err[160];
     if (!lab_dist_parse(s, &d, err, sizeof err))
-        lab_die("%s '%s' is not allowed: %s", opt, s, err);
+        lab_die_value(opt, s, "%s", err);
     return d;
+}
+
+// ---------------------------------------------------------------------------
+// footprint: refuse up front what cannot fit
+// ---------------------------------------------------------------------------
+
+// The k-th moment of one draw: E[X^k]. A clamped log-normal X = clamp(M e^(sZ), LO, HI)
+// takes LO below a = ln(LO/M)/s, HI above b = ln(HI/M)/s, and in between
+// E[(M e^(sZ))^k; a < Z < b] = M^k e^(k^2 s^2 / 2) (Phi(b - ks) - Phi(a - ks)).
+static inline double lab_dist_moment(const lab_dist_t *d, int k)
+{
+    double lo = (double)d->lo_bytes, hi = (double)d->hi_bytes;
+    if (d->kind == LAB_UNIFORM) {  // the mean of x^k over the integers lo..hi, nearly
+        if (lo == hi)
+            return pow(lo, k);
+        return (pow(hi + 0.5, k + 1) - pow(lo - 0.5, k + 1)) / ((k + 1) * (hi - lo + 1));
+    }
+    double m = d->median_bytes, s = d->sigma;
+    if (s == 0)
+        return pow(m, k);
+#define LAB_PHI(x) (0.5 * erfc(-(x) / M_SQRT2))
+    double a = log(lo / m) / s, b = log(hi / m) / s;
+    return pow(lo, k) * LAB_PHI(a) + pow(hi, k) * (1 - LAB_PHI(b)) +
+           pow(m, k) * exp(k * k * s * s / 2) * (LAB_PHI(b - k * s) - LAB_PHI(a - k * s));
+#undef LAB_PHI
+}
+
+// The bytes that n draws from d add up to, at most, bar a six-sigma accident: the sum's
+// mean plus six of its standard deviations, and never more than n times the largest block.
+// (n times the largest block alone would refuse chapter 1's own mixed workload: 10k
+// blocks of up to 1 MiB whose sum is about 2 MiB.)
+static inline double lab_dist_total_bytes(const lab_dist_t *d, uint64_t n)
+{
+    double mean = lab_dist_moment(d, 1), var = fmax(lab_dist_moment(d, 2) - mean * mean, 0);
+    double total = (double)n * mean + 6 * sqrt((double)n * var);
+    return fmin(total, (double)n * (double)d->hi_bytes);
+}
+
+// The memory a new process can have without swapping, in bytes (MemAvailable, Linux
+// >= 3.14); INFINITY where the kernel does not say.
+static inline double lab_mem_available_bytes(void)
+{
+    char buf[8192];
+    uint64_t kib;
+    if (!lab_read_file("/proc/meminfo", buf, sizeof buf) || !lab_parse_kib_field(buf, "MemAvailable", &kib))
+        return INFINITY;
+    return (double)kib * 1024;
+}
+
+// Size-class rounding: the allocators under test round a request up by at most a quarter
+// (the message says 25%).
+#define LAB_CLASS_ROUNDING 1.25
+
+// The footprint guard of every program whose options set how much memory it holds: it
+// takes the blocks' bytes (lab_dist_total_bytes) and the harness's, adds the allocators'
+// rounding, and refuses, before anything is allocated, a run that cannot fit into
+// MemAvailable; `what` names the options, e.g. "--live 1000 blocks of uniform:512m:1g".
+// An out-of-memory kill would lose the run and could take other processes with it.
+static inline void lab_require_memory(const char *what, double block_bytes, double harness_bytes)
+{
+    double need = block_bytes * LAB_CLASS_ROUNDING + harness_bytes, avail = lab_mem_available_bytes();
+    if (need > avail)
+        lab_die("%s need up to %.1f GiB (blocks %.1f GiB, +25%% size-class rounding, harness %.1f GiB), "
+                "more than MemAvailable %.1f GiB: ask for fewer or smaller blocks",
+                what, need / 0x1p30, block_bytes / 0x1p30, harness_bytes / 0x1p30, avail / 0x1p30);
 }
 
 // ---------------------------------------------------------------------------
@@ -884,6 +1039,17 @@ static inline bool lab_pin(int n)
 // object that defines the malloc the program calls. common/run sets LAB_ALLOCATOR and
 // LAB_ALLOCATOR_LIB (empty for glibc); if that library is not the one whose malloc is live,
 // the preload did not take and the run stops rather than writing mislabelled rows.
+// Allocator names go into CSV rows and the book unquoted: [a-z0-9_-]+ only.
+static inline bool lab_allocator_name_ok(const char *name)
+{
+    if (!name || !*name)
+        return false;
+    for (const char *c = name; *c; c++)
+        if (!(islower((unsigned char)*c) || isdigit((unsigned char)*c) || *c == '_' || *c == '-'))
+            return false;
+    return true;
+}
+
 static inline const char *lab_allocator(void)
 {
     Dl_info info;
@@ -893,12 +1059,17 @@ static inline const char *lab_allocator(void)
     const char *name = getenv("LAB_ALLOCATOR"), *lib = getenv("LAB_ALLOCATOR_LIB");
     char want[PATH_MAX], have[PATH_MAX];
     bool have_ok = realpath(info.dli_fname, have) != NULL;
-    if (!name || !*name) {  // run by hand: name it after the library
+    if (!name || !*name) {  // run by hand: name it after the library, in CSV-safe letters
         static char base[256];
         const char *b = strrchr(info.dli_fname, '/');
         snprintf(base, sizeof base, "%s", b ? b + 1 : info.dli_fname);
+        for (char *c = base; *c; c++)
+            if (!isalnum((unsigned char)*c) && !strchr("._-", *c))
+                *c = '_';
         return strstr(base, "libc.so") ? "glibc" : base;
     }
+    if (!lab_allocator_name_ok(name))
+        lab_die("LAB_ALLOCATOR '%s' is not allowed: expected a name of a-z, 0-9, _ and - only", name);
     if (!lib || !*lib) {
         if (strstr(info.dli_fname, "libc.so"))
             return name;

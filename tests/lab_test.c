@@ -62,6 +62,33 @@ static void test_options(void)
     CHECK("f64 rejects nan, inf, junk", !lab_parse_f64("nan", 0, 1, &f) && !lab_parse_f64("inf", 0, 1e9, &f) &&
                                             !lab_parse_f64("0.5x", 0, 1, &f));
     CHECK("f64 rejects out of range", !lab_parse_f64("1.5", 0, 1, &f));
+
+    // Issue 10: what a hostile tester typed.
+    CHECK("u64 reads 08 as 8, never as octal", lab_parse_u64("08", 0, 100, &v) && v == 8);
+    CHECK("u64 reads 010 as 10", lab_parse_u64("010", 0, 100, &v) && v == 10);
+    CHECK("u64 suffix m is MiB", lab_parse_u64("10m", 1, 10 << 20, &v) && v == 10u << 20);
+    CHECK("u64 suffix upper case", lab_parse_u64("3K", 1, UINT64_MAX, &v) && v == 3072);
+    CHECK("u64 rejects sign, space, hex, exponent",
+          !lab_parse_u64("+5", 0, 100, &v) && !lab_parse_u64(" 5", 0, 100, &v) && !lab_parse_u64("5 ", 0, 100, &v) &&
+              !lab_parse_u64("0x10", 0, 100, &v) && !lab_parse_u64("1e3", 0, 10000, &v));
+    CHECK("u64 rejects a suffix alone or twice", !lab_parse_u64("k", 0, 100, &v) && !lab_parse_u64("1kk", 0, UINT64_MAX, &v));
+    CHECK("u64 rejects 1 past the range's top", !lab_parse_u64("10485761", 1, 10 << 20, &v));
+    CHECK("u64 takes the largest value", lab_parse_u64("18446744073709551615", 0, UINT64_MAX, &v) && v == UINT64_MAX);
+
+    char b[24];
+    CHECK("fmt plain below 10k", strcmp(lab_fmt_u64(b, 1024), "1024") == 0 && strcmp(lab_fmt_u64(b, 4096), "4096") == 0 &&
+                                     strcmp(lab_fmt_u64(b, 0), "0") == 0 && strcmp(lab_fmt_u64(b, 60000), "60000") == 0);
+    CHECK("fmt suffixes where exact", strcmp(lab_fmt_u64(b, 100 << 10), "100k") == 0 &&
+                                          strcmp(lab_fmt_u64(b, 1 << 20), "1m") == 0 &&
+                                          strcmp(lab_fmt_u64(b, 10 << 20), "10m") == 0 &&
+                                          strcmp(lab_fmt_u64(b, 1 << 30), "1g") == 0 &&
+                                          strcmp(lab_fmt_u64(b, 1ull << 40), "1024g") == 0);
+    CHECK("fmt the largest value", strcmp(lab_fmt_u64(b, UINT64_MAX), "18446744073709551615") == 0);
+    bool round_trip = true;
+    for (uint64_t x = 1; x && x < (1ull << 62); x = x * 3 + (x & 1))
+        for (uint64_t y = x; y < x + 2048 * 3; y += 1024)
+            round_trip &= lab_parse_u64(lab_fmt_u64(b, y), 0, UINT64_MAX, &v) && v == y;
+    CHECK("parse reads back what fmt writes", round_trip);
 }
 
 static void die_live(void) { lab_opt_u64("--live", "0", 1, 10); }
@@ -71,6 +98,69 @@ static void die_choice(void)
     lab_opt_choice("workload", "huge", c);
 }
 static void die_dist(void) { lab_opt_dist("--sizes", "uniform:64:8"); }
+
+static void die_live_missing(void) { lab_opt_u64("--live", "", 1, 10 << 20); }
+static void die_series_missing(void) { lab_opt_str("--series", "", "a file name"); }
+static void die_choice_missing(void)
+{
+    static const char *const c[] = { "small", "large", NULL };
+    lab_opt_choice("--mode", "", c);
+}
+
+// lab_getopt on a made-up command line, as a program's loop calls it.
+static const struct option test_opts[] = { { "live", 1, 0, 'l' }, { "workload", 1, 0, 'w' }, LAB_COMMON_OPTS };
+static void test_usage(void) { printf("# usage: test\n"); }  // a TAP comment
+static const lab_program_t test_prog = { .usage = test_usage };
+static char *test_argv[8], test_arg[64];  // test_arg: the last option's value
+static int test_getopt(const char *a, const char *b, const char *c)
+{
+    static char s[3][64];
+    int argc = 1;
+    test_argv[0] = (char *)"test";
+    for (const char *x[] = { a, b, c }, **p = x; p < x + 3 && *p; p++, argc++)
+        test_argv[argc] = strcpy(s[argc - 1], *p);
+    test_argv[argc] = NULL;
+    optind = 0;  // glibc: start over
+    lab_common_t common = { .seed = 42 };
+    int o, last = -1;
+    while ((o = lab_getopt(argc, test_argv, test_opts, &test_prog, &common)) != -1) {
+        last = o;
+        snprintf(test_arg, sizeof test_arg, "%s", optarg);
+    }
+    return last;
+}
+static void getopt_twice(void) { test_getopt("--live", "1", "--live=2"); }
+static void getopt_seed_twice(void) { test_getopt("--seed=1", "--seed", "1"); }
+static void getopt_unknown(void) { test_getopt("--lives", "1", NULL); }
+static void getopt_short(void) { test_getopt("-x", NULL, NULL); }
+static void getopt_flag_value(void) { test_getopt("--quick=yes", NULL, NULL); }
+static void getopt_h(void) { test_getopt("-h", NULL, NULL); }
+static void getopt_help(void) { test_getopt("--live", "1", "--help"); }
+static void getopt_seed_missing(void) { test_getopt("--seed", NULL, NULL); }
+static void getopt_seed_octal(void) { test_getopt("--seed", "09x", NULL); }
+
+static void test_getopt_errors(void)
+{
+    char msg[512];
+    CHECK("getopt: an option's value", test_getopt("--live", "08", NULL) == 'l' && strcmp(test_arg, "08") == 0);
+    CHECK("getopt: a missing value comes back empty", test_getopt("--live", NULL, NULL) == 'l' && !*test_arg);
+    CHECK("getopt: --opt=VALUE", test_getopt("--workload=small", NULL, NULL) == 'w' && strcmp(test_arg, "small") == 0);
+    CHECK("getopt: an option given twice exits 2 and names it",
+          in_child(getopt_twice, msg, sizeof msg) == 2 && strstr(msg, "--live is given twice"));
+    CHECK("getopt: a common option given twice too",
+          in_child(getopt_seed_twice, msg, sizeof msg) == 2 && strstr(msg, "--seed is given twice"));
+    CHECK("getopt: an unknown option exits 2 and names it",
+          in_child(getopt_unknown, msg, sizeof msg) == 2 && strstr(msg, "'--lives'") && !strchr(msg, '\n')[1]);
+    CHECK("getopt: an unknown short option", in_child(getopt_short, msg, sizeof msg) == 2 && strstr(msg, "'-x'"));
+    CHECK("getopt: a flag given a value", in_child(getopt_flag_value, msg, sizeof msg) == 2 &&
+                                              strstr(msg, "--quick takes no value"));
+    CHECK("getopt: -h exits 0, nothing on stderr", in_child(getopt_h, msg, sizeof msg) == 0 && !*msg);
+    CHECK("getopt: --help exits 0, nothing on stderr", in_child(getopt_help, msg, sizeof msg) == 0 && !*msg);
+    CHECK("getopt: --seed without a value exits 2 and says what it allows",
+          in_child(getopt_seed_missing, msg, sizeof msg) == 2 &&
+              strstr(msg, "--seed needs a value: expected an integer from 0 to 18446744073709551615"));
+    CHECK("getopt: --seed 09x", in_child(getopt_seed_octal, msg, sizeof msg) == 2 && strstr(msg, "--seed '09x' is not allowed"));
+}
 
 static void test_option_errors(void)
 {
@@ -82,6 +172,13 @@ static void test_option_errors(void)
     CHECK("unknown choice exits 2 and lists choices", rc == 2 && strstr(msg, "'huge'") && strstr(msg, "small, large"));
     rc = in_child(die_dist, msg, sizeof msg);
     CHECK("bad distribution exits 2 and says why", rc == 2 && strstr(msg, "uniform:64:8") && strstr(msg, "LO <= HI"));
+    rc = in_child(die_live_missing, msg, sizeof msg);
+    CHECK("missing count: one line, the range as the usage writes it",
+          rc == 2 && strcmp(msg, "heaplab: error: --live needs a value: expected an integer from 1 to 10m\n") == 0);
+    rc = in_child(die_series_missing, msg, sizeof msg);
+    CHECK("missing file name exits 2", rc == 2 && strstr(msg, "--series needs a value: expected a file name"));
+    rc = in_child(die_choice_missing, msg, sizeof msg);
+    CHECK("missing choice exits 2 and lists choices", rc == 2 && strstr(msg, "--mode needs a value: expected one of small, large"));
 }
 
 // ---------------------------------------------------------------------------
@@ -256,6 +353,55 @@ static void test_distributions(void)
     CHECK("reject unknown kind", !lab_dist_parse("pareto:1:2", &d, err, sizeof err) && strstr(err, "expected"));
 }
 
+static void footprint_huge(void) { lab_require_memory("--live 1000 blocks of uniform:512m:1g", 1000.0 * 0x1p30, 0); }
+static void footprint_small(void) { lab_require_memory("--live 10 blocks of uniform:8:64", 640, 4096); }
+
+static void test_footprint(void)
+{
+    lab_dist_t d;
+    char err[160];
+    lab_dist_parse("uniform:8:8", &d, err, sizeof err);
+    CHECK("footprint: one size, n blocks of it", lab_dist_total_bytes(&d, 10) == 80);
+    lab_dist_parse("uniform:1:3", &d, err, sizeof err);
+    double t = lab_dist_total_bytes(&d, 1000000);
+    CHECK("footprint: uniform is the mean plus six sd of the sum", t > 2e6 + 6 * sqrt(1e6 * 2.0 / 3) * 0.99 &&
+                                                                       t < 2e6 + 6 * sqrt(1e6 * 0.75) * 1.01);
+    CHECK("footprint: never more than n times the largest block", lab_dist_total_bytes(&d, 1) == 3);
+    lab_dist_parse("uniform:512m:1g", &d, err, sizeof err);
+    t = lab_dist_total_bytes(&d, 1000);
+    CHECK("footprint: the OOM case of issue 10 is about 750 GiB", t > 750 * 0x1p30 && t < 800 * 0x1p30);
+    lab_dist_parse("lognormal:64:0:64:64", &d, err, sizeof err);
+    CHECK("footprint: a log-normal with sigma 0", lab_dist_total_bytes(&d, 5) == 320);
+    // The analytic moments of a clamped log-normal against a million draws.
+    lab_dist_parse("lognormal:64:1.5:8:1m", &d, err, sizeof err);
+    lab_rng_t r;
+    lab_rng_seed(&r, 11);
+    double sum = 0, sq = 0;
+    enum { N = 1000000 };
+    for (int i = 0; i < N; i++) {
+        double x = (double)lab_dist_draw(&d, &r);
+        sum += x, sq += x * x;
+    }
+    CHECK("footprint: clamped log-normal mean (1%)", near(lab_dist_moment(&d, 1), sum / N, 0.01));
+    CHECK("footprint: chapter 1's mixed workload (10k blocks) is a few MiB",
+          lab_dist_total_bytes(&d, 10000) < 16 * 0x1p20);
+    // Its second moment rests on rare blocks near 1 MiB: a shorter tail checks it better.
+    lab_dist_parse("lognormal:1k:1.2:64:128k", &d, err, sizeof err);
+    sum = sq = 0;
+    for (int i = 0; i < N; i++) {
+        double x = (double)lab_dist_draw(&d, &r);
+        sum += x, sq += x * x;
+    }
+    CHECK("footprint: clamped log-normal mean, second case (1%)", near(lab_dist_moment(&d, 1), sum / N, 0.01));
+    CHECK("footprint: clamped log-normal second moment (2%)", near(lab_dist_moment(&d, 2), sq / N, 0.02));
+    CHECK("footprint: MemAvailable is read", isfinite(lab_mem_available_bytes()) && lab_mem_available_bytes() > 0);
+    char msg[512];
+    CHECK("footprint: too much exits 2, naming the options and MemAvailable",
+          in_child(footprint_huge, msg, sizeof msg) == 2 && strstr(msg, "--live 1000 blocks of uniform:512m:1g need up to") &&
+              strstr(msg, "MemAvailable") && !strchr(msg, '\n')[1]);
+    CHECK("footprint: what fits passes", in_child(footprint_small, msg, sizeof msg) == 0 && !*msg);
+}
+
 // ---------------------------------------------------------------------------
 static void test_pattern(void)
 {
@@ -301,6 +447,13 @@ static void row_wrong_column(void)
     lab_row_u64(&r, "ops", 1);
 }
 
+static void comma_allocator(void)
+{
+    setenv("LAB_ALLOCATOR", "glibc,x", 1);
+    unsetenv("LAB_ALLOCATOR_LIB");
+    lab_allocator();
+}
+
 static void wrong_allocator(void)
 {
     setenv("LAB_ALLOCATOR", "jemalloc", 1);
@@ -317,7 +470,13 @@ static void test_identity_and_rows(void)
     // Under AddressSanitizer the live malloc is libasan's, and lab_allocator says so.
     const char *live = lab_allocator();
     CHECK("without a preload, glibc (or the sanitizer) is live", strcmp(live, "glibc") == 0 || strstr(live, "asan"));
-    int rc = in_child(wrong_allocator, msg, sizeof msg);
+    CHECK("allocator names: [a-z0-9_-]+", lab_allocator_name_ok("glibc-arena1") && lab_allocator_name_ok("tc_malloc") &&
+                                              !lab_allocator_name_ok("a,b") && !lab_allocator_name_ok("") &&
+                                              !lab_allocator_name_ok("Jemalloc") && !lab_allocator_name_ok("x y") &&
+                                              !lab_allocator_name_ok("a\"b"));
+    int rc = in_child(comma_allocator, msg, sizeof msg);
+    CHECK("LAB_ALLOCATOR with a comma exits 2 before any row", rc == 2 && strstr(msg, "LAB_ALLOCATOR 'glibc,x' is not allowed"));
+    rc = in_child(wrong_allocator, msg, sizeof msg);
     CHECK("a preload that did not take exits 3 and names both", rc == LAB_EXIT_WRONG_ALLOC &&
                                                                   strstr(msg, "'jemalloc' expected") &&
                                                                   strstr(msg, "malloc is live in"));
@@ -345,6 +504,8 @@ int main(void)
 {
     test_options();
     test_option_errors();
+    test_getopt_errors();
+    test_footprint();
     test_histogram();
     test_rss_parsing();
     test_rss_live();

@@ -54,7 +54,7 @@ static const workload_t workloads[] = {
 };
 // [/workloads]
 #define NWORKLOADS (sizeof workloads / sizeof workloads[0])
-enum { MAX_ROUNDS = 100000 };  // timed rounds at most, whatever --min-ms asks
+enum { MAX_ROUNDS = 100 << 10 };  // timed rounds at most (--rounds' limit), whatever --min-ms asks
 
 static const char *const columns[] = { LAB_MICRO_COLUMNS, NULL };
 
@@ -270,19 +270,28 @@ static void describe(bool quick)
     }
 }
 
+// The live slots hold up to c->live blocks at once; the harness has five arrays of them.
+static void footprint(const config_t *c, const lab_dist_t *dist)
+{
+    char what[320];
+    snprintf(what, sizeof what, "--live %llu blocks of --sizes %s", (unsigned long long)c->live, c->sizes);
+    double slot_bytes = sizeof(void *) + sizeof(uint32_t) + sizeof(uint64_t) + 2 * sizeof(uint32_t);
+    lab_require_memory(what, lab_dist_total_bytes(dist, c->live),
+                       (double)c->live * slot_bytes + MAX_ROUNDS * sizeof(double));
+}
+
 static void usage(void)
 {
-    fprintf(stderr,
-            "usage: %s --workload NAME [options]\n"
-            "  --workload NAME      small, medium, large, mixed or churn\n"
-            "  --sizes DIST         uniform:LO:HI or lognormal:MEDIAN:SIGMA:LO:HI (bytes; k/m/g)\n"
-            "  --live N             slots, i.e. blocks live at once (1 to 10m)\n"
-            "  --rounds N           timed rounds, at least (1 to 100k)\n"
-            "  --min-ms N           ... and until N ms have passed (0 to 60000)\n"
-            "  --lat-rounds N       latency rounds (0 to 100k)\n"
-            "  --free-fraction F    share of slots replaced per round (0.001 to 1)\n"
-            LAB_COMMON_USAGE,
-            lab_prog);
+    printf("usage: %s --workload NAME [options]\n"
+           "  --workload NAME      small, medium, large, mixed or churn\n"
+           "  --sizes DIST         uniform:LO:HI or lognormal:MEDIAN:SIGMA:LO:HI (bytes; k/m/g)\n"
+           "  --live N             slots, i.e. blocks live at once (1 to 10m)\n"
+           "  --rounds N           timed rounds, at least (1 to 100k)\n"
+           "  --min-ms N           ... and until N ms have passed (0 to 60000)\n"
+           "  --lat-rounds N       latency rounds (0 to 100k)\n"
+           "  --free-fraction F    share of slots replaced per round (0.001 to 1)\n"
+           LAB_COMMON_USAGE,
+           lab_prog);
 }
 
 static void cases(bool quick)
@@ -310,9 +319,7 @@ int main(int argc, char **argv)
     lab_common_t common = { .seed = 42 };
     const char *live = NULL, *rounds = NULL, *lat = NULL, *frac = NULL, *min_ms = NULL;
     int o;
-    while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        if (lab_common_option(o, &prog, &common))
-            continue;
+    while ((o = lab_getopt(argc, argv, opts, &prog, &common)) != -1) {
         switch (o) {
         case 'w': c.w = &workloads[lab_opt_choice("workload", optarg, names)]; break;
         case 's': c.sizes = optarg; break;
@@ -330,13 +337,15 @@ int main(int argc, char **argv)
     if (!c.w)
         lab_die("--workload is required: one of small, medium, large, mixed, churn");
     c.sizes = c.sizes ? c.sizes : c.w->sizes;
-    c.live = live ? lab_opt_u64("--live", live, 1, 10000000) : quick ? c.w->q_live : c.w->live;
-    c.rounds = rounds ? lab_opt_u64("--rounds", rounds, 1, 100000) : quick ? c.w->q_rounds : c.w->rounds;
+    c.live = live ? lab_opt_u64("--live", live, 1, 10 << 20) : quick ? c.w->q_live : c.w->live;
+    c.rounds = rounds ? lab_opt_u64("--rounds", rounds, 1, MAX_ROUNDS) : quick ? c.w->q_rounds : c.w->rounds;
     c.min_ms = min_ms ? lab_opt_u64("--min-ms", min_ms, 0, 60000) : quick ? 0 : c.w->min_ms;
-    c.lat_rounds = lat ? lab_opt_u64("--lat-rounds", lat, 0, 100000) : quick ? c.w->q_rounds / 2 : c.w->lat_rounds;
+    c.lat_rounds = lat ? lab_opt_u64("--lat-rounds", lat, 0, 100 << 10) : quick ? c.w->q_rounds / 2 : c.w->lat_rounds;
     c.free_fraction = frac ? lab_opt_f64("--free-fraction", frac, 0.001, 1.0) : c.w->free_fraction;
-    if (lab_opt_dist("--sizes", c.sizes).hi_bytes > (1u << 30))
+    lab_dist_t dist = lab_opt_dist("--sizes", c.sizes);
+    if (dist.hi_bytes > (1u << 30))
         lab_die("--sizes '%s' is not allowed: blocks larger than 1g are not a micro-benchmark", c.sizes);
+    footprint(&c, &dist);
     lab_clock_init();
     return run(&c);
 }

@@ -673,19 +673,46 @@ static void describe(bool quick)
     }
 }
 
+// The blocks the workload holds at once, per mode (SIZES unless false-sharing's objects),
+// and the harness's per-thread tables. Thread stacks are not counted: they are mostly
+// untouched.
+static void footprint(void)
+{
+    lab_dist_t dist = lab_opt_dist("--sizes", SIZES);
+    uint64_t T = (uint64_t)g.threads;
+    double blocks, harness = (double)T * (sizeof(worker_t) + NSIZES * sizeof(uint32_t) + 2 * sizeof(lab_hist_t));
+    char what[160];
+    switch (g.mode) {
+    case PRODUCER_CONSUMER:  // up to a ring's worth in flight per thread
+        blocks = lab_dist_total_bytes(&dist, T * RING);
+        harness += (double)T * sizeof(ring_t);
+        snprintf(what, sizeof what, "--threads %d x %d blocks in flight of %s", g.threads, RING, SIZES);
+        break;
+    case FALSE_SHARING:  // T x live objects, each at least a 16-byte chunk, and 2 pointers
+        blocks = (double)(T * g.live) * 16;
+        harness += (double)(T * g.live) * 2 * sizeof(void *);
+        snprintf(what, sizeof what, "--threads %d x --live %llu objects", g.threads, (unsigned long long)g.live);
+        break;
+    default:  // the live blocks, shared out (thread-local) or in one pool
+        blocks = lab_dist_total_bytes(&dist, g.live);
+        harness += (double)(g.live + T) * sizeof(slot_t);
+        snprintf(what, sizeof what, "--live %llu blocks of %s", (unsigned long long)g.live, SIZES);
+    }
+    lab_require_memory(what, blocks, harness);
+}
+
 static void usage(void)
 {
-    fprintf(stderr,
-            "usage: %s --workload NAME [--threads N] [--pin 0|1] [options]\n"
-            "  --workload NAME   thread-local, producer-consumer, shared-pool or false-sharing\n"
-            "  --threads N       worker threads (1 to %d)\n"
-            "  --pin 0|1         1: worker i runs only on the i-th allowed CPU (mod their count)\n"
-            "  --ops N           timed operations, all threads together (1000 to 1g)\n"
-            "  --live N          live blocks, all threads together; false-sharing: objects per\n"
-            "                    thread (1 to 1m)\n"
-            LAB_COMMON_USAGE
-            "Thread counts for --cases: 1 to 2 x the CPUs this process may use.\n",
-            lab_prog, MAX_THREADS);
+    printf("usage: %s --workload NAME [--threads N] [--pin 0|1] [options]\n"
+           "  --workload NAME   thread-local, producer-consumer, shared-pool or false-sharing\n"
+           "  --threads N       worker threads (1 to %d)\n"
+           "  --pin 0|1         1: worker i runs only on the i-th allowed CPU (mod their count)\n"
+           "  --ops N           timed operations, all threads together (1000 to 1g)\n"
+           "  --live N          live blocks, all threads together (1 to 1m); false-sharing:\n"
+           "                    objects per thread\n"
+           LAB_COMMON_USAGE
+           "Thread counts for --cases: 1 to 2 x the CPUs this process may use.\n",
+           lab_prog, MAX_THREADS);
 }
 
 // 1 to 2 x CPUs, pinned and not; QUICK runs 1, nproc and 2 x nproc threads, and pins only
@@ -729,9 +756,7 @@ int main(int argc, char **argv)
     const char *threads = "1", *pin = "0", *nops = NULL, *live = NULL;
     g.mode = -1;
     int o;
-    while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        if (lab_common_option(o, &prog, &common))
-            continue;
+    while ((o = lab_getopt(argc, argv, opts, &prog, &common)) != -1) {
         switch (o) {
         case 'w': g.mode = lab_opt_choice("workload", optarg, names); break;
         case 't': threads = optarg; break;
@@ -751,6 +776,7 @@ int main(int argc, char **argv)
     g.pin = (int)lab_opt_u64("--pin", pin, 0, 1);
     g.ops = nops ? lab_opt_u64("--ops", nops, 1000, 1ull << 30) : quick ? c.wl->q_ops : c.wl->ops;
     g.live = live ? lab_opt_u64("--live", live, 1, 1u << 20) : quick ? c.wl->q_live : c.wl->live;
+    footprint();
     lab_clock_init();
     return run(&c);
 }

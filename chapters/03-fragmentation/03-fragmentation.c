@@ -673,24 +673,49 @@ static void describe(bool quick)
     }
 }
 
+// The most the workload holds at once: holes, the blocks and a refill as large as the
+// freed half; survivors, the blocks; decay and growth, --count MiB and one more block.
+// The harness: the slot table (as run() sizes it), an order array, the samples.
+static void footprint(const config_t *c)
+{
+    lab_dist_t d1 = lab_opt_dist("--sizes", c->sizes);
+    double blocks, slots = (double)c->count;
+    char what[320];
+    if (c->w == &workloads[W_DECAY] || c->w == &workloads[W_GROWTH]) {
+        blocks = (double)(c->count << 20) + (double)d1.hi_bytes;
+        slots = (double)(c->count << 20) / (double)d1.lo_bytes + 65;
+        snprintf(what, sizeof what, "--count %llu MiB", (unsigned long long)c->count);
+    } else {
+        blocks = lab_dist_total_bytes(&d1, c->count);
+        if (c->w == &workloads[W_HOLES]) {
+            lab_dist_t d2 = lab_opt_dist("--sizes2", c->sizes2);
+            blocks += lab_dist_total_bytes(&d1, c->count / 2 + 1) + (double)d2.hi_bytes;
+            slots += (double)((c->count / 2 + 1) * d1.hi_bytes / d2.lo_bytes + 2);
+        }
+        snprintf(what, sizeof what, "--count %llu blocks of --sizes %s", (unsigned long long)c->count, c->sizes);
+    }
+    double harness = slots * (sizeof(void *) + 2 * sizeof(uint32_t) + sizeof(uint32_t)) +
+                     MAX_SAMPLES * sizeof(sample_t);
+    lab_require_memory(what, blocks, harness);
+}
+
 static void usage(void)
 {
-    fprintf(stderr,
-            "usage: %s --workload NAME [options]\n"
-            "  --workload NAME     holes, survivors, decay or growth\n"
-            "  --count N           objects (holes, survivors: 1 to 10m) or MiB (decay, growth: 1 to 4096)\n"
-            "  --sizes DIST        uniform:LO:HI or lognormal:MEDIAN:SIGMA:LO:HI (bytes; k/m/g; at most 1m)\n"
-            "  --sizes2 DIST       holes: the refill's sizes (LO above the holes' HI); growth: the final sizes\n"
-            "  --keep F            share kept (survivors, decay: 0 to 0.9)\n"
-            "  --ops N             growth: allocations after the fill (1 to 1g)\n"
-            "  --quiet-ms N  --trickle-ms N   decay: idle time without / with allocator calls (0 to 60000)\n"
-            "  --release none|now  decay: ask the allocator to release free memory after the free\n"
-            "  --hz N              sampler rate (10 to 1000 samples per second)\n"
-            "  --sampler on|off    off: no sampler thread (to measure its perturbation)\n"
-            "  --series FILE       the time series CSV (default: $LAB_SERIES; none without either)\n"
-            "  --proc DIR          where statm, smaps_rollup and status are (default /proc/self)\n"
-            LAB_COMMON_USAGE,
-            lab_prog);
+    printf("usage: %s --workload NAME [options]\n"
+           "  --workload NAME     holes, survivors, decay or growth\n"
+           "  --count N           objects (holes, survivors: 1 to 10m) or MiB (decay, growth: 1 to 4096)\n"
+           "  --sizes DIST        uniform:LO:HI or lognormal:MEDIAN:SIGMA:LO:HI (bytes; k/m/g; at most 1m)\n"
+           "  --sizes2 DIST       holes: the refill's sizes (LO above the holes' HI); growth: the final sizes\n"
+           "  --keep F            share kept (survivors, decay: 0 to 0.9)\n"
+           "  --ops N             growth: allocations after the fill (1 to 1g)\n"
+           "  --quiet-ms N  --trickle-ms N   decay: idle time without / with allocator calls (0 to 60000)\n"
+           "  --release none|now  decay: ask the allocator to release free memory after the free\n"
+           "  --hz N              sampler rate (10 to 1000 samples per second)\n"
+           "  --sampler on|off    off: no sampler thread (to measure its perturbation)\n"
+           "  --series FILE       the time series CSV (default: $LAB_SERIES; none without either)\n"
+           "  --proc DIR          where statm, smaps_rollup and status are (default /proc/self)\n"
+           LAB_COMMON_USAGE,
+           lab_prog);
 }
 
 static void cases(bool quick)
@@ -733,9 +758,7 @@ int main(int argc, char **argv)
     lab_common_t common = { .seed = 42 };
     const char *count = NULL, *keep = NULL, *ops = NULL, *quiet = NULL, *trickle = NULL;
     int o;
-    while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        if (lab_common_option(o, &prog, &common))
-            continue;
+    while ((o = lab_getopt(argc, argv, opts, &prog, &common)) != -1) {
         switch (o) {
         case 'w': c.w = &workloads[lab_opt_choice("workload", optarg, names)]; break;
         case 'n': count = optarg; break;
@@ -748,8 +771,8 @@ int main(int argc, char **argv)
         case 'r': c.release = releases[lab_opt_choice("--release", optarg, releases)]; break;
         case 'f': c.hz = lab_opt_u64("--hz", optarg, 10, 1000); break;
         case 'm': c.sampler = lab_opt_choice("--sampler", optarg, onoff) == 0; break;
-        case 'F': c.series = optarg; break;
-        case 'P': proc_dir = optarg; break;
+        case 'F': c.series = lab_opt_str("--series", optarg, "a file name"); break;
+        case 'P': proc_dir = lab_opt_str("--proc", optarg, "a directory"); break;
         }
     }
     lab_no_operands(argc, argv);
@@ -760,13 +783,13 @@ int main(int argc, char **argv)
         lab_die("--workload is required: one of holes, survivors, decay, growth");
     const workload_t *w = c.w;
     bool mib = w == &workloads[W_DECAY] || w == &workloads[W_GROWTH];
-    c.count = count ? lab_opt_u64("--count", count, 1, mib ? 4096 : 10000000) : quick ? w->q_count : w->count;
+    c.count = count ? lab_opt_u64("--count", count, 1, mib ? 4096 : 10 << 20) : quick ? w->q_count : w->count;
     c.sizes = c.sizes ? c.sizes : w->sizes;
     c.sizes2 = c.sizes2 ? c.sizes2 : w->sizes2;
     if (c.sizes2 && !w->sizes2)
         lab_die("--sizes2 is not allowed for workload %s: only holes and growth take it", w->name);
     c.keep = keep ? lab_opt_f64("--keep", keep, 0.0, 0.9) : w->keep;
-    c.ops = ops ? lab_opt_u64("--ops", ops, 1, 1000000000) : quick ? w->q_ops : w->ops;
+    c.ops = ops ? lab_opt_u64("--ops", ops, 1, 1 << 30) : quick ? w->q_ops : w->ops;
     // After an explicit release there is less to watch: a shorter idle by default.
     int idle_div = strcmp(c.release, "now") == 0 ? 2 : 1;
     c.quiet_ms = quiet ? lab_opt_u64("--quiet-ms", quiet, 0, 60000) : (quick ? w->q_quiet_ms : w->quiet_ms) / (uint64_t)idle_div;
@@ -784,5 +807,6 @@ int main(int argc, char **argv)
             lab_die("--sizes2 '%s' is not allowed: the refill must be larger than every hole (LO > %llu)",
                     c.sizes2, (unsigned long long)d.hi_bytes);
     }
+    footprint(&c);
     return run(&c);
 }

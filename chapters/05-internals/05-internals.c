@@ -553,18 +553,33 @@ static void run_xfree(config_t *c, bool remote)
 
 // ---------------------------------------------------------------------------
 
+// fill and heapmap hold the holes workload: --count small blocks, then (fill) larger ones
+// as many bytes as the freed half; the harness keeps two slots and a heap-map entry each.
+static void footprint(const config_t *c)
+{
+    if (strcmp(c->mode, "fill") != 0 && strcmp(c->mode, "heapmap") != 0)
+        return;  // the other modes' footprints are fixed, or independent of the options
+    lab_dist_t small = lab_opt_dist("--sizes", SMALL), large = lab_opt_dist("--sizes", LARGE);
+    char what[160];
+    snprintf(what, sizeof what, "--count %llu blocks of %s", (unsigned long long)c->count, SMALL);
+    lab_require_memory(what,
+                       lab_dist_total_bytes(&small, c->count) + lab_dist_total_bytes(&small, c->count / 2 + 1) +
+                           (double)large.hi_bytes,
+                       (double)c->count * (2 * (sizeof(void *) + sizeof(uint32_t)) + 4 * sizeof(uintptr_t)));
+}
+
 static void usage(void)
 {
-    fprintf(stderr,
-            "usage: %s --mode MODE [options]\n"
-            "  --mode MODE         classes, fill, heapmap, xlocal, xremote, churn or pagetest\n"
-            "  --count N           holes workload: small blocks (1000 to 10m)\n"
-            "  --requests N        classes: workload requests drawn (1 to 100m)\n"
-            "  --ops N             churn, xlocal, xremote: malloc/free pairs (1 to 1g)\n"
-            "  --series FILE       the detail CSV (default: $LAB_SERIES)\n"
-            "  --seed N  --rep N  --quick\n"
-            "  --header | --cases | --context   print and exit\n",
-            lab_prog);
+    printf("usage: %s --mode MODE [options]\n"
+           "  --mode MODE         classes, fill, heapmap, xlocal, xremote, churn or pagetest\n"
+           "  --count N           holes workload: small blocks (1000 to 10m)\n"
+           "  --requests N        classes: workload requests drawn (1 to 100m)\n"
+           "  --ops N             churn, xlocal, xremote: malloc/free pairs (1 to 1g)\n"
+           "  --series FILE       the detail CSV (default: $LAB_SERIES)\n"
+           "  --seed N  --rep N  --quick\n"
+           "  -h | --help | --header | --cases | --context   print and exit\n"
+           LAB_NUMBER_USAGE,
+           lab_prog);
 }
 
 static void cases(bool quick)
@@ -595,15 +610,13 @@ int main(int argc, char **argv)
     lab_common_t common = { .seed = 42 };
     const char *count = NULL, *requests = NULL, *ops = NULL;
     int o;
-    while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        if (lab_common_option(o, &prog, &common))
-            continue;
+    while ((o = lab_getopt(argc, argv, opts, &prog, &common)) != -1) {
         switch (o) {
         case 'm': c.mode = modes[lab_opt_choice("--mode", optarg, modes)]; break;
         case 'n': count = optarg; break;
         case 'r': requests = optarg; break;
         case 'o': ops = optarg; break;
-        case 'F': c.series = optarg; break;
+        case 'F': c.series = lab_opt_str("--series", optarg, "a file name"); break;
         }
     }
     lab_no_operands(argc, argv);
@@ -612,9 +625,10 @@ int main(int argc, char **argv)
     bool quick = common.quick;
     if (!c.mode)
         lab_die("--mode is required: one of classes, fill, heapmap, xlocal, xremote, churn, pagetest");
-    c.count = count ? lab_opt_u64("--count", count, 1000, 10000000) : quick ? 100000 : 1000000;
-    c.requests = requests ? lab_opt_u64("--requests", requests, 1, 100000000) : quick ? 100000 : 1000000;
-    c.ops = ops ? lab_opt_u64("--ops", ops, 1, 1000000000) : quick ? 200000 : 2000000;
+    c.count = count ? lab_opt_u64("--count", count, 1000, 10 << 20) : quick ? 100000 : 1000000;
+    c.requests = requests ? lab_opt_u64("--requests", requests, 1, 100 << 20) : quick ? 100000 : 1000000;
+    c.ops = ops ? lab_opt_u64("--ops", ops, 1, 1 << 30) : quick ? 200000 : 2000000;
+    footprint(&c);
     c.allocator = lab_allocator();
     if (c.series && !(c.sf = fopen(c.series, "w")))
         lab_die("--series '%s' cannot be written: %s", c.series, strerror(errno));
