@@ -5,14 +5,17 @@
  *
  * Summary (the default mode): one row per group x metric, from tidy run CSVs.
  *   summarize [--by COLS] [--baseline NAME|COL=VAL] [--boot N] [--seed N] IN.csv... > OUT.summary.csv
- *   header: <by cols...>,metric,n,median,min,max,mean,sd,cv,ci_lo,ci_hi,
+ *   header: <by cols...>,metric,n,n_failed,median,min,max,mean,sd,cv,ci_lo,ci_hi,
  *           ratio,ratio_lo,ratio_hi,status
  * Groups are the distinct values of the --by columns (default allocator,workload,threads),
- * in order of first appearance. A metric is every other column but rep and status whose
- * non-empty values are all finite numbers. Only rows with status "ok" are counted; status
- * says "ok", or e.g. "3 ok; 2 malloc_null" (ok first, the rest by name; ";" because a
- * field may not hold a comma). A group with no ok row still gets its rows, with n=0, so a
- * missing allocator shows in every table.
+ * in order of first appearance. A metric is every other column but rep and status; a
+ * column that holds only text (or nothing) is not summarized. A field of a metric is a
+ * finite decimal number (12, -1.5e3), "nan" (a run whose measurement failed) or empty (not
+ * measured); anything else (text among numbers, inf, 1e400, 0x10) is an error. n counts
+ * the numbers of rows with status "ok"; n_failed the rows whose status is not ok, or whose
+ * field is nan. status says "ok", or e.g. "3 ok; 2 malloc_null" (ok first, the rest by
+ * name; ";" because a field may not hold a comma). A group with no ok row still gets its
+ * rows, with n=0, so a missing allocator shows in every table.
  *
  * Table: a markdown pipe table of one metric of a summary.
  *   summarize table SUMMARY.csv --metric M --rows COL --cols COL [--cell median|ci|ratio|cv]
@@ -33,12 +36,19 @@
  *   ratio     median / the median of the baseline allocator's group with the same other
  *             by-values. --baseline COL=VAL takes the baseline along another by-column
  *             instead: threads=1 gives each group's speedup over the same allocator's
- *             one-thread figure; a bare NAME means allocator=NAME. Its CI resamples both samples independently B times and takes the
- *             same quantiles of the ratios of medians: the ratio carries its own
- *             uncertainty. The CI is empty when a resampled baseline median is 0.
+ *             one-thread figure; a bare NAME means allocator=NAME. Its CI
+ *             resamples both samples independently B times and takes the same quantiles
+ *             of the ratios of medians: the ratio carries its own uncertainty. The CI is
+ *             empty when a resampled baseline median is 0.
  * Every bootstrap uses lab.h's xoshiro256** seeded from --seed (default 1) and a hash of
  * the group and metric: the same input gives the same output, and a group's CI does not
  * change when another group is added to the input.
+ *
+ * Cost: the bootstrap is nearly all of it, B (1 + 2) n random draws per group and metric.
+ * A resample's median is found by counting draws, not by sorting them; a sample of equal
+ * values needs no draws; groups are spread over the CPUs. Groups are found by a hash of
+ * their by-values. The input is kept as numbers, a column at a time: about 8 bytes per
+ * field of a metric, and 8 per row.
  *
  * Errors: one line on stderr, "summarize: error: ...", naming the file, line and what is
  * allowed; exit 2. Output is built in memory and printed only once complete.
@@ -127,164 +137,230 @@ static void put(FILE *o, double v)  // ",value", or "," for no value
 // csv input: a header and rows of fields; no quoting, an empty field is no value
 // ---------------------------------------------------------------------------
 
-typedef struct {
-    char **f;  // fields, pointing into the row's own copy of its line
-    int line;
-} row_t;
-
 static struct {
     char **col;  // header, from the first file
-    int ncol;
+    size_t ncol;
     const char *file0;
-    row_t *row;
-    size_t nrow, cap;
-} in;  // the input (static, so every allocation stays reachable)
+    void (*then)(void);  // called once the first header is known
+} hdr;
 
-// Splits a copy of line at commas; returns the field count.
-static int split(const char *line, char ***out)
+// Splits s at its commas, in place, into *f (grown as needed); returns the field count.
+static size_t split(char *s, char ***f, size_t *cap)
 {
-    char *s = xstrdup(line);
-    int n = 1;
-    for (const char *p = s; *p; p++)
-        n += *p == ',';
-    char **f = *out = xrealloc(NULL, (size_t)n * sizeof *f);
-    f[0] = s;
-    for (int i = 1; (s = strchr(s, ',')); i++) {
+    size_t n = 0;
+    for (;;) {
+        GROW(*f, n, *cap);
+        (*f)[n++] = s;
+        if (!(s = strchr(s, ',')))
+            return n;
         *s++ = 0;
-        f[i] = s;
     }
-    return n;
 }
 
 static int col_index(const char *name)
 {
-    for (int i = 0; i < in.ncol; i++)
-        if (strcmp(in.col[i], name) == 0)
-            return i;
+    for (size_t i = 0; i < hdr.ncol; i++)
+        if (strcmp(hdr.col[i], name) == 0)
+            return (int)i;
     return -1;
 }
 
-static void set_header(const char *path, char **f, int n)
+static void set_header(const char *path, char **f, size_t n)
 {
-    bool same = n == in.ncol;
-    for (int i = 0; same && i < n; i++)
-        same = strcmp(f[i], in.col[i]) == 0;
-    if (in.col && !same)
+    bool same = n == hdr.ncol;
+    for (size_t i = 0; same && i < n; i++)
+        same = strcmp(f[i], hdr.col[i]) == 0;
+    if (hdr.col && !same)
         lab_die("%s:1: header differs from the header of %s: inputs must have the same columns",
-                path, in.file0);
-    for (int i = 0; i < n && !in.col; i++)
-        for (int j = 0; j < i; j++)
+                path, hdr.file0);
+    for (size_t i = 0; i < n && !hdr.col; i++)
+        for (size_t j = 0; j < i; j++)
             if (strcmp(f[i], f[j]) == 0)
                 lab_die("%s:1: column '%s' appears twice", path, f[i]);
-    if (in.col) {
-        free(f[0]);
-        free(f);
-    } else {
-        in.col = f, in.ncol = n, in.file0 = path;
-    }
+    if (hdr.col)
+        return;
+    hdr.col = xrealloc(NULL, n * sizeof *hdr.col);
+    for (size_t i = 0; i < n; i++)
+        hdr.col[i] = xstrdup(f[i]);
+    hdr.ncol = n, hdr.file0 = path;
+    if (hdr.then)
+        hdr.then();
 }
 
-// Appends the rows of one file to the input (blank lines are skipped).
-static void csv_read(const char *path)
+// Reads one file: checks its header, then hands each row's hdr.ncol fields to row().
+// Blank lines are skipped, and a UTF-8 byte-order mark before the header is not part of it.
+static void csv_read(const char *path, void (*row)(const char *path, int line, char **f))
 {
     FILE *fp = fopen(path, "r");
     if (!fp)
         lab_die("cannot read %s: %s", path, strerror(errno));
-    char *line = NULL, **f;
-    size_t cap = 0, len;
+    char *line = NULL, **f = NULL;
+    size_t cap = 0, fcap = 0, len;
     bool header = true;
     for (int lineno = 1; getline(&line, &cap, fp) >= 0; lineno++) {
-        for (len = strlen(line); len && (line[len - 1] == '\n' || line[len - 1] == '\r');)
-            line[--len] = 0;
+        char *s = line + (lineno == 1 && strncmp(line, "\xef\xbb\xbf", 3) == 0 ? 3 : 0);
+        for (len = strlen(s); len && (s[len - 1] == '\n' || s[len - 1] == '\r');)
+            s[--len] = 0;
         if (!len)
             continue;
-        int n = split(line, &f);
-        if (header) {
+        size_t n = split(s, &f, &fcap);
+        if (header)
             set_header(path, f, n);
-            header = false;
-            continue;
-        }
-        if (n != in.ncol)
-            lab_die("%s:%d: %d fields, header has %d", path, lineno, n, in.ncol);
-        GROW(in.row, in.nrow, in.cap);
-        in.row[in.nrow++] = (row_t){ f, lineno };
+        else if (n != hdr.ncol)
+            lab_die("%s:%d: %zu fields, header has %zu", path, lineno, n, hdr.ncol);
+        else
+            row(path, lineno, f);
+        header = false;
     }
     if (ferror(fp))
         lab_die("cannot read %s: %s", path, strerror(errno));
     fclose(fp);
     free(line);
+    free(f);
     if (header)
         lab_die("%s is empty: expected a header row", path);
 }
 
-// The number in a field: false if it is empty or not a finite number.
-static bool num(const char *s, double *v) { return lab_parse_f64(s, -HUGE_VAL, HUGE_VAL, v); }
+// What a field holds. A measurement is a finite decimal number; "nan" (any case, any sign,
+// as printf writes it) is a run whose measurement failed; empty is not measured. A field
+// strtod would read some other way (inf, 1e400, 0x10, " 5") is no measurement either.
+enum { V_NUM, V_EMPTY, V_NAN, V_TEXT, V_BAD };
+
+static int field_kind(const char *s, double *v)
+{
+    static const char digit[] = "0123456789";
+    if (!*s)
+        return V_EMPTY;
+    const char *p = s + (*s == '-' || *s == '+');
+    if (strcasecmp(p, "nan") == 0)
+        return *v = NAN, V_NAN;
+    size_t whole = strspn(p, digit), frac = p[whole] == '.' ? strspn(p + whole + 1, digit) : 0;
+    const char *e = p + whole + (p[whole] == '.') + frac;  // after the mantissa
+    bool decimal = whole + frac > 0;
+    if (decimal && (*e == 'e' || *e == 'E')) {
+        e += 1 + (e[1] == '-' || e[1] == '+');
+        decimal = isdigit((unsigned char)*e);
+        e += strspn(e, digit);
+    }
+    char *end;
+    errno = 0;
+    *v = strtod(s, &end);
+    if (decimal && !*e && !errno)
+        return V_NUM;
+    return *end || end == s ? V_TEXT : V_BAD;  // V_BAD: strtod reads it all, as no decimal
+}
+
+#define BAD_FIELD                                                                        \
+    "%s:%d: column '%s': '%s' is not a finite decimal number; allowed: a number like 12 or "  \
+    "1.5e3, nan (a failed run), or an empty field (not measured)"
 
 // ---------------------------------------------------------------------------
 // statistics
 // ---------------------------------------------------------------------------
 
 typedef struct {
-    size_t n;
+    size_t n, n_failed;  // values counted; runs that failed (status not ok, or nan)
     double median, min, max, mean, sd, cv, ci_lo, ci_hi, ratio, ratio_lo, ratio_hi;
 } stats_t;
 
 static size_t opt_boot;
 static uint64_t opt_seed;
 
-static double resampled_median(lab_rng_t *r, const double *v, size_t n, double *buf)
+// The median of a resample (n draws with replacement) of the n sorted values v. It makes
+// the same draws as sorting the resample would and gives the same value, but counts how
+// often each value is drawn: O(n) instead of O(n log n), which was nearly all of the time.
+static double resampled_median(lab_rng_t *r, const double *v, size_t n, uint32_t *count)
 {
+    lab_rng_t rng = *r;  // a copy the compiler can keep in registers
+    memset(count, 0, n * sizeof *count);
     for (size_t i = 0; i < n; i++)
-        buf[i] = v[lab_rng_below(r, n)];
-    return lab_median(buf, n);
+        count[lab_rng_below(&rng, n)]++;
+    *r = rng;
+    size_t lo = (n - 1) / 2, hi = n / 2, seen = 0, j = 0;  // the middle ranks (equal if n is odd)
+    while ((seen += count[j]) <= lo)
+        j++;
+    double a = v[j];
+    while (seen <= hi)
+        seen += count[++j];
+    return n % 2 ? a : (a + v[j]) / 2;
 }
 
-// Bootstrap 95% CI of median(a) / median(b), or of median(a) alone when b is NULL.
+// The k-th smallest of the n values in v (reorders them): Hoare's selection, O(n).
+static double select_kth(double *v, size_t n, size_t k)
+{
+    size_t lo = 0, hi = n - 1;
+    while (lo < hi) {
+        double p = v[lo + (hi - lo) / 2], t;
+        size_t i = lo, j = hi;
+        for (;;) {  // v[lo..i) <= p <= v(j..hi] when they meet
+            while (v[i] < p)
+                i++;
+            while (v[j] > p)
+                j--;
+            if (i >= j)
+                break;
+            t = v[i], v[i++] = v[j], v[j--] = t;
+        }
+        if (k <= j)
+            hi = j;
+        else
+            lo = j + 1;
+    }
+    return v[k];
+}
+
+// Bootstrap 95% CI of median(a) / median(b), or of median(a) alone when b is NULL; a and b
+// are sorted.
 static void bootstrap(const double *a, size_t na, const double *b, size_t nb, uint64_t seed,
                       double *lo, double *hi)
 {
+    *lo = *hi = NAN;
+    if (a[0] == a[na - 1] && (!b || b[0] == b[nb - 1])) {  // every resample is the sample:
+        double ma = na % 2 ? a[0] : (a[0] + a[0]) / 2;     // its median, computed as
+        double mb = !b ? 1 : nb % 2 ? b[0] : (b[0] + b[0]) / 2;  // resampled_median does
+        if (mb != 0)
+            *lo = *hi = ma / mb;
+        return;
+    }
     lab_rng_t r;
     lab_rng_seed(&r, seed);
     size_t B = opt_boot, i;
     double *m = xrealloc(NULL, B * sizeof *m);
-    double *buf = xrealloc(NULL, (na > nb ? na : nb) * sizeof *buf);
+    uint32_t *count = xrealloc(NULL, (na > nb ? na : nb) * sizeof *count);
     for (i = 0; i < B; i++) {
-        m[i] = resampled_median(&r, a, na, buf);
-        double mb = b ? resampled_median(&r, b, nb, buf) : 1;
+        m[i] = resampled_median(&r, a, na, count);
+        double mb = b ? resampled_median(&r, b, nb, count) : 1;
         if (mb == 0)
             break;  // a ratio with no value: no CI
         m[i] /= mb;
     }
-    *lo = *hi = NAN;
-    if (i == B) {  // the 2.5% and 97.5% quantiles: floor(0.025 B) and ceil(0.975 B) - 1
-        qsort(m, B, sizeof *m, lab_cmp_double);
-        *lo = m[B * 25 / 1000];
-        *hi = m[(B * 975 + 999) / 1000 - 1];
+    if (i == B) {  // the 2.5% and 97.5% quantiles of the sorted m: floor(0.025 B), ceil(0.975 B) - 1
+        *lo = select_kth(m, B, B * 25 / 1000);
+        *hi = select_kth(m, B, (B * 975 + 999) / 1000 - 1);
     }
     free(m);
-    free(buf);
+    free(count);
 }
 
-// Everything but the ratio, of the n values in v (sorted here).
-static stats_t stats(double *v, size_t n, uint64_t seed)
+// Everything but the ratio, of the s->n values in v (sorted here).
+static void stats(stats_t *s, double *v, uint64_t seed)
 {
-    stats_t s = { n, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN };
+    size_t n = s->n;
     if (!n)
-        return s;
-    s.median = lab_median(v, n);
-    s.min = v[0], s.max = v[n - 1];
+        return;
+    s->median = lab_median(v, n);
+    s->min = v[0], s->max = v[n - 1];
     double sum = 0, ss = 0;
     for (size_t i = 0; i < n; i++)
         sum += v[i];
-    s.mean = sum / (double)n;
+    s->mean = sum / (double)n;
     for (size_t i = 0; i < n; i++)
-        ss += (v[i] - s.mean) * (v[i] - s.mean);
+        ss += (v[i] - s->mean) * (v[i] - s->mean);
     if (n >= 2) {
-        s.sd = sqrt(ss / (double)(n - 1));
-        s.cv = s.mean != 0 ? s.sd / s.mean : NAN;
+        s->sd = sqrt(ss / (double)(n - 1));
+        s->cv = s->mean != 0 ? s->sd / s->mean : NAN;
     }
-    bootstrap(v, n, NULL, 0, seed, &s.ci_lo, &s.ci_hi);
-    return s;
+    bootstrap(v, n, NULL, 0, seed, &s->ci_lo, &s->ci_hi);
 }
 
 static void ratio(stats_t *s, const double *v, const stats_t *base, const double *bv, uint64_t seed)
@@ -304,58 +380,216 @@ static uint64_t fnv1a(uint64_t h, const char *s)
 }
 
 // ---------------------------------------------------------------------------
-// summary mode
+// distinct strings, numbered in order of first appearance (a hash table)
 // ---------------------------------------------------------------------------
 
 typedef struct {
-    size_t *rows, n, cap;  // indices into in.row; rows[0] holds the by-values
-    long base;             // the baseline group, or -1
+    char **s;        // s[id]
+    size_t n, cap;
+    uint32_t *slot;  // id + 1, or 0 for a free slot; nslot is a power of 2, at most half full
+    size_t nslot;
+} strings_t;
+
+static uint32_t *find_slot(const strings_t *t, const char *s)
+{
+    size_t i = fnv1a(0xcbf29ce484222325ull, s) & (t->nslot - 1);
+    while (t->slot[i] && strcmp(t->s[t->slot[i] - 1], s) != 0)
+        i = (i + 1) & (t->nslot - 1);
+    return &t->slot[i];
+}
+
+// The id of s, or -1 when it is not there.
+static long find_string(const strings_t *t, const char *s)
+{
+    uint32_t *p = t->nslot ? find_slot(t, s) : NULL;
+    return p && *p ? (long)*p - 1 : -1;
+}
+
+// The id of s, added (copied) when new.
+static uint32_t intern(strings_t *t, const char *s)
+{
+    if (2 * (t->n + 1) > t->nslot) {  // rehash into twice the slots
+        free(t->slot);
+        t->nslot = t->nslot ? 2 * t->nslot : 64;
+        t->slot = xrealloc(NULL, t->nslot * sizeof *t->slot);
+        memset(t->slot, 0, t->nslot * sizeof *t->slot);
+        for (size_t id = 0; id < t->n; id++)
+            *find_slot(t, t->s[id]) = (uint32_t)id + 1;
+    }
+    uint32_t *p = find_slot(t, s);
+    if (!*p) {
+        if (t->n == UINT32_MAX - 1)
+            lab_die_code(1, "more than %u distinct values", UINT32_MAX - 1);
+        GROW(t->s, t->n, t->cap);
+        t->s[t->n] = xstrdup(s);
+        *p = (uint32_t)++t->n;
+    }
+    return *p - 1;
+}
+
+// ---------------------------------------------------------------------------
+// summary mode
+// ---------------------------------------------------------------------------
+
+static int *by, nby;       // the --by columns
+static int sc;             // the status column, or -1
+static int *cand, ncand;   // every other column but rep: a metric unless it holds text
+static struct {            // per candidate
+    bool num;              // it holds a number (or nan)
+    char *text;            // the error for the first text it holds, or NULL
+} *seen;
+static strings_t keys, status;  // the groups' by-values ("v1,v2,..."); the status values
+
+// The rows as read: each one's group, status and candidates' values (INFINITY for an empty
+// field: no measurement is infinite).
+static struct {
+    uint32_t *grp, *st;
+    double **col;  // col[c][row]: a column each, so that each can be freed once gathered
+    size_t n, cap;
+} rows;
+
+// The by-values of a row, f[at[k]] (f[k] if at is NULL), joined by commas (they hold none),
+// in a buffer reused.
+static const char *key_of(char *const *f, const int *at)
+{
+    static char *key;
+    static size_t cap;
+    size_t len = 0;
+    for (int k = 0; k < nby; k++) {
+        const char *v = f[at ? at[k] : k];
+        size_t l = strlen(v);
+        if (len + l + 1 > cap)
+            key = xrealloc(key, cap = 2 * (len + l + 1));
+        memcpy(key + len, v, l);
+        len += l;
+        key[len++] = ',';
+    }
+    key[len - 1] = 0;
+    return key;
+}
+
+// A column of numbers must hold nothing else, and text is not summarized: a column that
+// holds both is an error that names the text's place.
+static void add_row(const char *path, int line, char **f)
+{
+    if (rows.n == rows.cap) {
+        rows.cap = rows.cap ? 2 * rows.cap : 1024;
+        rows.grp = xrealloc(rows.grp, rows.cap * sizeof *rows.grp);
+        rows.st = xrealloc(rows.st, rows.cap * sizeof *rows.st);
+        for (int c = 0; c < ncand; c++)
+            rows.col[c] = xrealloc(rows.col[c], rows.cap * sizeof **rows.col);
+    }
+    rows.grp[rows.n] = intern(&keys, key_of(f, by));
+    rows.st[rows.n] = intern(&status, sc < 0 ? "ok" : f[sc]);
+    for (int c = 0; c < ncand; c++) {
+        const char *s = f[cand[c]];
+        double *v = &rows.col[c][rows.n];
+        int kind = field_kind(s, v);
+        if (kind == V_EMPTY)
+            *v = INFINITY;
+        if (kind == V_BAD || (kind == V_TEXT && seen[c].num))
+            lab_die(BAD_FIELD, path, line, hdr.col[cand[c]], s);
+        if (kind == V_TEXT && !seen[c].text &&
+            asprintf(&seen[c].text, BAD_FIELD, path, line, hdr.col[cand[c]], s) < 0)
+            lab_die_code(1, "out of memory");
+        if ((kind == V_NUM || kind == V_NAN) && seen[c].text)
+            lab_die("%s", seen[c].text);
+        seen[c].num |= kind == V_NUM || kind == V_NAN;
+    }
+    rows.n++;
+}
+
+static const char *opt_by;
+
+static void find_columns(void)
+{
+    char *list = xstrdup(opt_by), **f = NULL;
+    size_t cap = 0;
+    nby = (int)split(list, &f, &cap);
+    by = xrealloc(NULL, (size_t)nby * sizeof *by);
+    for (int k = 0; k < nby; k++) {
+        if ((by[k] = col_index(f[k])) < 0)
+            lab_die("--by column '%s' is not in the header of %s", f[k], hdr.file0);
+        for (int j = 0; j < k; j++)
+            if (by[j] == by[k])
+                lab_die("--by column '%s' is given twice", f[k]);
+    }
+    free(f);
+    free(list);
+    sc = col_index("status");
+    cand = xrealloc(NULL, hdr.ncol * sizeof *cand);
+    for (int c = 0; c < (int)hdr.ncol; c++) {
+        bool is_by = false;
+        for (int k = 0; k < nby; k++)
+            is_by |= by[k] == c;
+        if (!is_by && c != sc && strcmp(hdr.col[c], "rep") != 0)
+            cand[ncand++] = c;
+    }
+    seen = xrealloc(NULL, (size_t)ncand * sizeof *seen);
+    memset(seen, 0, (size_t)ncand * sizeof *seen);
+    rows.col = xrealloc(NULL, (size_t)ncand * sizeof *rows.col);
+    memset(rows.col, 0, (size_t)ncand * sizeof *rows.col);
+}
+
+typedef struct {
+    size_t first, n;  // its rows are rows first .. first + n - 1 of the grouped order
+    long base;        // the baseline group, or -1
+    uint64_t hash;    // of its by-values, for the bootstrap's seeds
     char *status;
 } group_t;
 
-static int *by, nby, *metric, nmetric;  // column indices
 static group_t *grp;
-static size_t ngrp, capgrp;
+static size_t ngrp;
+static int *metric, nmetric;  // the candidates that hold no text
+static double **val;          // val[m]: metric m's counted values, group by group
+static stats_t *st;           // st[g * nmetric + m]
 
-// True when row a's by-values equal row b's, except that column alt must read altval.
-static bool same_key(size_t a, size_t b, int alt, const char *altval)
+// Each group's first row in the grouped order, and the hash of its by-values.
+static void make_groups(void)
 {
-    for (int k = 0; k < nby; k++)
-        if (strcmp(in.row[a].f[by[k]], by[k] == alt ? altval : in.row[b].f[by[k]]) != 0)
-            return false;
-    return true;
+    ngrp = keys.n;
+    grp = xrealloc(NULL, ngrp * sizeof *grp);
+    memset(grp, 0, ngrp * sizeof *grp);
+    for (size_t i = 0; i < rows.n; i++)
+        grp[rows.grp[i]].n++;
+    for (size_t g = 0, first = 0; g < ngrp; first += grp[g++].n) {
+        grp[g].first = first, grp[g].base = -1;
+        uint64_t h = 0xcbf29ce484222325ull;
+        for (char *k = keys.s[g], *comma;; k = comma + 1) {  // the key's values, one by one
+            if ((comma = strchr(k, ',')))
+                *comma = 0;
+            h = fnv1a(h, k);
+            if (!comma)
+                break;
+            *comma = ',';
+        }
+        grp[g].hash = h;
+    }
 }
 
-// baseline: "NAME" (allocator=NAME) or "COL=VAL", where COL must be a --by column.
-static void make_groups(const char *baseline)
+// baseline: "NAME" (allocator=NAME) or "COL=VAL", where COL must be a --by column. A
+// group's baseline has the same by-values but COL's, which is VAL.
+static void find_baselines(const char *baseline)
 {
-    const char *eq = strchr(baseline, '='), *bcol = "allocator";
-    char colbuf[256];
-    if (eq) {
-        snprintf(colbuf, sizeof colbuf, "%.*s", (int)(eq - baseline), baseline);
-        bcol = colbuf;
-        baseline = eq + 1;
-    }
-    for (size_t i = 0; i < in.nrow; i++) {
-        size_t g = 0;
-        while (g < ngrp && !same_key(i, grp[g].rows[0], -1, NULL))
-            g++;
-        if (g == ngrp) {
-            GROW(grp, ngrp, capgrp);
-            grp[ngrp++] = (group_t){ NULL, 0, 0, -1, NULL };
-        }
-        GROW(grp[g].rows, grp[g].n, grp[g].cap);
-        grp[g].rows[grp[g].n++] = i;
-    }
-    int alloc = -1;  // the baseline's column
+    const char *eq = strchr(baseline, '='), *bcol = "allocator", *bval = eq ? eq + 1 : baseline;
+    char *col = eq ? strndup(baseline, (size_t)(eq - baseline)) : NULL;
+    int alt = -1;  // its place among the by-values
     for (int k = 0; k < nby; k++)
-        alloc = strcmp(in.col[by[k]], bcol) == 0 ? by[k] : alloc;
-    if (eq && alloc < 0)
-        lab_die("--baseline column '%s' is not a --by column", bcol);
-    for (size_t g = 0; g < ngrp && alloc >= 0; g++)
-        for (size_t h = 0; h < ngrp && grp[g].base < 0; h++)
-            if (same_key(grp[h].rows[0], grp[g].rows[0], alloc, baseline))
-                grp[g].base = (long)h;
+        alt = strcmp(hdr.col[by[k]], col ? col : bcol) == 0 ? k : alt;
+    if (col && alt < 0)
+        lab_die("--baseline column '%s' is not a --by column", col);
+    free(col);
+    char *copy = NULL, **f = NULL;
+    size_t cap = 0;
+    for (size_t g = 0; g < ngrp && alt >= 0; g++) {
+        free(copy);
+        copy = xstrdup(keys.s[g]);
+        split(copy, &f, &cap);
+        f[alt] = (char *)bval;
+        grp[g].base = find_string(&keys, key_of(f, NULL));
+    }
+    free(copy);
+    free(f);
 }
 
 static int cmp_status(const void *a, const void *b)  // "ok" first, then by name
@@ -365,144 +599,162 @@ static int cmp_status(const void *a, const void *b)  // "ok" first, then by name
     return ox != oy ? ox - oy : strcmp(x, y);
 }
 
-// "ok" if every row is ok, else counts: "3 ok; 2 malloc_null". sc: status column or -1.
-static char *status_account(const group_t *g, int sc)
+// "ok" if all n statuses are ok, else counts: "3 ok; 2 malloc_null".
+static char *status_account(const uint32_t *ids, size_t n)
 {
-    const char **s = xrealloc(NULL, g->n * sizeof *s);
+    const char **s = xrealloc(NULL, n * sizeof *s);
     size_t nok = 0, len;
-    for (size_t i = 0; i < g->n; i++) {
-        s[i] = sc < 0 ? "ok" : in.row[g->rows[i]].f[sc];
-        s[i] = *s[i] ? s[i] : "empty";
+    for (size_t i = 0; i < n; i++) {
+        s[i] = *status.s[ids[i]] ? status.s[ids[i]] : "empty";
         nok += strcmp(s[i], "ok") == 0;
     }
     char *text;
     FILE *m = open_memstream(&text, &len);
-    qsort(s, g->n, sizeof *s, cmp_status);
-    for (size_t i = 0, j; i < g->n && nok < g->n; i = j) {
-        for (j = i; j < g->n && strcmp(s[j], s[i]) == 0; j++)
+    if (nok < n)
+        qsort(s, n, sizeof *s, cmp_status);
+    for (size_t i = 0, j; i < n && nok < n; i = j) {
+        for (j = i; j < n && strcmp(s[j], s[i]) == 0; j++)
             ;
         fprintf(m, "%s%zu %s", i ? "; " : "", j - i, s[i]);
     }
-    fputs(nok == g->n ? "ok" : "", m);
+    fputs(nok == n ? "ok" : "", m);
     fclose(m);
     free(s);
     return text;
 }
 
-static bool is_metric(int c)
+// Sorts the rows into groups: each metric's counted values (of ok rows, not empty, not
+// nan) go to val, the failed ones are counted, and each group's status is accounted.
+static void gather(void)
 {
-    double v;
-    for (int k = 0; k < nby; k++)
-        if (by[k] == c)
-            return false;
-    for (size_t i = 0; i < in.nrow; i++)
-        if (*in.row[i].f[c] && !num(in.row[i].f[c], &v))
-            return false;
-    return strcmp(in.col[c], "rep") != 0 && strcmp(in.col[c], "status") != 0;
-}
-
-static void find_columns(const char *bylist)
-{
-    char **f;
-    nby = split(bylist, &f);
-    by = xrealloc(NULL, (size_t)nby * sizeof *by);
-    for (int k = 0; k < nby; k++)
-        if ((by[k] = col_index(f[k])) < 0)
-            lab_die("--by column '%s' is not in the header of %s", f[k], in.file0);
-    free(f[0]);
-    free(f);
-    metric = xrealloc(NULL, (size_t)in.ncol * sizeof *metric);
-    for (int c = 0; c < in.ncol; c++)
-        if (is_metric(c))
-            metric[nmetric++] = c;
+    nmetric = 0;
+    metric = xrealloc(NULL, (size_t)ncand * sizeof *metric);
+    for (int c = 0; c < ncand; c++)
+        if (!seen[c].text)
+            metric[nmetric++] = c;  // an index into the candidates
     if (!nmetric)
-        lab_die("%s has no numeric column to summarize besides --by, rep and status", in.file0);
-}
-
-// The values of column c in the ok rows of group g, skipping empty fields.
-static size_t values(const group_t *g, int c, int sc, double *v)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < g->n; i++) {
-        char **f = in.row[g->rows[i]].f;
-        if ((sc < 0 || strcmp(f[sc], "ok") == 0) && *f[c])
-            num(f[c], &v[n++]);
-    }
-    return n;
-}
-
-static uint64_t seed_of(const group_t *g, int c, const char *purpose)
-{
-    uint64_t h = 0xcbf29ce484222325ull;
-    for (int k = 0; k < nby; k++)
-        h = fnv1a(h, in.row[g->rows[0]].f[by[k]]);
-    return opt_seed ^ fnv1a(fnv1a(h, in.col[c]), purpose);
-}
-
-// Statistics of metric m for every group: st[g * nmetric + m].
-static void summarize_metric(int m, int sc, stats_t *st)
-{
-    double **v = xrealloc(NULL, ngrp * sizeof *v);
-    size_t nm = (size_t)nmetric;
-    for (size_t g = 0; g < ngrp; g++) {
-        v[g] = xrealloc(NULL, grp[g].n * sizeof **v);
-        size_t n = values(&grp[g], metric[m], sc, v[g]);
-        st[g * nm + (size_t)m] = stats(v[g], n, seed_of(&grp[g], metric[m], "median"));
-    }
-    for (size_t g = 0; g < ngrp; g++) {
-        size_t b = (size_t)grp[g].base;
-        if (grp[g].base >= 0)
-            ratio(&st[g * nm + (size_t)m], v[g], &st[b * nm + (size_t)m], v[b],
-                  seed_of(&grp[g], metric[m], "ratio"));
-    }
+        lab_die("%s has no numeric column to summarize besides --by, rep and status", hdr.file0);
+    size_t nm = (size_t)nmetric, *fill = xrealloc(NULL, ngrp * sizeof *fill);
+    long ok = find_string(&status, "ok");
+    uint32_t *ids = xrealloc(NULL, rows.n * sizeof *ids);  // the statuses, group by group
     for (size_t g = 0; g < ngrp; g++)
-        free(v[g]);
-    free(v);
+        fill[g] = grp[g].first;
+    for (size_t r = 0; r < rows.n; r++)
+        ids[fill[rows.grp[r]]++] = rows.st[r];
+    for (size_t g = 0; g < ngrp; g++)
+        grp[g].status = status_account(ids + grp[g].first, grp[g].n);
+    free(ids);
+    st = xrealloc(NULL, ngrp * nm * sizeof *st);
+    for (size_t i = 0; i < ngrp * nm; i++)
+        st[i] = (stats_t){ 0, 0, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN };
+    for (int c = 0; c < ncand; c++)
+        if (seen[c].text)  // text, not kept
+            free(rows.col[c]);
+    val = xrealloc(NULL, nm * sizeof *val);
+    for (size_t m = 0; m < nm; m++) {  // each column moves to val, group by group
+        double *col = rows.col[metric[m]];
+        val[m] = xrealloc(NULL, rows.n * sizeof **val);
+        for (size_t r = 0; r < rows.n; r++) {
+            size_t g = rows.grp[r];
+            stats_t *s = &st[g * nm + m];
+            if (rows.st[r] != ok || isnan(col[r]))
+                s->n_failed++;
+            else if (col[r] != INFINITY)
+                val[m][grp[g].first + s->n++] = col[r];
+        }
+        free(col);
+    }
+    free(fill);
+    free(rows.grp), free(rows.st), free(rows.col);
 }
 
-static void print_summary(FILE *o, const stats_t *st)
+static uint64_t seed_of(size_t g, int m, const char *purpose)
+{
+    return opt_seed ^ fnv1a(fnv1a(grp[g].hash, hdr.col[cand[metric[m]]]), purpose);
+}
+
+static void group_stats(size_t g)  // every metric of group g but the ratio
+{
+    for (int m = 0; m < nmetric; m++)
+        stats(&st[g * (size_t)nmetric + (size_t)m], val[m] + grp[g].first,
+              seed_of(g, m, "median"));
+}
+
+static void group_ratios(size_t g)  // every metric of group g against its baseline's
+{
+    size_t b = (size_t)grp[g].base, nm = (size_t)nmetric;
+    for (size_t m = 0; grp[g].base >= 0 && m < nm; m++)
+        ratio(&st[g * nm + m], val[m] + grp[g].first, &st[b * nm + m], val[m] + grp[b].first,
+              seed_of(g, (int)m, "ratio"));
+}
+
+// Runs fn(g) for every group on every CPU this process may use: each group's bootstrap has
+// its own seed, so the output does not depend on which thread computes it.
+static void (*par_fn)(size_t);
+static size_t par_next;
+
+static void *par_worker(void *arg)
+{
+    for (size_t g; (g = __atomic_fetch_add(&par_next, 1, __ATOMIC_RELAXED)) < ngrp;)
+        par_fn(g);
+    return arg;
+}
+
+static void for_each_group(void (*fn)(size_t))
+{
+    cpu_set_t cpus;
+    size_t nt = sched_getaffinity(0, sizeof cpus, &cpus) == 0 ? (size_t)CPU_COUNT(&cpus) : 1, i;
+    pthread_t t[64];
+    nt = nt < 1 ? 1 : nt > 64 ? 64 : nt > ngrp ? ngrp : nt;
+    par_fn = fn, par_next = 0;
+    for (i = 1; i < nt && pthread_create(&t[i], NULL, par_worker, NULL) == 0; i++)
+        ;
+    par_worker(NULL);
+    while (--i > 0)
+        pthread_join(t[i], NULL);
+}
+
+static void print_summary(FILE *o)
 {
     for (int k = 0; k < nby; k++)
-        fprintf(o, "%s,", in.col[by[k]]);
-    fprintf(o, "metric,n,median,min,max,mean,sd,cv,ci_lo,ci_hi,ratio,ratio_lo,ratio_hi,status\n");
+        fprintf(o, "%s,", hdr.col[by[k]]);
+    fprintf(o, "metric,n,n_failed,median,min,max,mean,sd,cv,ci_lo,ci_hi,ratio,ratio_lo,"
+               "ratio_hi,status\n");
+    const stats_t *s = st;
     for (size_t g = 0; g < ngrp; g++)
-        for (int m = 0; m < nmetric; m++, st++) {
-            for (int k = 0; k < nby; k++)
-                fprintf(o, "%s,", in.row[grp[g].rows[0]].f[by[k]]);
-            fprintf(o, "%s,%zu", in.col[metric[m]], st->n);
-            put(o, st->median), put(o, st->min), put(o, st->max), put(o, st->mean);
-            put(o, st->sd), put(o, st->cv), put(o, st->ci_lo), put(o, st->ci_hi);
-            put(o, st->ratio), put(o, st->ratio_lo), put(o, st->ratio_hi);
+        for (int m = 0; m < nmetric; m++, s++) {
+            fprintf(o, "%s,%s,%zu,%zu", keys.s[g], hdr.col[cand[metric[m]]], s->n, s->n_failed);
+            put(o, s->median), put(o, s->min), put(o, s->max), put(o, s->mean);
+            put(o, s->sd), put(o, s->cv), put(o, s->ci_lo), put(o, s->ci_hi);
+            put(o, s->ratio), put(o, s->ratio_lo), put(o, s->ratio_hi);
             fprintf(o, ",%s\n", grp[g].status);
         }
 }
 
 static void summary_main(int argc, char **argv)
 {
-    const char *bylist = "allocator,workload,threads", *baseline = "glibc", *boot = "2000",
+    const char *baseline = "glibc", *boot = "2000",
                *seed = "1", **files = xrealloc(NULL, (size_t)argc * sizeof *files);
-    opt_t opts[] = { { "--by", &bylist, 0 }, { "--baseline", &baseline, 0 },
+    opt_by = "allocator,workload,threads";
+    opt_t opts[] = { { "--by", &opt_by, 0 }, { "--baseline", &baseline, 0 },
                      { "--boot", &boot, 0 }, { "--seed", &seed, 0 }, { 0 } };
     int nfiles = parse_opts(argc, argv, opts, files);
     opt_boot = lab_opt_u64("--boot", boot, 100, 100000);
     opt_seed = lab_opt_u64("--seed", seed, 0, UINT64_MAX);
     if (!nfiles)
         lab_die("no input file: see summarize --help");
+    hdr.then = find_columns;
     for (int i = 0; i < nfiles; i++)
-        csv_read(files[i]);
+        csv_read(files[i], add_row);
     free(files);
-    find_columns(bylist);
-    make_groups(baseline);
-    int sc = col_index("status");
-    stats_t *st = xrealloc(NULL, ngrp * (size_t)nmetric * sizeof *st);
-    for (int m = 0; m < nmetric; m++)
-        summarize_metric(m, sc, st);
-    for (size_t g = 0; g < ngrp; g++)
-        grp[g].status = status_account(&grp[g], sc);
+    make_groups();
+    find_baselines(baseline);
+    gather();
+    for_each_group(group_stats);
+    for_each_group(group_ratios);
     FILE *o = open_memstream(&out_buf, &out_len);
-    print_summary(o, st);
+    print_summary(o);
     out_flush(o);
-    free(st);
 }
 
 // ---------------------------------------------------------------------------
@@ -513,10 +765,31 @@ enum { CELL_MEDIAN, CELL_CI, CELL_RATIO, CELL_CV };
 static const char *const cell_names[] = { "median", "ci", "ratio", "cv", NULL };
 
 // The columns a summary must have; tb.k[K_...] is each one's index.
-enum { K_METRIC, K_N, K_MEDIAN, K_CV, K_CI_LO, K_CI_HI, K_RATIO, K_RATIO_LO, K_RATIO_HI,
-       K_STATUS, K_COUNT };
-static const char *const key_names[] = { "metric", "n", "median", "cv", "ci_lo", "ci_hi",
-                                         "ratio", "ratio_lo", "ratio_hi", "status" };
+enum { K_METRIC, K_N, K_N_FAILED, K_MEDIAN, K_CV, K_CI_LO, K_CI_HI, K_RATIO, K_RATIO_LO,
+       K_RATIO_HI, K_STATUS, K_COUNT };
+static const char *const key_names[] = { "metric", "n", "n_failed", "median", "cv", "ci_lo",
+                                         "ci_hi", "ratio", "ratio_lo", "ratio_hi", "status" };
+
+// The summary's rows, as text.
+typedef struct {
+    char **f;
+    int line;
+} row_t;
+
+static struct {
+    row_t *row;
+    size_t nrow, cap;
+} in;
+
+static void keep_row(const char *path, int line, char **f)
+{
+    (void)path;
+    char **copy = xrealloc(NULL, hdr.ncol * sizeof *copy);
+    for (size_t i = 0; i < hdr.ncol; i++)
+        copy[i] = xstrdup(f[i]);
+    GROW(in.row, in.nrow, in.cap);
+    in.row[in.nrow++] = (row_t){ copy, line };
+}
 
 typedef struct {
     int col;
@@ -542,10 +815,12 @@ static int need_col(const char *name, const char *what)
 // "COL=VAL,COL=VAL" as conditions, ended by col -1.
 static cond_t *conds(const char *opt, const char *s)
 {
-    char **f;
-    int n = s ? split(s, &f) : 0;
-    cond_t *c = xrealloc(NULL, (size_t)(n + 1) * sizeof *c);
-    for (int i = 0; i < n; i++) {
+    char **f = NULL;
+    size_t n = 0, cap = 0;
+    if (s)
+        n = split(xstrdup(s), &f, &cap);  // the copy stays, pointed to by the conditions
+    cond_t *c = xrealloc(NULL, (n + 1) * sizeof *c);
+    for (size_t i = 0; i < n; i++) {
         char *eq = strchr(f[i], '=');
         if (!eq || eq == f[i])
             lab_die("%s '%s' is not allowed: expected COL=VAL[,COL=VAL...]", opt, s);
@@ -553,8 +828,7 @@ static cond_t *conds(const char *opt, const char *s)
         c[i] = (cond_t){ need_col(f[i], opt), eq + 1 };
     }
     c[n].col = -1;
-    if (n)
-        free(f);  // its fields stay, pointed to by the conditions
+    free(f);
     return c;
 }
 
@@ -577,7 +851,10 @@ static double field(size_t i, int k)
 {
     const char *s = in.row[i].f[tb.k[k]];
     double v = NAN;
-    if (*s && !num(s, &v))
+    int kind = field_kind(s, &v);
+    if (kind == V_EMPTY)
+        return NAN;
+    if (kind != V_NUM && kind != V_NAN)
         lab_die("%s:%d: %s '%s' is not a number", tb.path, in.row[i].line, key_names[k], s);
     return v;
 }
@@ -617,8 +894,12 @@ static void cell_text(long i, char *buf, size_t len)
         snprintf(buf, len, "—");
         return;
     }
-    if (field(r, K_N) == 0 || isnan(field(r, K_MEDIAN))) {  // no ok run: say why
-        snprintf(buf, len, "— (%s)", in.row[r].f[tb.k[K_STATUS]]);
+    const char *status = in.row[r].f[tb.k[K_STATUS]];
+    if (field(r, K_N) == 0 || isnan(field(r, K_MEDIAN))) {  // no value: say why
+        if (strcmp(status, "ok") == 0 && field(r, K_N_FAILED) > 0)
+            snprintf(buf, len, "— (%g failed)", field(r, K_N_FAILED));
+        else
+            snprintf(buf, len, "— (%s)", status);
         return;
     }
     long j = tb.res ? find_row(tb.res, i) : -1;  // --resolution's row in this group
@@ -703,7 +984,7 @@ static void layout(void)
 static void print_table(FILE *o, const char *corner)
 {
     char buf[512];
-    fprintf(o, "| %s |", corner ? corner : in.col[tb.rows]);
+    fprintf(o, "| %s |", corner ? corner : hdr.col[tb.rows]);
     for (size_t c = 0; c < lay.nc; c++)
         fprintf(o, " %s |", lay.cl[c]);
     fprintf(o, "\n|---|");
@@ -740,7 +1021,7 @@ static void table_main(int argc, char **argv)
     tb.cell = lab_opt_choice("--cell", cell, cell_names);
     tb.scale = lab_opt_f64("--scale", scale, 1e-30, 1e30);
     tb.digits = (int)lab_opt_u64("--digits", digits, 1, 15);
-    csv_read(tb.path);
+    csv_read(tb.path, keep_row);
     for (int k = 0; k < K_COUNT; k++)
         tb.k[k] = need_col(key_names[k], "summary");
     tb.rows = need_col(rows, "--rows");

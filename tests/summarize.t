@@ -24,7 +24,7 @@ glibc,w,1,5,ok,100,,7,
 EOF
 "$S" "$TMP/stats.csv" > "$TMP/stats.summary.csv"; ok $? "summary of stats.csv exits 0"
 is "$(head -1 "$TMP/stats.summary.csv")" \
-   "allocator,workload,threads,metric,n,median,min,max,mean,sd,cv,ci_lo,ci_hi,ratio,ratio_lo,ratio_hi,status" \
+   "allocator,workload,threads,metric,n,n_failed,median,min,max,mean,sd,cv,ci_lo,ci_hi,ratio,ratio_lo,ratio_hi,status" \
    "summary header"
 is "$(cut -d, -f4 "$TMP/stats.summary.csv" | tail -n +2 | tr '\n' ' ')" "odd even same " \
    "metrics are the numeric columns in header order (not rep, status, note)"
@@ -73,13 +73,14 @@ is "$(r mimalloc,w,1 n),$(r mimalloc,w,1 median),$(r mimalloc,w,1 ratio)" "2,5,0
    "rows that are not ok are left out (999 is not counted)"
 is "$(r mimalloc,w,1 status)" "2 ok; 1 crash; 1 malloc_null" "status: ok first, then by name"
 is "$(r glibc,w,1 status)" "ok" "status of an all-ok group"
-is "$(grep '^tbbmalloc' "$TMP/r.summary.csv")" "tbbmalloc,w,1,ops,0,,,,,,,,,,,,1 missing" \
+is "$(r mimalloc,w,1 n_failed),$(r glibc,w,1 n_failed)" "2,0" "n_failed counts the rows that are not ok"
+is "$(grep '^tbbmalloc' "$TMP/r.summary.csv")" "tbbmalloc,w,1,ops,0,1,,,,,,,,,,,,1 missing" \
    "an all-missing group appears with n=0 and its status"
 is "$(r jemalloc,w,2 median),$(r jemalloc,w,2 ratio)" "20," "no baseline group: empty ratio"
 "$S" --baseline jemalloc "$TMP/r1.csv" "$TMP/r2.csv" > "$TMP/rj.csv"
 is "$(get "$TMP/rj.csv" glibc,w,1 ops ratio)" "0.5" "--baseline jemalloc"
 "$S" --by threads,allocator "$TMP/r1.csv" "$TMP/r2.csv" > "$TMP/rb.csv"
-is "$(sed -n 2p "$TMP/rb.csv")" "1,glibc,ops,2,10,10,10,10,0,0,10,10,1,1,1,ok" \
+is "$(sed -n 2p "$TMP/rb.csv")" "1,glibc,ops,2,0,10,10,10,10,0,0,10,10,1,1,1,ok" \
    "--by threads,allocator: by columns in that order, workload is not a metric"
 "$S" --by workload "$TMP/r1.csv" "$TMP/r2.csv" > "$TMP/rw.csv"
 is "$(get "$TMP/rw.csv" w ops ratio),$(get "$TMP/rw.csv" w threads n)" ",7" \
@@ -94,6 +95,86 @@ is "$(get "$TMP/rt.csv" glibc,w,1 ops ratio)" "1" "and glibc against its own"
 ok $? "--baseline allocator=jemalloc is --baseline jemalloc"
 fails_with 2 "--baseline column 'pin' is not a --by column" "--baseline on a column that is not grouped" -- \
     "$S" --baseline pin=0 "$TMP/r1.csv"
+
+# ---- the bootstrap's numbers: pinned, so that a faster method must draw the same resamples -
+cat > "$TMP/boot.csv" <<'EOF'
+allocator,workload,threads,rep,status,ns
+glibc,w,1,1,ok,10
+glibc,w,1,2,ok,12
+glibc,w,1,3,ok,11
+glibc,w,1,4,ok,15
+glibc,w,1,5,ok,9
+glibc,w,1,6,ok,30
+jemalloc,w,1,1,ok,7
+jemalloc,w,1,2,ok,8
+jemalloc,w,1,3,ok,6.5
+jemalloc,w,1,4,ok,9
+jemalloc,w,1,5,ok,7.5
+EOF
+is "$("$S" "$TMP/boot.csv" | cut -d, -f13-17 | tail -n +2 | tr '\n' ' ')" \
+   "9.5,22.5,1,0.488889,1.95652 6.5,9,0.652174,0.333333,0.818182 " \
+   "bootstrap CIs of the median (even and odd n) and of the ratio, as pinned"
+is "$("$S" --boot 100 --seed 7 "$TMP/boot.csv" | sed -n 3p | cut -d, -f13-17)" "6.5,9,0.652174,0.25,0.818182" \
+   "--boot 100 --seed 7, as pinned"
+
+# ---- nan is a failed run; other non-numbers are errors ------------------------------------
+cat > "$TMP/nan.csv" <<'EOF'
+allocator,workload,threads,rep,status,ops,ns
+glibc,w,1,1,ok,10,nan
+glibc,w,1,2,ok,nan,NaN
+glibc,w,1,3,ok,30,-nan
+glibc,w,1,4,crash,nan,
+glibc,w,1,5,ok,,
+EOF
+"$S" "$TMP/nan.csv" > "$TMP/nan.summary.csv"; ok $? "nan cells are data: exit 0"
+n() { get "$TMP/nan.summary.csv" glibc,w,1 "$@"; }
+is "$(n ops n),$(n ops n_failed),$(n ops median)" "2,2,20" \
+   "ops: nan of an ok run and a crashed run are 2 failed; the empty cell is not measured"
+is "$(n ns n),$(n ns n_failed),$(n ns median),$(n ns status)" "0,4,,4 ok; 1 crash" \
+   "ns: nan, NaN and -nan are failed runs; a metric of failed runs only is still reported"
+"$S" table "$TMP/nan.summary.csv" --metric ns --rows allocator --cols threads > "$TMP/nan.md"
+is "$(sed -n 3p "$TMP/nan.md")" "| glibc | — (4 ok; 1 crash) |" "table: a group with no value says why"
+printf 'allocator,workload,threads,rep,status,ns\nglibc,w,1,1,ok,nan\nglibc,w,1,2,ok,\n' > "$TMP/nan2.csv"
+"$S" "$TMP/nan2.csv" > "$TMP/nan2.summary.csv"
+is "$("$S" table "$TMP/nan2.summary.csv" --metric ns --rows allocator --cols threads | sed -n 3p)" \
+   "| glibc | — (1 failed) |" "table: an ok group whose values are all nan says how many failed"
+
+bad_cell() {  # bad_cell VALUE NAME: VALUE in line 3 of a numeric column is an error
+    printf 'allocator,workload,threads,rep,status,ops,note\nglibc,w,1,1,ok,1,a\nglibc,w,1,2,ok,%s,b\n' "$1" > "$TMP/cell.csv"
+    fails_with 2 "^summarize: error: $TMP/cell.csv:3: column 'ops': '$1' is not a finite decimal number; allowed: a number like 12 or 1.5e3, nan \(a failed run\), or an empty field \(not measured\)\$" \
+        "$2" -- "$S" "$TMP/cell.csv"
+}
+bad_cell abc "text in a numeric column is an error naming file, line and column"
+bad_cell inf "inf is an error: a measurement is finite"
+bad_cell -Infinity "-Infinity is an error"
+bad_cell 1e400 "1e400 (out of range) is an error"
+bad_cell 1e-400 "1e-400 (out of range) is an error"
+bad_cell 0x10 "0x10 is an error, not 16"
+bad_cell ' 5' "a number with a space is an error"
+printf 'allocator,workload,threads,rep,status,ops\nglibc,w,1,1,ok,5.\nglibc,w,1,2,ok,.5e1\nglibc,w,1,3,ok,+5\n' > "$TMP/forms.csv"
+is "$("$S" "$TMP/forms.csv" | cut -d, -f5-7 | tail -1)" "3,0,5" "5., .5e1 and +5 are numbers"
+printf 'allocator,workload,threads,rep,status,ops,note\nglibc,w,1,1,ok,1,0x1\n' > "$TMP/cell.csv"
+fails_with 2 "^summarize: error: $TMP/cell.csv:2: column 'note': '0x1' is not a finite decimal number" \
+    "a malformed number is an error even in a column of text" -- "$S" "$TMP/cell.csv"
+printf 'allocator,workload,threads,rep,status,ops\nglibc,w,1,1,ok,abc\nglibc,w,1,2,ok,\nglibc,w,1,3,ok,2\n' > "$TMP/cell.csv"
+fails_with 2 "^summarize: error: $TMP/cell.csv:2: column 'ops': 'abc' is not a finite decimal number" \
+    "text before the first number is the error named" -- "$S" "$TMP/cell.csv"
+
+# ---- a UTF-8 byte-order mark ----------------------------------------------------------------
+{ printf '\357\273\277'; cat "$TMP/stats.csv"; } > "$TMP/bom.csv"
+"$S" "$TMP/bom.csv" | cmp -s - "$TMP/stats.summary.csv"; ok $? "a byte-order mark before the header is ignored"
+"$S" "$TMP/stats.csv" "$TMP/bom.csv" > /dev/null; ok $? "and its header equals the same header without one"
+
+# ---- many groups: a hash, not a scan; order of first appearance; baselines found ----------
+awk 'BEGIN { print "allocator,workload,threads,rep,status,ops"
+             for (r = 1; r <= 3; r++) for (w = 1; w <= 3000; w++) {
+                 printf "glibc,w%d,1,%d,ok,%d\n", w, r, 10 * w + r
+                 printf "jemalloc,w%d,1,%d,ok,%d\n", w, r, 20 * w + 2 * r } }' > "$TMP/many.csv"
+"$S" --boot 100 "$TMP/many.csv" > "$TMP/many.summary.csv"; ok $? "6000 groups"
+is "$(wc -l < "$TMP/many.summary.csv")" "6001" "one row per group"
+is "$(sed -n '2p;3p;6000p;6001p' "$TMP/many.summary.csv" | cut -d, -f1,2,5,7,15 | tr '\n' ' ')" \
+   "glibc,w1,3,12,1 jemalloc,w1,3,24,2 glibc,w3000,3,30002,1 jemalloc,w3000,3,60004,2 " \
+   "groups in order of first appearance, medians, ratios to each one's own baseline"
 
 # ---- table mode ---------------------------------------------------------------------------
 cat > "$TMP/t.csv" <<'EOF'
@@ -154,6 +235,10 @@ EOF
 is "$("$S" table "$TMP/ci.summary.csv" --metric ns --rows allocator --cols threads --cell ci | sed -n 3p)" \
    "| glibc | 11.0 [10.0, 12.0] † |" "ci cells: median [ci_lo, ci_hi], dagger when CV > 5%"
 
+{ printf '\357\273\277'; cat "$TMP/t.summary.csv"; } > "$TMP/bom.summary.csv"
+"$S" table "$TMP/bom.summary.csv" --metric ns --rows allocator --cols threads | cmp -s - <(T --metric ns --rows allocator --cols threads)
+ok $? "table: a byte-order mark before the summary's header is ignored"
+
 # ---- errors: exit 2, one line naming the place and what is allowed ------------------------
 printf 'allocator,workload,threads,rep,status,ns\nglibc,w,1,1,ok,1\nglibc,w,1,2\n' > "$TMP/bad.csv"
 fails_with 2 "^summarize: error: $TMP/bad.csv:3: 4 fields, header has 6\$" "bad field count names file:line" \
@@ -187,5 +272,21 @@ fails_with 2 "unknown option '--bins': expected one of --by --baseline --boot --
     -- "$S" --bins 3 "$TMP/stats.csv"
 fails_with 2 "option --seed needs a value" "option without its value" -- "$S" "$TMP/stats.csv" --seed
 fails_with 2 "no input file" "no input file" -- "$S"
+fails_with 2 "^summarize: error: option --boot given twice: give it once" "a duplicated option is an error" \
+    -- "$S" --boot 200 --boot 300 "$TMP/stats.csv"
+fails_with 2 "^summarize: error: option --digits given twice" "a duplicated table option is an error" \
+    -- "$S" table "$TMP/t.summary.csv" --metric ns --rows allocator --cols threads --digits 2 --digits 3
+fails_with 2 "^summarize: error: option --corner needs a value\$" "a table option without its value" \
+    -- "$S" table "$TMP/t.summary.csv" --metric ns --rows allocator --cols threads --corner
+fails_with 2 "^summarize: error: --digits '0' is not allowed: expected an integer from 1 to 15\$" "--digits out of range" \
+    -- "$S" table "$TMP/t.summary.csv" --metric ns --rows allocator --cols threads --digits 0
+fails_with 2 "^summarize: error: --seed '-1' is not allowed" "--seed negative" -- "$S" --seed -1 "$TMP/stats.csv"
+fails_with 2 "^summarize: error: --by column 'allocator' is given twice\$" "a --by column twice" \
+    -- "$S" --by allocator,allocator "$TMP/stats.csv"
+for h in -h --help; do
+    out=$("$S" $h 2>"$TMP/help.err"); rc=$?
+    is "$rc,$(head -c 16 <<<"$out"),$(wc -c < "$TMP/help.err")" "0,usage: summarize,0" "$h: usage on stdout, exit 0"
+    out=$("$S" table $h 2>/dev/null); is "$?,$(head -c 16 <<<"$out")" "0,usage: summarize" "table $h: usage too"
+done
 
 done_testing
