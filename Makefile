@@ -14,13 +14,33 @@ SHELL := /bin/bash
 .DELETE_ON_ERROR:
 .SUFFIXES:
 
+# Every setting is checked here, before any recipe runs: one line naming the bad value.
+# QUICK=1 is QUICK; QUICK= and QUICK=0 are full size; anything else is an error.
 QUICK ?=
+override QUICK := $(strip $(QUICK))
+ifneq ($(filter-out 0 1,$(QUICK))$(word 2,$(QUICK)),)
+$(error QUICK='$(QUICK)' is not allowed: expected QUICK=1 (small sizes), or QUICK=0 or QUICK= (full size))
+endif
+override QUICK := $(filter 1,$(QUICK))
 REPS ?= $(if $(QUICK),2,5)
 SEED ?= 42
 ALLOCATORS ?= glibc jemalloc tcmalloc mimalloc tbbmalloc
 OUT ?= $(if $(QUICK),build/quick,build)
 DATA ?= $(if $(QUICK),$(OUT)/data,data)
 FIG ?= $(if $(QUICK),$(OUT)/figures,figures)
+nondigits = $(subst 0,,$(subst 1,,$(subst 2,,$(subst 3,,$(subst 4,,$(subst 5,,$(subst 6,,$(subst 7,,$(subst 8,,$(subst 9,,$(1)))))))))))
+uint_check = $(if $(and $(strip $(1)),$(if $(call nondigits,$(1)),,1)),,$(error $(2)='$(1)' is not allowed: expected $(3)))
+$(call uint_check,$(REPS),REPS,an integer from 1 to 1000)
+$(call uint_check,$(SEED),SEED,an integer from 0 to 4294967295)
+# sq: one shell word, quoted: make settings reach the shell only through it (no injection).
+sq = '$(subst ','\'',$(1))'
+# Paths are targets and reach recipes unquoted: only characters that mean nothing to make
+# or the shell.
+$(foreach v,OUT DATA FIG,$(if $(or $(word 2,$($(v))),$(shell case $(call sq,$($(v))) in (''|*[!A-Za-z0-9_./+@-]*) echo bad;; esac)),\
+    $(error $(v)='$($(v))' is not allowed: expected a path of letters, digits and _ . / + @ - (make cannot handle spaces in paths))))
+$(if $(strip $(ALLOCATORS)),,$(error ALLOCATORS is empty: expected one or more of $(shell common/allocators list)))
+ALLOCATORS_ERROR := $(shell common/allocators check $(call sq,$(ALLOCATORS)) 2>&1 >/dev/null)
+$(if $(ALLOCATORS_ERROR),$(error ALLOCATORS: $(ALLOCATORS_ERROR)))
 
 CC := gcc
 CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -pthread
@@ -32,7 +52,9 @@ LDLIBS := -lm
 export LAB_CFLAGS := $(BENCH_CFLAGS)
 export LAB_FLOOR_MIB := $(if $(QUICK),128,512)
 export LAB_COMMAND := make $(MAKECMDGOALS) QUICK=$(QUICK) REPS=$(REPS) ALLOCATORS="$(ALLOCATORS)"
-RUN = common/run --reps $(REPS) --seed $(SEED) --allocators "$(ALLOCATORS)" --floor $(if $(QUICK),--quick)
+# (each use adds --reps and --allocators, and --floor where the floor takes part: an option
+# given twice is an error)
+RUN = common/run --seed $(SEED) $(if $(QUICK),--quick)
 
 CHAPTERS := $(sort $(patsubst chapters/%/chapter.mk,%,$(wildcard chapters/*/chapter.mk)))
 BINS :=
@@ -75,8 +97,10 @@ build/asan/lab_test: tests/lab_test.c common/lab.h
 	$(CC) $(BENCH_CFLAGS) $(SANITIZE) -o $@ $< $(LDLIBS)
 
 # The reference book holds every chapter. A QUICK book holds the chapters that have QUICK
-# data, so that `make 03 QUICK=1` does not have to run chapters 1 and 2 first.
-BOOK_CHAPTERS := $(if $(QUICK),$(foreach c,$(CHAPTERS),$(if $(wildcard $(DATA)/$(c)/$(c).csv),$(c))),$(CHAPTERS))
+# data, and `make 03 QUICK=1` only those named on its command line (BOOK_ONLY): it neither
+# needs chapters 1 and 2 to have run, nor fails for another chapter's stale QUICK data.
+GOAL_CHAPTERS := $(foreach c,$(CHAPTERS),$(if $(filter $(c) $(firstword $(subst -, ,$(c))),$(MAKECMDGOALS)),$(c)))
+BOOK_CHAPTERS := $(if $(QUICK),$(foreach c,$(or $(filter $(CHAPTERS),$(BOOK_ONLY)),$(CHAPTERS)),$(if $(wildcard $(DATA)/$(c)/$(c).csv),$(c))),$(CHAPTERS))
 book: $(OUT)/book.html
 $(OUT)/book.html: book.md $(foreach c,$(BOOK_CHAPTERS),$($(c)_BOOK)) $(wildcard common/book/*)
 	common/book/render $@ $(DATA) $(FIG) book.md $(foreach c,$(BOOK_CHAPTERS),chapters/$(c)/$(c).md)

@@ -3,17 +3,28 @@
 #     NN-slug_TABLES := name ...
 #     NN-slug_TABLE_name := <arguments of `summarize table`>
 #     NN-slug_RUN := <extra arguments of common/run, e.g. --pin>   (optional)
+#     NN-slug_REPS, NN-slug_ALLOCATORS := <instead of REPS, ALLOCATORS>   (optional)
 #     NN-slug_NO_FLOOR := 1        (optional: the floor allocator does not take part)
 #     NN-slug_SUMMARY := <arguments of summarize, e.g. --by ...>    (optional)
 #     NN-slug_AFTER_RUN := <a command run after each run, e.g. a profiling pass> (optional)
+#     NN-slug_DEPS := <what the run and the after-run pass use beyond the program> (optional)
 #     NN-slug_BOOK += <further generated files the chapter's prose includes>   (optional)
 #     $(eval $(call chapter,NN-slug))
 # Data flows one way: program -> CSV (+ env.txt) -> summary -> tables, figures -> book.
+#
+# Temporary files (every rule and script, figures too): a file is written first in its
+# target's directory under .tmp/PID/ (one directory per process; same filesystem, so the
+# final rename is atomic), and renamed over the target only when complete. The writer
+# removes its .tmp/PID on exit, failure or signal included; after a kill -9 the next writer
+# into that directory sweeps every .tmp/PID whose process is gone. Scripts use lab_tmpdir
+# (common/lab.sh); a recipe writes through `common/atomic $@ CMD ARGS...` (CMD writes to
+# stdout, or to the file $LAB_OUT names, e.g. gnuplot's out=).
 # A CSV is remade only by `make NN` / `make run` (or when missing): `make book` never
 # starts a measurement.
 # The measurement of chapter $(1) into CSV $(2), then its optional after-run pass.
 define run_chapter
-$(if $($(1)_NO_FLOOR),$(filter-out --floor,$(RUN)),$(RUN)) $($(1)_RUN) --prog build/$(1)/$(1) --out $(2)
+$(RUN) --reps $(or $($(1)_REPS),$(REPS)) --allocators $(call sq,$(or $($(1)_ALLOCATORS),$(ALLOCATORS))) \
+    $(if $($(1)_NO_FLOOR),,--floor) $($(1)_RUN) --prog build/$(1)/$(1) --out $(2)
 $($(1)_AFTER_RUN)
 endef
 
@@ -22,19 +33,21 @@ build/$(1)/$(1): chapters/$(1)/$(1).c $(wildcard common/*.h)
 	@mkdir -p $$(@D)
 	$$(CC) $$(BENCH_CFLAGS) -o $$@ $$< $$(LDLIBS)
 
-run-$(1): build/$(1)/$(1) build/floor.so
+# Everything a chapter's run uses is a prerequisite of run-NN and of its CSV (a chapter
+# adds its own tools to NN_DEPS): `make NN` works on a fresh clone, without `make build`.
+run-$(1): build/$(1)/$(1) build/floor.so $$($(1)_DEPS)
 	$$(call run_chapter,$(1),$$(DATA)/$(1)/$(1).csv)
 
-$$(DATA)/$(1)/$(1).csv: | build/$(1)/$(1) build/floor.so
+$$(DATA)/$(1)/$(1).csv: | build/$(1)/$(1) build/floor.so $$($(1)_DEPS)
 	$$(call run_chapter,$(1),$$@)
 
 $$(DATA)/$(1)/env.txt: $$(DATA)/$(1)/$(1).csv ;
 
 $$(DATA)/$(1)/$(1).summary.csv: $$(DATA)/$(1)/$(1).csv build/summarize
-	build/summarize $$($(1)_SUMMARY) $$< >$$@.tmp && mv $$@.tmp $$@
+	common/atomic $$@ build/summarize $$($(1)_SUMMARY) $$<
 
 $$(DATA)/$(1)/%.table.md: $$(DATA)/$(1)/$(1).summary.csv build/summarize chapters/$(1)/chapter.mk
-	build/summarize table $$< $$($(1)_TABLE_$$*) >$$@.tmp && mv $$@.tmp $$@
+	common/atomic $$@ build/summarize table $$< $$($(1)_TABLE_$$*)
 
 $$(FIG)/$(1)/%.svg: chapters/$(1)/%.gp $$(DATA)/$(1)/$(1).summary.csv common/lab.gp
 	@mkdir -p $$(@D)
@@ -42,7 +55,7 @@ $$(FIG)/$(1)/%.svg: chapters/$(1)/%.gp $$(DATA)/$(1)/$(1).summary.csv common/lab
 
 .PHONY: $(1) $(firstword $(subst -, ,$(1))) burn-$(1)
 $(1) $(firstword $(subst -, ,$(1))): run-$(1)
-	@$$(MAKE) --no-print-directory book
+	@$$(MAKE) --no-print-directory book $$(if $$(QUICK),BOOK_ONLY="$$(GOAL_CHAPTERS)")
 
 burn-$(1):
 	rm -rf $$(DATA)/$(1) $$(FIG)/$(1)

@@ -16,17 +16,17 @@ $(eval $(call chapter,01-micro))
 # The workloads' parameters come from the program itself, not from the prose.
 $(DATA)/01-micro/workloads.table.md: build/01-micro/01-micro
 	@mkdir -p $(@D)
-	$< --describe $(if $(QUICK),--quick) >$@.tmp && mv $@.tmp $@
+	common/atomic $@ $< --describe $(if $(QUICK),--quick)
 
 # The noise experiment: the same processes with the other CPUs busy and idle, to test
 # whether an idle sibling vCPU causes the slow spells (see "How sure are we").
 D1 := $(DATA)/01-micro
 NOISE_RUN = common/run --prog build/01-micro/01-micro --reps $(if $(QUICK),3,8) --seed $(SEED) --pin \
-    --allocators "$(or $(filter glibc tcmalloc,$(ALLOCATORS)),glibc)" --case "--workload mixed" $(if $(QUICK),--quick)
+    --allocators $(call sq,$(or $(filter glibc tcmalloc,$(ALLOCATORS)),glibc)) --case "--workload mixed" $(if $(QUICK),--quick)
 01-micro_AFTER_RUN = $(NOISE_RUN) --spin-others --out $(D1)/noise/busy.csv && $(NOISE_RUN) --out $(D1)/noise/idle.csv
 $(D1)/noise/%.csv: $(D1)/01-micro.csv ;
 $(D1)/noise/%.summary.csv: $(D1)/noise/%.csv build/summarize
-	build/summarize $< >$@.tmp && mv $@.tmp $@
+	common/atomic $@ build/summarize $<
 $(D1)/noise/%.cv.md: $(D1)/noise/%.summary.csv build/summarize
-	build/summarize table $< --metric ops_per_s --rows allocator --cols workload --cell cv --corner "CV of ops/s" >$@.tmp && mv $@.tmp $@
+	common/atomic $@ build/summarize table $< --metric ops_per_s --rows allocator --cols workload --cell cv --corner "CV of ops/s"
 01-micro_BOOK += $(D1)/noise/busy.cv.md $(D1)/noise/idle.cv.md

@@ -2,14 +2,14 @@
 # glibc runs a second time with MALLOC_ARENA_MAX=1 (the registry's glibc-arena1). QUICK
 # runs one repetition unless REPS is given: 7 allocators x 24 cases is the QUICK budget.
 02-threads_ALLOC := $(ALLOCATORS)$(if $(filter glibc,$(ALLOCATORS)), glibc-arena1)
-02-threads_RUN := --allocators "$(02-threads_ALLOC)" \
-    $(if $(and $(QUICK),$(filter-out command line environment,$(origin REPS))),--reps 1)
+02-threads_ALLOCATORS := $(02-threads_ALLOC)
+02-threads_REPS := $(if $(and $(QUICK),$(filter-out command line environment,$(origin REPS))),1)
 # Summaries are grouped by pinning too; the ratio is the speedup over the same
 # allocator's one-thread run (a second summary takes the floor as baseline, a third
 # thread-local: the harness's share and the cost of cross-thread frees).
 02-threads_SUMMARY := --by allocator,workload,threads,pin --baseline threads=1
 02-threads_AFTER_RUN = chapters/02-threads/contention --prog build/02-threads/02-threads \
-    --out $(DATA)/02-threads --allocators "$(02-threads_ALLOC)" --seed $(SEED) $(if $(QUICK),--quick)
+    --out $(DATA)/02-threads --allocators $(call sq,$(02-threads_ALLOC)) --seed $(SEED) $(if $(QUICK),--quick)
 D2 := $(DATA)/02-threads
 NOPIN := pin=0
 02-threads_TABLES := nsop1 harness floor speedup_tl speedup_pc speedup_sp speedup_tl_pinned \
@@ -37,17 +37,17 @@ run-02-threads $(D2)/02-threads.csv: LAB_FLOOR_MIB := $(if $(QUICK),32,256)
 # Two more views of the same runs: against the floor (the harness's share of an
 # operation) and against thread-local (what a cross-thread free costs).
 $(D2)/02-threads.floor.summary.csv: $(D2)/02-threads.csv build/summarize
-	build/summarize --by allocator,workload,threads,pin --baseline allocator=floor $< >$@.tmp && mv $@.tmp $@
+	common/atomic $@ build/summarize --by allocator,workload,threads,pin --baseline allocator=floor $<
 $(D2)/02-threads.xfree.summary.csv: $(D2)/02-threads.csv build/summarize
-	build/summarize --by allocator,workload,threads,pin --baseline workload=thread-local $< >$@.tmp && mv $@.tmp $@
+	common/atomic $@ build/summarize --by allocator,workload,threads,pin --baseline workload=thread-local $<
 $(D2)/harness.table.md: $(D2)/02-threads.floor.summary.csv build/summarize chapters/02-threads/chapter.mk
-	build/summarize table $< --metric ns_per_op --rows allocator --cols workload --where threads=1,$(NOPIN) --omit allocator=floor --cell ratio --corner "ns per op / floor's, 1 thread" >$@.tmp && mv $@.tmp $@
+	common/atomic $@ build/summarize table $< --metric ns_per_op --rows allocator --cols workload --where threads=1,$(NOPIN) --omit allocator=floor --cell ratio --corner "ns per op / floor's, 1 thread"
 $(D2)/xfree.table.md: $(D2)/02-threads.xfree.summary.csv build/summarize chapters/02-threads/chapter.mk
-	build/summarize table $< --metric ns_per_op --rows allocator --cols threads --where workload=producer-consumer,$(NOPIN) --cell ratio --corner "producer-consumer / thread-local, ns per op (threads)" >$@.tmp && mv $@.tmp $@
+	common/atomic $@ build/summarize table $< --metric ns_per_op --rows allocator --cols threads --where workload=producer-consumer,$(NOPIN) --cell ratio --corner "producer-consumer / thread-local, ns per op (threads)"
 
 # The workloads' parameters come from the program; the contention pass writes its table.
 $(D2)/workloads.table.md: build/02-threads/02-threads
 	@mkdir -p $(@D)
-	$< --describe $(if $(QUICK),--quick) >$@.tmp && mv $@.tmp $@
+	common/atomic $@ $< --describe $(if $(QUICK),--quick)
 $(D2)/perf.table.md: $(D2)/02-threads.csv ;
 02-threads_BOOK += $(D2)/workloads.table.md $(D2)/perf.table.md $(D2)/02-threads.floor.summary.csv $(D2)/02-threads.xfree.summary.csv

@@ -25,23 +25,24 @@ D3 := $(DATA)/03-fragmentation
 # The workloads' parameters come from the program itself, not from the prose.
 $(D3)/workloads.table.md: build/03-fragmentation/03-fragmentation
 	@mkdir -p $(@D)
-	$< --describe $(if $(QUICK),--quick) >$@.tmp && mv $@.tmp $@
+	common/atomic $@ $< --describe $(if $(QUICK),--quick)
 
 # The sampler's perturbation: growth's work time with the sampler on over off, per
 # allocator, with a conservative interval from the two medians' 95% intervals.
 $(D3)/perturbation.csv: $(D3)/03-fragmentation.summary.csv
-	awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) h[$$i] = i; next } \
+	common/atomic $@ awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) h[$$i] = i; next } \
 	    $$h["workload"] == "growth" && $$h["phase"] == "drift_4" && $$h["metric"] == "work_s" { k = $$h["allocator"]; if (!(k in seen)) { seen[k] = 1; o[++n] = k } \
 	        m[k, $$h["sampler"]] = $$h["median"]; lo[k, $$h["sampler"]] = $$h["ci_lo"]; hi[k, $$h["sampler"]] = $$h["ci_hi"] } \
 	    $$h["workload"] == "growth" && $$h["phase"] == "drift_4" && $$h["metric"] == "sampler_cpu_share" && $$h["sampler"] == "on" { cpu[$$h["allocator"]] = $$h["median"] } \
 	    END { print "allocator,on_s,off_s,perturbation_pct,lo_pct,hi_pct,sampler_cpu_pct"; \
 	          for (i = 1; i <= n; i++) { k = o[i]; if (m[k, "on"] == "" || m[k, "off"] == "" || lo[k, "off"] == "") continue; \
 	              printf "%s,%g,%g,%g,%g,%g,%g\n", k, m[k, "on"], m[k, "off"], 100 * (m[k, "on"] / m[k, "off"] - 1), \
-	                  100 * (lo[k, "on"] / hi[k, "off"] - 1), 100 * (hi[k, "on"] / lo[k, "off"] - 1), 100 * cpu[k] } }' $< >$@.tmp && mv $@.tmp $@
+	                  100 * (lo[k, "on"] / hi[k, "off"] - 1), 100 * (hi[k, "on"] / lo[k, "off"] - 1), 100 * cpu[k] } }' $<
 
 # MADV_FREE made visible: mimalloc 2.0 told to reset free pages (MADV_FREE) rather than
-# decommit them. One QUICK-size decay run, under the runner's lock.
+# decommit them. One QUICK-size decay run, under the runner's lock (the program checks that
+# the preload took).
 $(D3)/madvfree.csv: $(D3)/03-fragmentation.csv | build/03-fragmentation/03-fragmentation
-	lib=$$(common/allocators lib mimalloc) && flock $${LAB_LOCK:-/tmp/heaplab-measure.lock} \
-	    env LD_PRELOAD=$$lib LAB_ALLOCATOR=mimalloc LAB_ALLOCATOR_LIB=$$lib LAB_SERIES= MIMALLOC_PAGE_RESET=1 \
-	    build/03-fragmentation/03-fragmentation --workload decay --release now --quick --rep 1 >$@.tmp && mv $@.tmp $@
+	lib=$$(common/allocators lib mimalloc) && common/atomic $@ common/lock \
+	    env LD_PRELOAD="$$lib" LAB_ALLOCATOR=mimalloc LAB_ALLOCATOR_LIB="$$lib" LAB_SERIES= MIMALLOC_PAGE_RESET=1 \
+	    build/03-fragmentation/03-fragmentation --workload decay --release now --quick --rep 1

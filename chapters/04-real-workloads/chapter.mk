@@ -33,47 +33,49 @@ $(B4)/replay $(B4)/realrun: $(B4)/trace
 # The committed traces, decompressed for the replayer.
 $(B4)/traces/%.htr: data/traces/%.htr.xz
 	@mkdir -p $(@D)
-	xz -dc $< >$@.tmp && mv $@.tmp $@
+	common/atomic $@ xz -dc $<
 
 # Replays and real runs: after the simulators, under the same lock and allocators; 3
 # repetitions (1 real run in QUICK). The replays also run on the floor (each trace's
 # whole stream fits in its region): the cheapest allocator the replay can have.
-04-real-workloads_AFTER_RUN = $(RUN) --reps $(if $(QUICK),2,3) --prog $(B4)/replay --out $(D4)/replay.csv && \
-    $(filter-out --floor,$(RUN)) --reps $(if $(QUICK),1,3) --prog $(B4)/realrun --out $(D4)/real.csv
-run-04-real-workloads: $(B4)/replay $(B4)/realrun $(TRACES4)
-$(D4)/04-real-workloads.csv: | $(B4)/replay $(B4)/realrun $(TRACES4)
+04-real-workloads_AFTER_RUN = $(RUN) --allocators $(call sq,$(ALLOCATORS)) --floor --reps $(if $(QUICK),2,3) \
+        --prog $(B4)/replay --out $(D4)/replay.csv && \
+    $(RUN) --allocators $(call sq,$(ALLOCATORS)) --reps $(if $(QUICK),1,3) --prog $(B4)/realrun --out $(D4)/real.csv
+# (and the overhead pass below: the recorder and the trace tool; `make 04` on a fresh clone)
+run-04-real-workloads: $(B4)/replay $(B4)/realrun $(TRACES4) $(B4)/heaptrace.so $(B4)/trace
+$(D4)/04-real-workloads.csv: | $(B4)/replay $(B4)/realrun $(TRACES4) $(B4)/heaptrace.so $(B4)/trace
 $(D4)/replay.csv $(D4)/real.csv: $(D4)/04-real-workloads.csv ;
 
 $(D4)/replay.summary.csv $(D4)/real.summary.csv: $(D4)/%.summary.csv: $(D4)/%.csv build/summarize
-	build/summarize --by allocator,workload $< >$@.tmp && mv $@.tmp $@
+	common/atomic $@ build/summarize --by allocator,workload $<
 R4 := --rows allocator --cols workload
 $(D4)/replay_nsop.table.md: $(D4)/replay.summary.csv build/summarize
-	build/summarize table $< --metric ns_per_op $(R4) --cell ci --corner "ns per call" >$@.tmp && mv $@.tmp $@
+	common/atomic $@ build/summarize table $< --metric ns_per_op $(R4) --cell ci --corner "ns per call"
 $(D4)/replay_rss.table.md: $(D4)/replay.summary.csv build/summarize
-	build/summarize table $< --metric peak_rss_kib $(R4) --omit allocator=floor --scale 0.0009765625 --corner "replay peak RSS, MiB" >$@.tmp && mv $@.tmp $@
+	common/atomic $@ build/summarize table $< --metric peak_rss_kib $(R4) --omit allocator=floor --scale 0.0009765625 --corner "replay peak RSS, MiB"
 $(D4)/replay_overhead.table.md: $(D4)/replay.summary.csv build/summarize
-	build/summarize table $< --metric replay_overhead_ns $(R4) --cell ci --corner "replay's own ns per event" >$@.tmp && mv $@.tmp $@
+	common/atomic $@ build/summarize table $< --metric replay_overhead_ns $(R4) --cell ci --corner "replay's own ns per event"
 $(D4)/real_time.table.md: $(D4)/real.summary.csv build/summarize
-	build/summarize table $< --metric elapsed_s $(R4) --cell ci --corner "real run, s" >$@.tmp && mv $@.tmp $@
+	common/atomic $@ build/summarize table $< --metric elapsed_s $(R4) --cell ci --corner "real run, s"
 $(D4)/real_rss.table.md: $(D4)/real.summary.csv build/summarize
-	build/summarize table $< --metric peak_rss_kib $(R4) --scale 0.0009765625 --corner "real peak RSS, MiB" >$@.tmp && mv $@.tmp $@
+	common/atomic $@ build/summarize table $< --metric peak_rss_kib $(R4) --scale 0.0009765625 --corner "real peak RSS, MiB"
 
 # Fidelity: per program, does the replay rank the allocators as the real run does (pairs
 # of allocators in the same order, of all pairs), and how far is the replay's predicted
 # change of peak RSS against glibc from the real change (MiB)?
 $(D4)/fidelity.table.md: $(D4)/real.summary.csv $(D4)/replay.summary.csv $(C4)/fidelity.awk
-	awk -F, -f $(C4)/fidelity.awk $(D4)/real.summary.csv $(D4)/replay.summary.csv >$@.tmp && mv $@.tmp $@
+	common/atomic $@ awk -F, -f $(C4)/fidelity.awk $(D4)/real.summary.csv $(D4)/replay.summary.csv
 04-real-workloads_BOOK += $(D4)/fidelity.table.md $(D4)/programs.table.md
 
 # The workloads' parameters and the programs come from the programs themselves.
 $(D4)/workloads.table.md: $(B4)/04-real-workloads
 	@mkdir -p $(@D)
-	$< --describe $(if $(QUICK),--quick) >$@.tmp && mv $@.tmp $@
+	common/atomic $@ $< --describe $(if $(QUICK),--quick)
 $(D4)/programs.table.md: $(B4)/trace $(wildcard data/traces/*.htr.xz)
 	@mkdir -p $(@D)
 	{ echo '| program | command | trace (xz) |'; echo '|:--|:--|--:|'; \
 	  $(B4)/trace programs | while IFS='	' read -r n c; do \
-	    printf '| %s | `%s` | %s KiB |\n' "$$n" "$$c" "$$(($$(stat -c %s data/traces/$$n.htr.xz) / 1024))"; done; } >$@.tmp && mv $@.tmp $@
+	    printf '| %s | `%s` | %s KiB |\n' "$$n" "$$c" "$$(($$(stat -c %s data/traces/$$n.htr.xz) / 1024))"; done; } >$@.tmp && mv $@.tmp $@ || { rm -f $@.tmp; exit 1; }
 
 # make traces: record every real program again (the largest process's trace is kept:
 # cc1 for gcc), compressed under data/traces/.
@@ -87,8 +89,8 @@ traces: $(B4)/trace $(B4)/heaptrace.so
 
 $(FIG)/04-real-workloads/fidelity.svg: $(D4)/real.summary.csv $(D4)/replay.summary.csv
 
-# What recording costs, beside heaptrack and ltrace: once per run, under the lock.
-04-real-workloads_AFTER_RUN += && flock $${LAB_LOCK:-/tmp/heaplab-measure.lock} $(C4)/overhead $(D4)/overhead.csv $(if $(QUICK),--quick)
+# What recording costs, beside heaptrack and ltrace: once per run (it takes the lock).
+04-real-workloads_AFTER_RUN += && $(C4)/overhead $(D4)/overhead.csv $(if $(QUICK),--quick)
 $(D4)/overhead.csv: $(D4)/04-real-workloads.csv ;
 04-real-workloads_BOOK += $(D4)/overhead.csv
 
@@ -117,5 +119,5 @@ $(D4)/traces.table.md: $(B4)/trace $(TRACES4)
 	{ echo '| program | calls | bytes per call | threads | slots (peak live blocks) | live peak, MiB | allocated in all, MiB | free(NULL) | unmatched frees |'; \
 	  echo '|:--|--:|--:|--:|--:|--:|--:|--:|--:|'; \
 	  for n in $(PROGRAMS4); do $(B4)/trace info $(B4)/traces/$$n.htr | awk -F, -v n=$$n -v bytes=$$(stat -c %s $(B4)/traces/$$n.htr) \
-	    '$$1 == "calls" { c += $$3 } $$1 == "summary" { s[$$2] = $$3 } END { printf "| %s | %d | %.1f | %d | %d | %.1f | %.1f | %d | %d |\n", n, c, bytes / c, s["threads"], s["slots"], s["live_peak_bytes"] / 1048576, s["allocated_bytes"] / 1048576, s["null_frees"], s["unmatched_frees"] }'; done; } >$@.tmp && mv $@.tmp $@
+	    '$$1 == "calls" { c += $$3 } $$1 == "summary" { s[$$2] = $$3 } END { printf "| %s | %d | %.1f | %d | %d | %.1f | %.1f | %d | %d |\n", n, c, bytes / c, s["threads"], s["slots"], s["live_peak_bytes"] / 1048576, s["allocated_bytes"] / 1048576, s["null_frees"], s["unmatched_frees"] }'; done; } >$@.tmp && mv $@.tmp $@ || { rm -f $@.tmp; exit 1; }
 04-real-workloads_BOOK += $(D4)/traces.table.md

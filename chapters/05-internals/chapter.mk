@@ -2,25 +2,25 @@
 # probes are deterministic. The detail goes to 05-internals.series.csv (LAB_SERIES); the
 # strace pass (chapters/05-internals/trace) runs after the measurement, under the lock.
 05-internals_NO_FLOOR := 1
-05-internals_RUN := --reps 1
+05-internals_REPS := 1
 05-internals_SUMMARY := --by allocator,mode
 05-internals_TABLES := classes tcache heapmap xfree
 05-internals_TABLE_classes := --metric waste_uniform_ratio --rows allocator --cols mode --where mode=classes --digits 3 --corner "waste, 1 B-64 KiB"
 05-internals_TABLE_tcache := --metric tc_hit_ratio --rows allocator --cols mode --where mode=fill --digits 3 --corner "tcache hit ratio"
 05-internals_TABLE_heapmap := --metric pages_free_count --rows allocator --cols mode --where mode=heapmap --digits 1 --corner "free pages"
 05-internals_TABLE_xfree := --metric rss_kib --rows allocator --cols mode --omit mode=classes,mode=fill,mode=heapmap --corner "RSS added, KiB, most"
-05-internals_AFTER_RUN := chapters/05-internals/trace build/05-internals/05-internals $(DATA)/05-internals/trace.csv $(if $(QUICK),--quick) --allocators "$(ALLOCATORS)"
+05-internals_AFTER_RUN := chapters/05-internals/trace build/05-internals/05-internals $(DATA)/05-internals/trace.csv $(if $(QUICK),--quick) --allocators $(call sq,$(ALLOCATORS))
 $(eval $(call chapter,05-internals))
 D5 := $(DATA)/05-internals
 05-internals_BOOK += $(D5)/trace.csv $(D5)/trace.count.csv
 # (Made by the after-run pass; this rule only when it is missing, e.g. in a fresh QUICK dir.)
 $(D5)/trace.csv: | build/05-internals/05-internals
-	chapters/05-internals/trace build/05-internals/05-internals $@ $(if $(QUICK),--quick) --allocators "$(ALLOCATORS)"
+	chapters/05-internals/trace build/05-internals/05-internals $@ $(if $(QUICK),--quick) --allocators $(call sq,$(ALLOCATORS))
 $(D5)/trace.count.csv: $(D5)/trace.csv ;
 05-internals_BOOK += $(D5)/trace.table.md
 # The call counts and the tracing slowdown, as a table for the prose.
 $(D5)/trace.table.md: $(D5)/trace.count.csv
-	awk -F, 'NR == 1 { print "| allocator | workload | brk | mmap | munmap | madvise (DONTNEED) | madvise (FREE) | mprotect | untraced, ms | traced, ms | slowdown |"; \
+	common/atomic $@ awk -F, 'NR == 1 { print "| allocator | workload | brk | mmap | munmap | madvise (DONTNEED) | madvise (FREE) | mprotect | untraced, ms | traced, ms | slowdown |"; \
 	    print "|:--|:--|--:|--:|--:|--:|--:|--:|--:|--:|--:|"; next } \
 	    $$3 != "ok" { printf "| %s | %s | %s |||||||||\n", $$1, $$2, $$3; next } \
-	    { printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | ×%.2f |\n", $$1, $$2, $$4, $$5, $$6, $$8, $$9, $$11, $$12, $$13, $$14 }' $< >$@.tmp && mv $@.tmp $@
+	    { printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | ×%.2f |\n", $$1, $$2, $$4, $$5, $$6, $$8, $$9, $$11, $$12, $$13, $$14 }' $<

@@ -1,0 +1,185 @@
+#!/bin/bash
+# tests/run.t -- the runner and the shell glue (issue 10): the lock (a kill -9 never leaves
+# it held, a waiter names the holder), no input that loses data, temporary files in one
+# place and swept, every script's --help and bad values, no injection, make's settings.
+# A tiny fake experiment stands in for a chapter's program, and a private lock
+# (LAB_LOCK) keeps these tests off the machine-wide one.
+. "$(dirname "$0")/lib.sh"
+cd "$ROOT"
+export LAB_LOCK=$TMP/lock
+RUN=common/run
+
+# The fake experiment: the runner's protocol (--header, --cases, --context, then one row
+# per process). FAKE_SLEEP makes it slow; FAKE_NOROWS makes it write its header only.
+fake=$TMP/fake
+cat >"$fake" <<'EOF'
+#!/bin/bash
+case ${1:-} in
+    --header) echo "allocator,workload,rep,status,value_ns"; exit ;;
+    --cases) echo "--workload a"; echo "--workload b"; exit ;;
+    --context) echo "context: fake"; exit ;;
+esac
+w= rep=
+while [ $# -gt 0 ]; do case $1 in --workload|--rep|--seed) [ $1 = --workload ] && w=$2; [ $1 = --rep ] && rep=$2; shift 2 ;;
+    --quick) shift ;; *) echo "fake: bad option $1" >&2; exit 2 ;; esac; done
+[ -z "${FAKE_SLEEP:-}" ] || sleep "$FAKE_SLEEP"
+echo "allocator,workload,rep,status,value_ns"
+[ -n "${FAKE_NOROWS:-}" ] || echo "$LAB_ALLOCATOR,$w,$rep,ok,1"
+EOF
+chmod +x "$fake"
+$RUN --prog "$fake" --out "$TMP/ok/ok.csv" --reps 2 --allocators glibc 2>/dev/null
+is "$(wc -l <"$TMP/ok/ok.csv")" 5 "the fake experiment runs: 2 cases x 2 repetitions"
+is "$(ls -A "$TMP/ok" | paste -sd' ')" "env.txt ok.csv" "a run leaves its CSV and env.txt, nothing else"
+
+# A pid that is not running (for stale temporary files).
+dead=4000000; while [ -e /proc/$dead ]; do dead=$((dead - 1)); done
+children() { ps -o pid= --ppid "$1" | tr -d ' '; }
+
+# ---------------------------------------------------------------- item 3: the lock
+# kill -9 of a runner with --pin --spin-others: its spin loops and its program die with
+# it, none held the lock, and the next run gets the lock at once.
+mkdir -p "$TMP/k"
+echo "previous" >"$TMP/k/k.csv"
+FAKE_SLEEP=30 $RUN --prog "$fake" --out "$TMP/k/k.csv" --reps 2 --allocators glibc --pin --spin-others 2>/dev/null & runner=$!
+kids=
+for _ in $(seq 50); do kids=$(children $runner); [ "$(echo "$kids" | grep -c .)" -ge "$(($(nproc) > 1 ? 2 : 1))" ] && break; sleep 0.2; done
+spinners=$(for k in $kids; do grep -l 'while :' /proc/$k/cmdline 2>/dev/null | cut -d/ -f3; done)
+if [ "$(nproc)" -gt 1 ]; then
+    [ -n "$spinners" ]; ok $? "--spin-others starts a spin loop"
+fi
+holders=$(for k in $kids; do ls -l /proc/$k/fd 2>/dev/null | grep -F "$LAB_LOCK"; done)
+is "$holders" "" "no helper of the runner holds the lock's descriptor"
+kill -9 $runner; wait $runner 2>/dev/null
+gone=1; for _ in $(seq 25); do gone=0; for k in $kids; do [ -e /proc/$k ] && gone=1; done; [ $gone = 0 ] && break; sleep 0.2; done
+ok $gone "kill -9 of the runner: its spin loops and its program die too"
+timeout 5 flock -n "$LAB_LOCK" true; ok $? "and the lock is free at once"
+is "$(cat "$TMP/k/k.csv")" previous "the killed run left the old CSV as it was"
+[ -d "$TMP/k/.tmp/$runner" ]; ok $? "the killed run's temporary files are in one place: .tmp/PID beside the data"
+touch "$TMP/k/k.csv.rows.tmp.$dead" "$TMP/k/env.txt.tmp.$dead"   # the older convention, left by a killed run
+timeout 20 $RUN --prog "$fake" --out "$TMP/k/k.csv" --reps 1 --allocators glibc 2>/dev/null
+ok $? "the next run gets the lock and runs"
+is "$(ls -A "$TMP/k" | paste -sd' ')" "env.txt k.csv" "and sweeps the stale temporary files of runs that are gone"
+
+# A waiting run names the process that holds the lock.
+common/lock sleep 3 & holder=$!
+for _ in $(seq 25); do grep -q "^$holder " "$LAB_LOCK" 2>/dev/null && break; sleep 0.2; done
+err=$($RUN --prog "$fake" --out "$TMP/w/w.csv" --reps 1 --allocators glibc 2>&1 >/dev/null | head -1)
+wait $holder
+[[ $err == "run: waiting for another measurement to finish: pid $holder (/bin/bash common/lock sleep 3) holds $LAB_LOCK" ]]
+ok $? "a waiting run names the pid that holds the lock" || echo "#   $err"
+common/lock sh -c 'ls -l /proc/$$/fd' >"$TMP/lockfd"
+grep -q -- "-> $LAB_LOCK$" "$TMP/lockfd"; ok $([ $? -ne 0 ]; echo $?) "common/lock's command does not inherit the lock"
+is "$(common/lock sh -c 'exit 7'; echo $?)" 7 "common/lock exits with its command's status"
+
+# ---------------------------------------------------------------- item 4: no data lost
+echo good >"$TMP/k/k.csv"
+fails_with 2 "^run: error: --seed '08' is not allowed: expected an integer from 0 to 4294967295" "--seed 08 is an error" -- \
+    $RUN --prog "$fake" --out "$TMP/k/k.csv" --seed 08
+for v in abc -1 4294967296 1e3 ''; do
+    fails_with 2 "--seed '$v' is not allowed" "--seed '$v' is an error" -- $RUN --prog "$fake" --out "$TMP/k/k.csv" --seed "$v"
+done
+for o in "--reps 0" "--reps 1001" "--reps 02" "--timeout 0" "--timeout x"; do
+    fails_with 2 "${o% *} '${o#* }' is not allowed" "$o is an error" -- $RUN --prog "$fake" --out "$TMP/k/k.csv" $o
+done
+FAKE_NOROWS=1 $RUN --prog "$fake" --out "$TMP/k/k.csv" --reps 1 --allocators glibc >/dev/null 2>"$TMP/err"; rc=$?
+is "$rc" 1 "a run in which no process wrote a row exits 1"
+grep -q "no process wrote a row; $TMP/k/k.csv left as it was" "$TMP/err"; ok $? "and says so"
+fails_with 1 "none of the allocators ghost=/nonexistent/x.so is installed" "a run with no installed allocator is an error" -- \
+    $RUN --prog "$fake" --out "$TMP/k/k.csv" --allocators "ghost=/nonexistent/x.so"
+is "$(cat "$TMP/k/k.csv")" good "no bad value, and no empty run, replaced the CSV"
+mkdir -p "$TMP/mk/data/01-micro"; echo good >"$TMP/mk/data/01-micro/01-micro.csv"
+fails_with 2 "--seed '08' is not allowed" "make 01 QUICK=1 SEED=08 is an error" -- make -s 01 QUICK=1 OUT="$TMP/mk" SEED=08
+is "$(cat "$TMP/mk/data/01-micro/01-micro.csv")" good "and leaves the CSV as it was"
+
+# ---------------------------------------------------------------- silent successes
+fails_with 2 "^run: error: --allocators '' is empty" "--allocators '' is an error" -- $RUN --prog "$fake" --out "$TMP/x/x.csv" --allocators ''
+fails_with 2 "--allocators ' ' is empty" "--allocators ' ' is an error" -- $RUN --prog "$fake" --out "$TMP/x/x.csv" --allocators ' '
+fails_with 2 "ALLOCATORS is empty" "make ALLOCATORS= is an error" -- make -s 01 QUICK=1 OUT="$TMP/mk" ALLOCATORS=
+fails_with 2 "ALLOCATORS is empty" "make ALLOCATORS=' ' is an error" -- make -s 01 QUICK=1 OUT="$TMP/mk" ALLOCATORS=' '
+fails_with 2 "allocator name 'a,b' is not allowed: expected letters a-z, digits" "a name with a comma is an error" -- \
+    $RUN --prog "$fake" --out "$TMP/x/x.csv" --allocators 'glibc a,b'
+fails_with 2 "allocator name 'Glibc' is not allowed" "names are lower case" -- $RUN --prog "$fake" --out "$TMP/x/x.csv" --allocators Glibc
+fails_with 2 "ALLOCATORS: .*'a,b' is not allowed" "make ALLOCATORS=a,b is an error" -- make -s 01 QUICK=1 OUT="$TMP/mk" ALLOCATORS=a,b
+fails_with 2 "allocator 'glibc' is listed twice" "an allocator listed twice is an error" -- $RUN --prog "$fake" --out "$TMP/x/x.csv" --allocators 'glibc glibc'
+mkdir -p "$TMP/d"
+fails_with 2 "--out '$TMP/d' is a directory: expected a file path ending in .csv" "--out DIR is an error" -- $RUN --prog "$fake" --out "$TMP/d" --allocators glibc
+is "$(ls -A "$TMP/d")" "" "and leaves nothing in DIR"
+fails_with 2 "--out '$TMP/d/x.txt' is not allowed: expected a file path ending in .csv" "--out FILE.txt is an error" -- $RUN --prog "$fake" --out "$TMP/d/x.txt"
+fails_with 2 "QUICK='no' is not allowed: expected QUICK=1 .*QUICK=0 or QUICK=" "QUICK=no is an error" -- make -s 01 QUICK=no
+fails_with 2 "QUICK='yes' is not allowed" "QUICK=yes is an error" -- make -s 01 QUICK=yes
+make -n run-01-micro QUICK=0 2>&1 | grep -- '--prog build/01-micro/01-micro' >"$TMP/q0"
+ok $([ -s "$TMP/q0" ] && ! grep -q -- '--quick' "$TMP/q0" && grep -q -- '--out data/01-micro/01-micro.csv' "$TMP/q0"; echo $?) "QUICK=0 is full size, into data/"
+make -n run-01-micro QUICK=1 2>&1 | grep -- '--prog build/01-micro/01-micro' >"$TMP/q1"
+ok $(grep -q -- '--quick.*--out build/quick/data/01-micro/01-micro.csv' "$TMP/q1"; echo $?) "QUICK=1 is QUICK, into build/quick/"
+fails_with 2 "REPS='x' is not allowed" "make REPS=x is an error" -- make -s 01 REPS=x
+fails_with 2 "SEED='1;true' is not allowed" "make SEED='1;true' is an error" -- make -s 01 SEED='1;true'
+fails_with 2 "OUT='$TMP/a b' is not allowed.*spaces" "an OUT with a space is one clear error" -- make -s 01 QUICK=1 OUT="$TMP/a b"
+is "$(make -s 01 QUICK=1 OUT="$TMP/a b" 2>&1 | wc -l)" 1 "  ... of one line"
+if [ -x "$BUILD/05-internals/05-internals" ]; then
+    fails_with 2 "allocators: error: unknown allocator 'nosuch'" "05's trace: an unknown allocator is an error" -- \
+        chapters/05-internals/trace "$BUILD/05-internals/05-internals" "$TMP/t/trace.csv" --allocators nosuch
+    fails_with 1 "trace: error: none of the allocators ghost=/nonexistent/x.so is installed" "05's trace: no installed allocator is an error" -- \
+        chapters/05-internals/trace "$BUILD/05-internals/05-internals" "$TMP/t/trace.csv" --allocators ghost=/nonexistent/x.so
+    ok $([ ! -e "$TMP/t/trace.csv" ]; echo $?) "  ... and writes nothing"
+fi
+
+# ---------------------------------------------------------------- injection and odd paths
+fails_with 2 "allocator name '\`touch' is not allowed" "a backtick in a name is refused" -- \
+    $RUN --prog "$fake" --out "$TMP/x/x.csv" --allocators "glibc \`touch $TMP/pwned1\`"
+make -s 01 QUICK=1 OUT="$TMP/mk" ALLOCATORS="glibc \`touch $TMP/pwned2\`" >/dev/null 2>&1
+make -s 01 QUICK=1 OUT="$TMP/mk" ALLOCATORS="glibc'; touch $TMP/pwned3; '" >/dev/null 2>&1
+make -s 01 QUICK=1 OUT="$TMP/mk" ALLOCATORS="glibc \$\$(touch $TMP/pwned4)" >/dev/null 2>&1
+ok $(ls "$TMP"/pwned* >/dev/null 2>&1; [ $? -ne 0 ]; echo $?) "no command in ALLOCATORS runs"
+fails_with 2 "allocator '=/x.so' is not allowed: the name before '=' must be" "--allocators '=/x.so' is one clear error" -- \
+    $RUN --prog "$fake" --out "$TMP/x/x.csv" --allocators "=/x.so"
+fails_with 2 "allocator 'h=/a:b.so' is not allowed: .*without spaces or colons" "a path LD_PRELOAD cannot carry is refused" -- \
+    $RUN --prog "$fake" --out "$TMP/x/x.csv" --allocators "h=/a:b.so"
+mkdir -p "$TMP/lib"; : >"$TMP/lib/a.so"
+$RUN --prog "$fake" --out "$TMP/star/s.csv" --reps 1 --allocators "glibc star=$TMP/lib/*.so" 2>/dev/null
+is "$(awk -F, '$1 == "star" { print $4 }' "$TMP/star/s.csv" | sort -u)" missing "a '*' in a library path is not expanded"
+mkdir -p "$TMP/sp ace"; cp "$fake" "$TMP/sp ace/fake"
+$RUN --prog "$TMP/sp ace/fake" --out "$TMP/sp ace/out dir/s.csv" --reps 1 --allocators glibc 2>/dev/null
+is "$(wc -l <"$TMP/sp ace/out dir/s.csv" 2>/dev/null)" 3 "paths with spaces work in the runner"
+
+# ---------------------------------------------------------------- the command lines
+fails_with 2 "^run: error: --prog needs a value$" "run --prog without a value" -- $RUN --prog
+fails_with 2 "^run: error: --out needs a value$" "run --out without a value" -- $RUN --prog "$fake" --out
+fails_with 2 "^run: error: --reps is given twice$" "a duplicated option is an error" -- $RUN --prog "$fake" --out "$TMP/x/x.csv" --reps 1 --reps 2
+fails_with 2 "^contention: error: --prog needs a value$" "contention --prog without a value" -- chapters/02-threads/contention --prog
+fails_with 2 "^contention: error: --seed 'abc' is not allowed" "contention --seed abc" -- \
+    chapters/02-threads/contention --prog "$fake" --out "$TMP/c" --seed abc
+fails_with 2 "^contention: error: --quick is given twice" "contention: a duplicated option" -- \
+    chapters/02-threads/contention --prog "$fake" --out "$TMP/c" --quick --quick
+fails_with 2 "^overhead: error: OUT.csv is required" "overhead without arguments" -- chapters/04-real-workloads/overhead
+fails_with 2 "^overhead: error: --quick is given twice" "overhead: a duplicated option" -- chapters/04-real-workloads/overhead x.csv --quick --quick
+fails_with 2 "^trace: error: --allocators needs a value" "05's trace --allocators without a value" -- \
+    chapters/05-internals/trace "$fake" "$TMP/t.csv" --allocators
+fails_with 2 "^trace: error: --quick is given twice" "05's trace: a duplicated option" -- chapters/05-internals/trace "$fake" "$TMP/t.csv" --quick --quick
+fails_with 2 "^lock: error: no command given" "common/lock without a command" -- common/lock
+for s in common/run common/lock common/atomic common/allocators common/book/render chapters/02-threads/contention \
+         chapters/04-real-workloads/overhead chapters/05-internals/trace; do
+    for h in -h --help; do
+        out=$(cd "$TMP" && "$ROOT/$s" $h 2>"$TMP/herr"); rc=$?
+        ok $([ $rc = 0 ] && [[ $out == *usage* || $out == *"$(basename $s)"* ]] && [ ! -s "$TMP/herr" ]; echo $?) "$s $h: usage on stdout, exit 0"
+    done
+done
+is "$(ls -A "$TMP" | grep -c -- '--help')" 0 "no --help.tmp or the like left behind"
+
+# ---------------------------------------------------------------- temporary files elsewhere
+mkdir -p "$TMP/a/.tmp/$dead"; : >"$TMP/a/.tmp/$dead/x"
+common/atomic "$TMP/a/t.txt" echo hello
+is "$(cat "$TMP/a/t.txt")" hello "common/atomic writes its command's output"
+is "$(ls -A "$TMP/a")" t.txt "and sweeps a stale .tmp/PID, leaving no temporary file"
+common/atomic "$TMP/a/t.txt" sh -c 'echo partial; exit 3'; rc=$?
+is "$rc" 3 "a failing command: common/atomic exits with its status"
+is "$(cat "$TMP/a/t.txt"; ls -A "$TMP/a" | paste -sd' ')" "hello
+t.txt" "  ... and leaves the target as it was, and no temporary file"
+if command -v pandoc >/dev/null; then
+    mkdir -p "$TMP/b/d" "$TMP/b/f" "$TMP/b/out/.tmp/$dead"; : >"$TMP/b/out/.tmp/$dead/book.html"
+    : >"$TMP/b/out/book.html.tmp.$dead"; : >"$TMP/b/out/book.html.tmp.$dead.err"
+    printf -- '---\ntitle: t\n---\n\n# One\n\nText.\n' >"$TMP/b/b.md"
+    common/book/render "$TMP/b/out/book.html" "$TMP/b/d" "$TMP/b/f" "$TMP/b/b.md" 2>/dev/null
+    ok $? "render: a tiny book renders"
+    is "$(ls -A "$TMP/b/out")" book.html "render sweeps a killed render's temporary files and leaves none"
+fi
+done_testing
