@@ -961,9 +961,11 @@ static void layout(void)
             label(&lay.rl, &lay.nr, &lay.capr, in.row[i].f[tb.rows]);
             label(&lay.cl, &lay.nc, &lay.capc, in.row[i].f[tb.cols]);
         }
-    if (!lay.nr)
-        lab_die("no rows with metric '%s' in %s are left by --where and --omit", tb.metric,
-                tb.path);
+    bool where = false;  // does any row pass --where?
+    for (size_t i = 0; i < in.nrow && !where; i++)
+        where = strcmp(in.row[i].f[tb.k[K_METRIC]], tb.metric) == 0 && !any(i, tb.where, false);
+    if (!where)
+        lab_die("no rows with metric '%s' in %s match --where", tb.metric, tb.path);
     lay.cell = xrealloc(NULL, lay.nr * lay.nc * sizeof *lay.cell);
     for (size_t i = 0; i < lay.nr * lay.nc; i++)
         lay.cell[i] = -1;
@@ -985,6 +987,10 @@ static void print_table(FILE *o, const char *corner)
 {
     char buf[512];
     fprintf(o, "| %s |", corner ? corner : hdr.col[tb.rows]);
+    if (!lay.nr) {  // --omit left none: the rows this table shows did not run
+        fprintf(o, "\n|---|\n| — (not run) |\n");
+        return;
+    }
     for (size_t c = 0; c < lay.nc; c++)
         fprintf(o, " %s |", lay.cl[c]);
     fprintf(o, "\n|---|");

@@ -226,6 +226,11 @@ is "$(T --metric ns --rows allocator --cols threads --resolution res_ns --digits
 
 < below the timer's resolution." "--resolution: a median below it prints < X"
 
+is "$(T --metric ns --rows allocator --cols threads --omit allocator=glibc,allocator=jemalloc,allocator=tbbmalloc)" \
+"| allocator |
+|---|
+| — (not run) |" "--omit leaves no row (the allocators it shows did not run): a table that says so"
+
 cat > "$TMP/ci.csv" <<'EOF'
 allocator,workload,threads,rep,status,ns
 glibc,w,1,1,ok,10
@@ -250,6 +255,8 @@ fails_with 2 "no rows with metric 'foo' in $TMP/t.summary.csv" "unknown metric i
     -- "$S" table "$TMP/t.summary.csv" --metric foo --rows allocator --cols threads
 fails_with 2 "no rows with metric 'bogus' \(--resolution\)" "unknown --resolution metric" \
     -- "$S" table "$TMP/t.summary.csv" --metric ns --rows allocator --cols threads --resolution bogus
+fails_with 2 "^summarize: error: no rows with metric 'ns' in $TMP/t.summary.csv match --where\$" "--where matches no row" \
+    -- "$S" table "$TMP/t.summary.csv" --metric ns --rows allocator --cols threads --where threads=9
 fails_with 2 "--where column 'colour' is not in the header" "unknown --where column" \
     -- "$S" table "$TMP/t.summary.csv" --metric ns --rows allocator --cols threads --where colour=red
 fails_with 2 "--omit 'allocator' is not allowed: expected COL=VAL" "--omit without =" \
