@@ -130,6 +130,7 @@ cat > "$D/01-x/n.summary.csv" <<'EOF'
 allocator,workload,metric,n,median,ratio
 glibc,small,ns_per_op,5,20.1,1
 tbbmalloc,small,ns_per_op,0,,
+glibc,small,futex_per_mop,0,,
 EOF
 printf 'allocator,workload,metric,n,median,ratio\nmimalloc,small,ns_per_op,5,9.5,\n' > "$D/01-x/nog.summary.csv"
 cat > "$D/01-x/evil.table.md" <<'EOF'
@@ -139,15 +140,16 @@ cat > "$D/01-x/evil.table.md" <<'EOF'
 | tbbmalloc | — (1 missing) |
 EOF
 book '![Floor is fast.](figures/01-x/a.svg){#fig:a}' \
-    'A [x]{.v src=01-x/n.summary.csv allocator=jemalloc workload=small metric=ns_per_op} B []{.v src=01-x/n.summary.csv allocator=tbbmalloc workload=small metric=ns_per_op unit=ns} C []{.v src=01-x/nog.summary.csv allocator=mimalloc stat=ratio}.' \
+    'A [x]{.v src=01-x/n.summary.csv allocator=jemalloc workload=small metric=ns_per_op} B []{.v src=01-x/n.summary.csv allocator=tbbmalloc workload=small metric=ns_per_op unit=ns} C []{.v src=01-x/nog.summary.csv allocator=mimalloc stat=ratio}. D []{.v src=01-x/n.summary.csv allocator=glibc metric=futex_per_mop}.' \
     '::: {.include src="01-x/evil.table.md"}'$'\n'':::' > "$TMP/nr.md"
 "$RENDER" "$TMP/out/nr.html" "$D" "$F" "$TMP/nr.md" 2>"$TMP/nr.err"
 ok $? "values of allocators that did not run render"
 sed 's/^/#   /' "$TMP/nr.err"
-html=$(cat "$TMP/out/nr.html" 2>/dev/null)
+html=$(tr '\n' ' ' < "$TMP/out/nr.html" 2>/dev/null)   # pandoc wraps lines between words
 has 'A <span class="v not-run">jemalloc not run</span> B'; ok $? "an allocator not asked for: 'not run'"
 has 'B <span class="v not-run">tbbmalloc not run</span> C'; ok $? "an allocator not installed (n=0): 'not run', no unit"
 has 'C <span class="v not-run">glibc not run</span>\.'; ok $? "a ratio without its baseline: 'glibc not run'"
+has 'D <span class="v not-run">no data</span>\.'; ok $? "a value that ran but was not measured (n=0): 'no data'"
 has '<em>not run \(not installed\)</em>'; ok $? "a table cell of an allocator not installed says 'not run'"
 has '&lt;b&gt;bold&lt;/b&gt;&lt;script&gt;'; ok $? "names in an included table are escaped in the HTML"
 ! has '<script>x'; ok $? "  ... and no raw HTML passes"

@@ -21,7 +21,7 @@ do for [a in "jemalloc tcmalloc mimalloc"] {
     if (a eq "jemalloc") { set ylabel "size class" } else { unset ylabel }
     if (a eq "mimalloc") { set colorbox } else { unset colorbox }
     SRC = select(series, 'f["mode"]=="fill" && f["allocator"]=="' . a . '" && f["total_count"] > 0'); eval COUNT
-    if (N == 0) { set label 300 "no fill levels: not run" at graph 0.5, graph 0.5 center tc rgb "#aa0000"; plot NaN; unset label 300; continue }
+    if (N == 0) { eval nodata("no fill levels: " . a . " not run"); continue }
     plot select(series, 'f["mode"]=="fill" && f["allocator"]=="' . a . '" && f["total_count"] > 0') \
         using "t_ms":"class_bytes":(hw):(column("class_bytes") * 0.09):(column("used_count") / column("total_count")) \
         with boxxyerror fs solid 1.0 noborder lc palette

@@ -9,7 +9,7 @@
 --                             one formatted value from the one CSV row matching the filters;
 --                             "X not run" when allocator=X did not run (not asked for, or
 --                             not installed: rows with n=0), or for a ratio whose
---                             baseline, glibc, did not
+--                             baseline, glibc, did not; "no data" when its row has n=0
 --   ![caption](figures/NN-slug/x.svg){#fig:name}   path -> figdir; numbered "Figure C.N"
 --   @fig:name  @tbl:name      cross-references -> link "Figure C.N" / "Table C.N"
 --   ::: {.region src="chapters/NN-slug/NN-slug.c" name="round"}       (src repo-relative)
@@ -212,6 +212,9 @@ local function value(span)
   if count ~= 1 then
     problem("%s: %d rows match in %s, want exactly 1", what, count, path)
     return pandoc.Str("??")
+  end
+  if match.n and tonumber(match.n) == 0 then   -- it ran, but this was not measured (e.g. no perf)
+    return pandoc.Span({pandoc.Str("no data")}, pandoc.Attr("", {"v", "not-run"}))
   end
   local raw = match[stat]
   local x = tonumber(raw)
