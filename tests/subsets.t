@@ -139,4 +139,13 @@ is "$?" 2 "broken summary: the figure fails"
 left=$(find "$D" -name '*.tmp*' -o -name 'heaplab-fig.*' -o -name 'throughput.svg' | head -3)
 is "$left" "" "broken summary: no figure and no temporary file left"
 
+# ---------------------------------------------------------------- a data path is not shell code
+# (issue 10, injection) lab.gp quotes every path it hands a shell ("< awk ..." sources).
+D="$TMP/it's \$(touch $TMP/pwned)"
+mkdir -p "$D/01-micro" && cp "$ROOT/data/01-micro/01-micro.summary.csv" "$D/01-micro/"
+(cd "$ROOT" && LAB_DATA="$D/01-micro" gnuplot -e 'data = system("printf %s \"$LAB_DATA\""); out = "/dev/stdout"' \
+    chapters/01-micro/throughput.gp) 2>"$TMP/inj.err" | grep -q 'tbbmalloc'
+ok $? "a data path with a quote and \$(...): the figure draws its data"
+[ ! -e "$TMP/pwned" ]; ok $? "  ... and runs nothing"
+
 done_testing
