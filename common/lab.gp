@@ -64,7 +64,7 @@ legend(list, y) = sprintf('do for [i = 1:words("%s")] { set label 100 + i "━ "
 #     if (N == 0) { eval nodata("no data: perf not available"); continue }
 # (nodata resets the tics to the default: a script with its own sets them again.)
 COUNT = 'N = 0; stats SRC using (N = N + 1, 0) nooutput'
-nodata(note) = sprintf('set label 98 "%s" at graph 0.5, graph 0.5 center tc rgb "#aa0000" noenhanced; unset tics; plot [0:1][1:2] NaN; set tics; unset label 98', note)
+nodata(note) = sprintf('set label 98 "%s" at graph 0.5, graph 0.5 center tc rgb "#aa0000" noenhanced; unset xtics; unset ytics; plot [0:1][1:2] NaN; set xtics nomirror; set ytics nomirror; unset label 98', note)
 
 # The rows of any CSV (e.g. a chapter's time series or run CSV) that satisfy `where`, an
 # awk condition on named fields as for rows(); the header is kept.
