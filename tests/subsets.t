@@ -49,6 +49,7 @@ subset() {
     find "$dir/data" -type f -exec touch -d '2020-01-01 00:00' {} +
     find "$dir/data" \( -name '*.summary.csv' -o -name '*.table.md' -o -name '*.cv.md' -o -name perturbation.csv \) \
         ! -name perf.table.md ! -name workloads.table.md ! -name programs.table.md ! -name traces.table.md -delete
+    find "$dir/data" -name '*.table.md' -exec touch {} +   # those kept: current (no trace to read again)
 }
 # The columns a run's case sets (its program's --cases), for the CSVs that common/run
 # writes; nothing for the others (series, perf, traces), which get no 'missing' rows.
