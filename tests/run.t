@@ -150,6 +150,10 @@ fails_with 2 "^contention: error: --seed 'abc' is not allowed" "contention --see
     chapters/02-threads/contention --prog "$fake" --out "$TMP/c" --seed abc
 fails_with 2 "^contention: error: --quick is given twice" "contention: a duplicated option" -- \
     chapters/02-threads/contention --prog "$fake" --out "$TMP/c" --quick --quick
+LAB_PERF=/nonexistent/perf chapters/02-threads/contention --prog "$fake" --out "$TMP/c" --allocators "glibc ghost=/no/x.so" --quick 2>/dev/null
+ok $? "contention runs under the lock (here without perf)"
+is "$(cut -d, -f1,4 "$TMP/c/perf.csv" | cut -c1-17 | paste -sd' ')" "allocator,status glibc,unavailable ghost,missing" "  ... and writes its rows"
+is "$(ls -A "$TMP/c" | paste -sd' ')" "perf-lock.txt perf-trace.txt perf.csv perf.table.md" "  ... and no temporary file"
 fails_with 2 "^overhead: error: OUT.csv is required" "overhead without arguments" -- chapters/04-real-workloads/overhead
 fails_with 2 "^overhead: error: --quick is given twice" "overhead: a duplicated option" -- chapters/04-real-workloads/overhead x.csv --quick --quick
 fails_with 2 "^trace: error: --allocators needs a value" "05's trace --allocators without a value" -- \
