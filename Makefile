@@ -99,7 +99,7 @@ build/asan/lab_test: tests/lab_test.c common/lab.h
 # The reference book holds every chapter. A QUICK book holds the chapters that have QUICK
 # data, and `make 03 QUICK=1` only those named on its command line (BOOK_ONLY): it neither
 # needs chapters 1 and 2 to have run, nor fails for another chapter's stale QUICK data.
-GOAL_CHAPTERS := $(foreach c,$(CHAPTERS),$(if $(filter $(c) $(firstword $(subst -, ,$(c))),$(MAKECMDGOALS)),$(c)))
+GOAL_CHAPTERS := $(strip $(foreach c,$(CHAPTERS),$(if $(filter $(c) $(firstword $(subst -, ,$(c))),$(MAKECMDGOALS)),$(c))))
 BOOK_CHAPTERS := $(if $(QUICK),$(foreach c,$(or $(filter $(CHAPTERS),$(BOOK_ONLY)),$(CHAPTERS)),$(if $(wildcard $(DATA)/$(c)/$(c).csv),$(c))),$(CHAPTERS))
 book: $(OUT)/book.html
 $(OUT)/book.html: book.md $(foreach c,$(BOOK_CHAPTERS),$($(c)_BOOK)) $(wildcard common/book/*)

@@ -111,6 +111,18 @@ make -n run-01-micro QUICK=0 2>&1 | grep -- '--prog build/01-micro/01-micro' >"$
 ok $([ -s "$TMP/q0" ] && ! grep -q -- '--quick' "$TMP/q0" && grep -q -- '--out data/01-micro/01-micro.csv' "$TMP/q0"; echo $?) "QUICK=0 is full size, into data/"
 make -n run-01-micro QUICK=1 2>&1 | grep -- '--prog build/01-micro/01-micro' >"$TMP/q1"
 ok $(grep -q -- '--quick.*--out build/quick/data/01-micro/01-micro.csv' "$TMP/q1"; echo $?) "QUICK=1 is QUICK, into build/quick/"
+# A QUICK `make NN` renders the book of the chapters it names: another chapter's stale or
+# broken QUICK data cannot fail it.
+mkdir -p "$TMP/bk/data/01-micro" "$TMP/bk/data/03-fragmentation"
+echo "not,a,good,csv" >"$TMP/bk/data/01-micro/01-micro.csv"; cp "$TMP/bk/data/01-micro/01-micro.csv" "$TMP/bk/data/03-fragmentation/03-fragmentation.csv"
+make -n 03 QUICK=1 OUT="$TMP/bk" 2>/dev/null | grep -c 'book BOOK_ONLY="03-fragmentation"$' >"$TMP/bo"
+is "$(cat "$TMP/bo")" 1 "make 03 QUICK=1 asks for a book of chapter 3 only"
+make -n book QUICK=1 OUT="$TMP/bk" BOOK_ONLY=03-fragmentation 2>/dev/null | grep '^common/book/render' >"$TMP/render"
+ok $(grep -q 'chapters/03-fragmentation/03-fragmentation.md' "$TMP/render" && ! grep -q 01-micro "$TMP/render"; echo $?) \
+    "  ... which leaves out chapter 1, whose QUICK data is there but broken"
+make -n book QUICK=1 OUT="$TMP/bk" 2>/dev/null | grep '^common/book/render' >"$TMP/render"
+ok $(grep -q '01-micro.md.*03-fragmentation.md' "$TMP/render" && ! grep -q 02-threads "$TMP/render"; echo $?) \
+    "make book QUICK=1 holds every chapter with QUICK data"
 fails_with 2 "REPS='x' is not allowed" "make REPS=x is an error" -- make -s 01 REPS=x
 fails_with 2 "SEED='1;true' is not allowed" "make SEED='1;true' is an error" -- make -s 01 SEED='1;true'
 fails_with 2 "OUT='$TMP/a b' is not allowed.*spaces" "an OUT with a space is one clear error" -- make -s 01 QUICK=1 OUT="$TMP/a b"
