@@ -135,6 +135,22 @@ if [ -x "$BUILD/05-internals/05-internals" ]; then
     ok $([ ! -e "$TMP/t/trace.csv" ]; echo $?) "  ... and writes nothing"
 fi
 
+# Item 8: a side pass that preloads a library checks that the preload took. A copy of what
+# chapter 4's overhead pass needs, with a recorder that records nothing.
+if [ -x "$BUILD/04-real-workloads/trace" ]; then
+    o=$TMP/ov; mkdir -p "$o/common" "$o/chapters/04-real-workloads" "$o/build/04-real-workloads"
+    cp common/lab.sh common/lock "$o/common/"; cp chapters/04-real-workloads/overhead "$o/chapters/04-real-workloads/"
+    cp "$BUILD/04-real-workloads/trace" "$o/build/04-real-workloads/"
+    fails_with 2 "heaptrace.so is missing \(build it first: make build/04-real-workloads/heaptrace.so\)" \
+        "overhead without the recorder: one clear error" -- "$o/chapters/04-real-workloads/overhead" "$TMP/ov.csv" --quick
+    echo 'int heaplab_nothing;' >"$TMP/nothing.c"
+    gcc -shared -fPIC -o "$o/build/04-real-workloads/heaptrace.so" "$TMP/nothing.c"
+    fails_with 1 "overhead: error: (loop|cc1) under LD_PRELOAD=.*heaptrace.so wrote no trace: the preload did not take" \
+        "overhead: a preload that did not take is an error, not an untraced timing" -- \
+        "$o/chapters/04-real-workloads/overhead" "$TMP/ov.csv" --quick
+    ok $([ ! -e "$TMP/ov.csv" ]; echo $?) "  ... and writes nothing"
+fi
+
 # ---------------------------------------------------------------- injection and odd paths
 fails_with 2 "allocator name '\`touch' is not allowed" "a backtick in a name is refused" -- \
     $RUN --prog "$fake" --out "$TMP/x/x.csv" --allocators "glibc \`touch $TMP/pwned1\`"
