@@ -27,10 +27,21 @@ done
 ok $(grep -qE 'Figure [0-9]+\.2' "$out/book.html"; echo $?) "the book numbers chapter 4's two figures"
 reference_snapshot | cmp -s - "$TMP/reference"; ok $? "QUICK never touches data/ or figures/"
 
-# A short bounded fuzz run of the trace reader (libFuzzer), seeded with real traces.
+# A thread that cannot be created (thread stacks of 1 GiB in 512 MiB of address space) is
+# a failure row, as a failing allocator's is, and the run goes on: it used to end the run.
+out=$( (ulimit -s 1048576 && ulimit -v 524288 && "$prog" --workload web-server --quick --threads 2) 2>"$TMP/thread.err"); rc=$?
+is "$rc" 0 "a thread that cannot be created: exit 0, so the runner goes on"
+is "$(printf '%s\n' "$out" | awk -F, 'NR == 2 { print $1, $2, $3, $5, $6 }')" "glibc web-server 2 no_thread " "and a row with status no_thread, no metrics"
+grep -q "cannot create thread 2 of 2" "$TMP/thread.err"; ok $? "and one line on stderr says which thread"
+out=$( (ulimit -s 1048576 && ulimit -v 524288 && "$prog" --workload kv-store --quick) 2>/dev/null)
+is "$(printf '%s\n' "$out" | awk -F, 'NR == 2 { print $5 }')" ok "the same limits leave a one-thread workload alone"
+
+# A short bounded fuzz run of the trace reader (libFuzzer), seeded with the heads of the
+# real traces and the crafted traces of tests/trace_craft.py.
 if command -v clang >/dev/null && make -s build/04-real-workloads/trace_fuzz 2>/dev/null; then
     mkdir -p "$TMP/corpus"; for t in $B/traces/*.htr; do head -c 4000 "$t" >"$TMP/corpus/$(basename "$t")"; done
-    "$B/trace_fuzz" -max_total_time=10 -max_len=4096 -rss_limit_mb=1024 "$TMP/corpus" >"$TMP/fuzz.log" 2>&1
+    python3 tests/trace_craft.py "$TMP/corpus"
+    "$B/trace_fuzz" -max_total_time=10 -max_len=4096 -rss_limit_mb=1024 -artifact_prefix="$TMP/" "$TMP/corpus" >"$TMP/fuzz.log" 2>&1
     ok $? "10 s of fuzzing the trace reader find no crash" || tail -5 "$TMP/fuzz.log" | sed 's/^/# /'
 else
     ok 1 "clang with libFuzzer is needed for the fuzz run"

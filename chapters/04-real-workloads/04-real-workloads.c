@@ -227,6 +227,14 @@ typedef struct {
     uint64_t threads, size, min_ms, lat_units, seed, rep;
 } config_t;
 
+// The workers wait at this gate until every thread exists (go 1), or one could not be
+// created (go 2: those started return at once, and the run is a failure row).
+typedef struct {
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    int go;
+} gate_t;
+
 typedef struct {
     const config_t *cfg;
     ctx_t c;
@@ -234,7 +242,26 @@ typedef struct {
     json_t js;
     uint64_t timed_calls, timed_ns;
     pthread_barrier_t *bar;
+    gate_t *gate;
 } worker_t;
+
+static int gate_wait(gate_t *g)
+{
+    pthread_mutex_lock(&g->lock);
+    while (!g->go)
+        pthread_cond_wait(&g->cond, &g->lock);
+    int go = g->go;
+    pthread_mutex_unlock(&g->lock);
+    return go;
+}
+
+static void gate_open(gate_t *g, int go)
+{
+    pthread_mutex_lock(&g->lock);
+    g->go = go;
+    pthread_cond_broadcast(&g->cond);
+    pthread_mutex_unlock(&g->lock);
+}
 
 static bool unit(worker_t *w)
 {
@@ -251,6 +278,8 @@ static void *work(void *arg)
 {
     worker_t *w = arg;
     const config_t *cfg = w->cfg;
+    if (gate_wait(w->gate) != 1)
+        return NULL;
     // warm-up to a steady state: the table filled and turned over, the ring of kept trees full
     uint64_t warm = cfg->w == &workloads[1] ? 4 * cfg->size : cfg->w == &workloads[2] ? 20 * cfg->size : 2000;
     for (uint64_t i = 0; i < warm && ok_(&w->c); i++)
@@ -288,10 +317,12 @@ static int run(const config_t *cfg)
     worker_t *ws = lab_harness_alloc(nt * sizeof *ws);
     pthread_barrier_t bar;
     pthread_barrier_init(&bar, NULL, (unsigned)nt);
+    gate_t gate = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0 };
     for (uint64_t i = 0; i < nt; i++) {
         worker_t *w = &ws[i];
         w->cfg = cfg;
         w->bar = &bar;
+        w->gate = &gate;
         w->c.status = "ok";
         lab_rng_seed(&w->c.rng, cfg->seed * 1000 + i);
         lab_hist_init(&w->c.hmalloc);
@@ -314,12 +345,21 @@ static int run(const config_t *cfg)
     struct rusage u0, u1;
     getrusage(RUSAGE_SELF, &u0);
     pthread_t *tid = lab_harness_alloc(nt * sizeof *tid);
-    for (uint64_t i = 1; i < nt; i++)
-        if (pthread_create(&tid[i], NULL, work, &ws[i]) != 0)
-            lab_die("cannot start thread %llu", (unsigned long long)i + 1);
-    work(&ws[0]);
-    for (uint64_t i = 1; i < nt; i++)
+    uint64_t started = 1;
+    int err = 0;
+    while (started < nt && (err = pthread_create(&tid[started], NULL, work, &ws[started])) == 0)
+        started++;
+    gate_open(&gate, started == nt ? 1 : 2);
+    if (started == nt)
+        work(&ws[0]);
+    for (uint64_t i = 1; i < started; i++)
         pthread_join(tid[i], NULL);
+    if (started < nt) {  // a failure row, as for an allocator that fails: the run goes on
+        fprintf(stderr, "%s: %s: workload %s: cannot create thread %llu of %llu: %s\n", lab_prog, allocator,
+                cfg->w->name, (unsigned long long)started + 1, (unsigned long long)nt, strerror(err));
+        for (uint64_t i = 0; i < nt; i++)
+            ws[i].c.status = "no_thread";
+    }
     uint64_t peak_kib = lab_status_kib("VmHWM");
     getrusage(RUSAGE_SELF, &u1);
 
@@ -368,7 +408,7 @@ static int run(const config_t *cfg)
     lab_row_f64(&r, "minor_faults", (double)(u1.ru_minflt - u0.ru_minflt));
     lab_row_f64(&r, "major_faults", (double)(u1.ru_majflt - u0.ru_majflt));
     lab_row_end(&r);
-    if (!ok)
+    if (!ok && started == nt)  // else said above, with the reason
         fprintf(stderr, "%s: %s: workload %s stopped: %s\n", lab_prog, allocator, cfg->w->name, status);
     return 0;
 }
@@ -389,15 +429,14 @@ static void describe(bool quick)
 
 static void usage(void)
 {
-    fprintf(stderr,
-            "usage: %s --workload NAME [options]\n"
-            "  --workload NAME   web-server, kv-store or json-tree\n"
-            "  --threads N       worker threads (1 to 64; web-server's default 2)\n"
-            "  --size N          kv-store: keys; json-tree: kept trees (1 to 10m)\n"
-            "  --min-ms N        timed phase, at least (1 to 60000)\n"
-            "  --lat-units N     units in the latency phase (0 to 10m)\n"
-            LAB_COMMON_USAGE,
-            lab_prog);
+    printf("usage: %s --workload NAME [options]\n"
+           "  --workload NAME   web-server, kv-store or json-tree\n"
+           "  --threads N       worker threads (1 to 64; web-server's default 2)\n"
+           "  --size N          kv-store: keys; json-tree: kept trees (1 to 10m)\n"
+           "  --min-ms N        timed phase, at least (1 to 60000)\n"
+           "  --lat-units N     units in the latency phase (0 to 10m)\n"
+           LAB_COMMON_USAGE,
+           lab_prog);
 }
 
 static void cases(bool quick)
