@@ -139,9 +139,16 @@ cat > "$D/01-x/evil.table.md" <<'EOF'
 | <b>bold</b><script>x()</script> | 1 |
 | tbbmalloc | — (1 missing) |
 EOF
+cat > "$D/01-x/phases.table.md" <<'EOF'
+| RSS added / live | alloc | refill |  |
+|---|---:|---:|---:|
+| glibc | 1.12 | 1.63 | — |
+| tbbmalloc | — | — | — (1 missing) |
+EOF
 book '![Floor is fast.](figures/01-x/a.svg){#fig:a}' \
     'A [x]{.v src=01-x/n.summary.csv allocator=jemalloc workload=small metric=ns_per_op} B []{.v src=01-x/n.summary.csv allocator=tbbmalloc workload=small metric=ns_per_op unit=ns} C []{.v src=01-x/nog.summary.csv allocator=mimalloc stat=ratio}. D []{.v src=01-x/n.summary.csv allocator=glibc metric=futex_per_mop}.' \
-    '::: {.include src="01-x/evil.table.md"}'$'\n'':::' > "$TMP/nr.md"
+    '::: {.include src="01-x/evil.table.md"}'$'\n'':::' \
+    '::: {.include src="01-x/phases.table.md"}'$'\n'':::' > "$TMP/nr.md"
 "$RENDER" "$TMP/out/nr.html" "$D" "$F" "$TMP/nr.md" 2>"$TMP/nr.err"
 ok $? "values of allocators that did not run render"
 sed 's/^/#   /' "$TMP/nr.err"
@@ -151,6 +158,9 @@ has 'B <span class="v not-run">tbbmalloc not run</span> C'; ok $? "an allocator 
 has 'C <span class="v not-run">glibc not run</span>\.'; ok $? "a ratio without its baseline: 'glibc not run'"
 has 'D <span class="v not-run">no data</span>\.'; ok $? "a value that ran but was not measured (n=0): 'no data'"
 has '<em>not run \(not installed\)</em>'; ok $? "a table cell of an allocator not installed says 'not run'"
+has '<td>tbbmalloc</td> *<td[^>]*><em>not run \(not installed\)</em></td> *<td[^>]*><em>not run \(not installed\)</em></td> *</tr>'
+ok $? "a missing allocator's row says 'not run' in every column"
+! has '<th[^>]*></th>'; ok $? "  ... and the unnamed column only its rows made is gone"
 has '&lt;b&gt;bold&lt;/b&gt;&lt;script&gt;'; ok $? "names in an included table are escaped in the HTML"
 ! has '<script>x'; ok $? "  ... and no raw HTML passes"
 

@@ -240,6 +240,46 @@ end
 
 -- ---------------------------------------------------------------- includes and regions
 
+-- An allocator that is not installed has one row per case, status 'missing', in the run
+-- CSV; summarize's table gives it "— (N missing)" cells, "—" where a column (e.g. a
+-- phase) is not a case, and an unnamed column for the rows that have no such value. Say
+-- "not run (not installed)" across its row, and drop a column that only the missing
+-- rows make.
+local MISSING = "^— %(%d+ missing%)$"
+local function not_installed(tbl)
+  local rows = {}
+  for _, body in ipairs(tbl.bodies) do
+    for _, row in ipairs(body.body) do rows[#rows + 1] = row end
+  end
+  local text = function(cell) return stringify(cell.contents) end
+  for _, row in ipairs(rows) do
+    local missing = false
+    for _, cell in ipairs(row.cells) do missing = missing or text(cell):match(MISSING) ~= nil end
+    if missing then
+      for _, cell in ipairs(row.cells) do
+        if text(cell) == "—" or text(cell):match(MISSING) then
+          cell.contents = {pandoc.Plain{pandoc.Emph{pandoc.Str("not run (not installed)")}}}
+        end
+      end
+    end
+  end
+  local head = tbl.head.rows[1]
+  if not head then return tbl end
+  for j = #head.cells, 2, -1 do
+    local only_missing = text(head.cells[j]) == ""
+    for _, row in ipairs(rows) do
+      local t = row.cells[j] and text(row.cells[j]) or ""
+      only_missing = only_missing and (t == "—" or t == "not run (not installed)")
+    end
+    if only_missing and #head.cells == #tbl.colspecs then
+      table.remove(tbl.colspecs, j)
+      table.remove(head.cells, j)
+      for _, row in ipairs(rows) do table.remove(row.cells, j) end
+    end
+  end
+  return tbl
+end
+
 local function include(div)
   local src = div.attributes.src
   if not src or src == "" then problem("include without src"); return pandoc.Div({}) end
@@ -256,12 +296,7 @@ local function include(div)
   end
   -- Generated text (allocator names, statuses) is text: no raw HTML or raw blocks pass.
   local blocks = pandoc.read(text, "markdown-raw_html-raw_attribute-raw_tex").blocks
-  -- summarize's cell for an allocator that is not installed, "— (N missing)", in words
-  blocks = pandoc.walk_block(pandoc.Div(blocks), {Plain = function(p)
-    if stringify(p):match("^— %(%d+ missing%)$") then
-      return pandoc.Plain{pandoc.Emph{pandoc.Str("not run (not installed)")}}
-    end
-  end}).content
+  blocks = pandoc.walk_block(pandoc.Div(blocks), {Table = not_installed}).content
   if caption or id ~= "" then
     local tables = {}
     for i, b in ipairs(blocks) do if b.t == "Table" then tables[#tables + 1] = i end end
