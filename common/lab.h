@@ -805,9 +805,15 @@ static inline bool lab_dist_parse(const char *s, lab_dist_t *d, char *err, size_
 {
     char buf[256], *f[6] = { 0 };
     int n = 0;
-    snprintf(buf, sizeof buf, "%s", s);
-    for (char *save = NULL, *t = strtok_r(buf, ":", &save); t && n < 6; t = strtok_r(NULL, ":", &save))
-        f[n++] = t;
+    if (snprintf(buf, sizeof buf, "%s", s) >= (int)sizeof buf) {
+        snprintf(err, errlen, "too long");
+        return false;
+    }
+    for (char *p = buf; p && n < 6; n++) {  // every field, empty ones too: "8::64" is an error
+        f[n] = p;
+        if ((p = strchr(p, ':')))
+            *p++ = 0;
+    }
     const uint64_t max = 1ull << 40;  // 1 TiB: anything larger is a typo
     memset(d, 0, sizeof *d);
     if (n == 3 && strcmp(f[0], "uniform") == 0) {
@@ -815,7 +821,7 @@ static inline bool lab_dist_parse(const char *s, lab_dist_t *d, char *err, size_
         if (lab_parse_u64(f[1], 1, max, &d->lo_bytes) && lab_parse_u64(f[2], 1, max, &d->hi_bytes) &&
             d->lo_bytes <= d->hi_bytes)
             return true;
-        snprintf(err, errlen, "uniform bounds must be 1 <= LO <= HI <= 1t bytes");
+        snprintf(err, errlen, "uniform bounds must be 1 <= LO <= HI <= 1024g bytes");
         return false;
     }
     if (n == 5 && strcmp(f[0], "lognormal") == 0) {
@@ -827,7 +833,7 @@ static inline bool lab_dist_parse(const char *s, lab_dist_t *d, char *err, size_
             d->median_bytes = (double)median;
             return true;
         }
-        snprintf(err, errlen, "lognormal needs MEDIAN >= 1, 0 <= SIGMA <= 10, 1 <= LO <= MEDIAN <= HI <= 1t");
+        snprintf(err, errlen, "lognormal needs MEDIAN >= 1, 0 <= SIGMA <= 10, 1 <= LO <= MEDIAN <= HI <= 1024g");
         return false;
     }
     snprintf(err, errlen, "expected uniform:LO:HI or lognormal:MEDIAN:SIGMA:LO:HI");

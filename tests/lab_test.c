@@ -351,6 +351,12 @@ static void test_distributions(void)
     CHECK("reject negative sigma", !lab_dist_parse("lognormal:64:-1:8:1m", &d, err, sizeof err));
     CHECK("reject median outside bounds", !lab_dist_parse("lognormal:64:1:128:1m", &d, err, sizeof err));
     CHECK("reject unknown kind", !lab_dist_parse("pareto:1:2", &d, err, sizeof err) && strstr(err, "expected"));
+    CHECK("reject empty fields", !lab_dist_parse("uniform:8::64", &d, err, sizeof err) &&
+                                     !lab_dist_parse("uniform:8:64:", &d, err, sizeof err) &&
+                                     !lab_dist_parse(":uniform:8:64", &d, err, sizeof err) &&
+                                     !lab_dist_parse("lognormal:64:1.5:8:1m:", &d, err, sizeof err));
+    CHECK("reject a suffix the parser does not know", !lab_dist_parse("uniform:1:1t", &d, err, sizeof err) &&
+                                                         strstr(err, "1024g"));
 }
 
 static void footprint_huge(void) { lab_require_memory("--live 1000 blocks of uniform:512m:1g", 1000.0 * 0x1p30, 0); }
