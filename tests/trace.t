@@ -160,15 +160,17 @@ for args in "--help" "-h" "record --help" "record -h" "info --help" "replay --he
 done
 out=$("$B/replay" -h); [[ $out == *"--allow-incomplete"* && $out == *"labelled with the traced program's name"* ]]; ok $? "replay -h names --allow-incomplete and how rows are labelled"
 one_line 2 "expected a command: record, info" "trace with no command" -- "$B/trace"
-one_line 2 "option '--trace' needs a value" "replay --trace without its value" -- "$B/replay" --trace
-one_line 2 "option '--seed' needs a value" "replay --seed without its value" -- "$B/replay" --workload python --seed
+one_line 2 "--trace needs a value: expected a trace file" "replay --trace without its value" -- "$B/replay" --trace
+one_line 2 "--seed needs a value: expected an integer" "replay --seed without its value" -- "$B/replay" --workload python --seed
 one_line 2 "--seed 'abc' is not allowed" "replay --seed abc" -- "$B/replay" --workload python --seed abc
-one_line 2 "option --seed is given twice" "a repeated option" -- "$B/replay" --workload python --seed 1 --seed 2
-one_line 2 "unknown option '--bogus'" "an unknown option" -- "$B/replay" --bogus
+one_line 2 "--seed is given twice" "a repeated option" -- "$B/replay" --workload python --seed 1 --seed 2
+one_line 2 "unknown or ambiguous option '--bogus'" "an unknown option" -- "$B/replay" --bogus
 one_line 2 "record: --out needs a directory" "trace record --out without its value" -- "$B/trace" record --out
 one_line 2 "record: --out needs a directory" "trace record --out --" -- "$B/trace" record --out -- true
 one_line 2 "--workload and --trace exclude each other" "replay --workload python --trace xz.htr: no mislabelled rows" -- "$B/replay" --workload python --trace "$TMP/xz-threads.htr"
 one_line 2 "info: expected one trace file" "trace info without a file" -- "$B/trace" info
+one_line 2 "workload needs a value: expected one of gcc, python" "replay --workload without its value" -- "$B/replay" --workload
+one_line 2 "--dry takes no value" "a flag given a value" -- "$B/replay" --dry=1 --workload python
 
 # The recorder never kills the program: an unwritable directory, no directory, a static program.
 err=$(HEAPTRACE_DIR=/nonexistent/dir LD_PRELOAD=$B/heaptrace.so "$TMP/known" 2>&1); rc=$?

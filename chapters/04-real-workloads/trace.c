@@ -508,22 +508,13 @@ static int find_program(const char *name)
     return lab_opt_choice("workload", name, names);
 }
 
-// The most bytes a replay may have live at once: half of MemAvailable (else of all the
-// memory), since the allocator may hold as much again beyond the live bytes (chapter 3).
+// The most bytes a replay may have live at once: half of MemAvailable, since the
+// allocator may hold as much again beyond the live bytes (chapter 3).
 static limit_t replay_memory(void)
 {
-    limit_t l = { (uint64_t)sysconf(_SC_PHYS_PAGES) * (uint64_t)sysconf(_SC_PAGESIZE) / 2, "half this machine's memory" };
-    FILE *f = fopen("/proc/meminfo", "r");
-    char line[256];
-    unsigned long long kib;
-    while (f && fgets(line, sizeof line, f))
-        if (sscanf(line, "MemAvailable: %llu kB", &kib) == 1) {
-            l = (limit_t){ kib * 512, "half of this machine's available memory (MemAvailable)" };
-            break;
-        }
-    if (f)
-        fclose(f);
-    return l;
+    double avail = lab_mem_available_bytes();
+    return (limit_t){ avail < 0x1p63 ? (uint64_t)(avail / 2) : UINT64_MAX / 2,
+                      "half of this machine's available memory (MemAvailable)" };
 }
 
 // The traced program's name, for the rows: the base name of its first argument, in the
@@ -804,51 +795,38 @@ static void usage(FILE *to)
             "  (replay and realrun also take --header, --cases, --context; -h or --help prints this)\n");
 }
 
-// replay and realrun: the runner's protocol
+// replay and realrun: the runner's protocol (lab_getopt: the common options, -h, and one
+// line for an unknown, repeated or empty option)
+static void usage_stdout(void) { usage(stdout); }
+static void cases(bool quick)
+{
+    for (size_t i = 0; i < NPROGRAMS; i++)
+        if (!quick || programs[i].quick)
+            printf("--workload %s\n", programs[i].name);
+}
+
 static int runner_main(int argc, char **argv, bool real)
 {
     static const struct option opts[] = {
-        { "workload", 1, 0, 'w' }, { "trace", 1, 0, 't' }, { "seed", 1, 0, 'S' }, { "rep", 1, 0, 'R' },
-        { "quick", 0, 0, 'q' }, { "dry", 0, 0, 'D' }, { "allow-incomplete", 0, 0, 'I' }, { "header", 0, 0, 'H' },
-        { "cases", 0, 0, 'C' }, { "context", 0, 0, 'X' }, { "help", 0, 0, 'h' }, { 0, 0, 0, 0 },
+        { "workload", 1, 0, 'w' }, { "trace", 1, 0, 't' }, { "dry", 0, 0, 'D' }, { "allow-incomplete", 0, 0, 'I' },
+        LAB_COMMON_OPTS
     };
+    const lab_program_t prog = {
+        .columns = real ? real_columns : columns, .cases = cases, .context = lab_print_clock, .usage = usage_stdout,
+    };
+    lab_common_t common = { .seed = 1 };
     const char *workload = NULL, *path = NULL;
-    uint64_t rep = 0, seed = 1;
-    bool quick = false, cases = false, dry = false, incomplete = false, seen[128] = { false };
+    bool dry = false, incomplete = false;
     int o;
-    opterr = 0;  // one line of our own for a bad option
-    while ((o = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-        if (o == ':')
-            lab_die("option '%s' needs a value", argv[optind - 1]);
-        if (o == '?')
-            lab_die("unknown option '%s' (--help lists them)", argv[optind - 1]);
-        if (seen[o] && strchr("wtSR", o))
-            lab_die("option --%s is given twice", o == 'w' ? "workload" : o == 't' ? "trace" : o == 'S' ? "seed" : "rep");
-        seen[o] = true;
+    while ((o = lab_getopt(argc, argv, opts, &prog, &common)) != -1) {
         switch (o) {
-        case 'w': workload = optarg; break;
-        case 't': path = optarg; break;
-        case 'S': seed = lab_opt_u64("--seed", optarg, 0, UINT64_MAX); break;
-        case 'R': rep = lab_opt_u64("--rep", optarg, 0, 1000000); break;
-        case 'q': quick = true; break;
+        case 'w': workload = programs[find_program(optarg)].name; break;
+        case 't': path = lab_opt_str("--trace", optarg, "a trace file"); break;
         case 'D': dry = true; break;
         case 'I': incomplete = true; break;
-        case 'H': lab_csv_header(real ? real_columns : columns); return 0;
-        case 'C': cases = true; break;
-        case 'X':
-            lab_print_clock();
-            return 0;
-        case 'h': usage(stdout); return 0;
         }
     }
-    if (optind < argc)
-        lab_die("unexpected argument '%s'", argv[optind]);
-    if (cases) {
-        for (size_t i = 0; i < NPROGRAMS; i++)
-            if (!quick || programs[i].quick)
-                printf("--workload %s\n", programs[i].name);
-        return 0;
-    }
+    lab_no_operands(argc, argv);
     if (real && (path || dry || incomplete))
         lab_die("realrun runs the program itself: --trace, --dry and --allow-incomplete are replay's");
     if (workload && path)
@@ -857,7 +835,7 @@ static int runner_main(int argc, char **argv, bool real)
     if (!workload && (real || !path))
         lab_die("--workload is required%s", real ? "" : " (or --trace FILE)");
     lab_clock_init();
-    return real ? cmd_realrun(workload, rep) : cmd_replay(workload, path, rep, seed, dry, incomplete);
+    return real ? cmd_realrun(workload, common.rep) : cmd_replay(workload, path, common.rep, common.seed, dry, incomplete);
 }
 
 // trace info FILE, trace dump FILE: exactly one file.
