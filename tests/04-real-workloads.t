@@ -36,6 +36,25 @@ grep -q "cannot create thread 2 of 2" "$TMP/thread.err"; ok $? "and one line on 
 out=$( (ulimit -s 1048576 && ulimit -v 524288 && "$prog" --workload kv-store --quick) 2>/dev/null)
 is "$(printf '%s\n' "$out" | awk -F, 'NR == 2 { print $5 }')" ok "the same limits leave a one-thread workload alone"
 
+# The simulators' command line: help on stdout; a missing, bad or repeated value and a
+# size the machine cannot hold, one line each, exit 2, before anything runs.
+for h in -h --help; do
+    out=$("$prog" $h 2>"$TMP/h.err"); rc=$?
+    [ $rc -eq 0 ] && [[ $out == usage:* ]] && [ ! -s "$TMP/h.err" ]; ok $? "04-real-workloads $h: usage on stdout, exit 0"
+done
+cli() {  # cli 'pattern' NAME -- args...
+    local pattern=$1 name=$2; shift 3
+    local err rc
+    err=$("$prog" "$@" 2>&1 >/dev/null); rc=$?
+    [ $rc -eq 2 ] && [ "$(printf '%s\n' "$err" | wc -l)" -eq 1 ] && printf '%s\n' "$err" | grep -qE -- "$pattern"
+    ok $? "$name" || printf '#   exit %s, stderr: %s\n' "$rc" "$err"
+}
+cli "--threads needs a value: expected an integer from 1 to 64" "--threads without its value" -- --workload web-server --threads
+cli "workload needs a value" "--workload without its value" -- --workload
+cli "--size '11m' is not allowed: expected an integer from 1 to 10m" "--size beyond 10m" -- --workload kv-store --size 11m
+cli "--size is given twice" "a repeated option" -- --workload kv-store --size 1k --size 2k
+cli "json-tree's 10485760 kept trees need up to [0-9.]+ GiB .*more than MemAvailable" "a size the machine cannot hold is refused up front" -- --workload json-tree --size 10m
+
 # A short bounded fuzz run of the trace reader (libFuzzer), seeded with the heads of the
 # real traces and the crafted traces of tests/trace_craft.py.
 if command -v clang >/dev/null && make -s build/04-real-workloads/trace_fuzz 2>/dev/null; then

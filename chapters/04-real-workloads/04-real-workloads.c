@@ -413,6 +413,28 @@ static int run(const config_t *cfg)
     return 0;
 }
 
+// The worst case the sizes allow, against MemAvailable, before anything is allocated:
+// kv-store every key present (a key of up to 32 bytes, a value of the values' law);
+// json-tree every kept tree at its largest (1024 blocks of up to 64 bytes, nearly all
+// small). The harness: the block tables.
+static void require_memory(const config_t *c)
+{
+    char what[80];
+    snprintf(what, sizeof what, "%s's %llu %s", c->w->name, (unsigned long long)c->size,
+             c->w == &workloads[1] ? "keys" : "kept trees");
+    if (c->w == &workloads[1]) {
+        lab_dist_t values;
+        char err[160];
+        if (!lab_dist_parse("lognormal:100:1.3:8:65536", &values, err, sizeof err))
+            lab_die_code(1, "the values' law: %s", err);
+        lab_require_memory(what, lab_dist_total_bytes(&values, c->size) + 32.0 * (double)c->size,
+                           2.0 * (double)c->size * sizeof(blk_t));
+    } else if (c->w == &workloads[2]) {
+        lab_require_memory(what, (double)c->size * 1024 * 64,
+                           (double)c->size * (1024 * sizeof(blk_t) + sizeof(blk_t *) + sizeof(size_t)));
+    }
+}
+
 static void describe(bool quick)
 {
     printf("| workload | threads | size | timed for at least | latency units | what one unit does |\n");
@@ -461,17 +483,16 @@ int main(int argc, char **argv)
         names[i] = workloads[i].name;
     config_t c = { 0 };
     lab_common_t common = { .seed = 42 };
-    const char *threads = NULL, *size = NULL, *min_ms = NULL, *lat = NULL;
+    uint64_t threads = 0, size = 0, min_ms = 0, lat = 0;  // 0: not given (but --lat-units 0 is)
+    bool lat_given = false;
     int o;
-    while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        if (lab_common_option(o, &prog, &common))
-            continue;
+    while ((o = lab_getopt(argc, argv, opts, &prog, &common)) != -1) {
         switch (o) {
         case 'w': c.w = &workloads[lab_opt_choice("workload", optarg, names)]; break;
-        case 't': threads = optarg; break;
-        case 's': size = optarg; break;
-        case 'M': min_ms = optarg; break;
-        case 'L': lat = optarg; break;
+        case 't': threads = lab_opt_u64("--threads", optarg, 1, 64); break;
+        case 's': size = lab_opt_u64("--size", optarg, 1, 10 << 20); break;
+        case 'M': min_ms = lab_opt_u64("--min-ms", optarg, 1, 60000); break;
+        case 'L': lat = lab_opt_u64("--lat-units", optarg, 0, 10 << 20), lat_given = true; break;
         }
     }
     lab_no_operands(argc, argv);
@@ -480,12 +501,13 @@ int main(int argc, char **argv)
     bool quick = common.quick;
     if (!c.w)
         lab_die("--workload is required: one of web-server, kv-store, json-tree");
-    c.threads = threads ? lab_opt_u64("--threads", threads, 1, 64) : c.w->threads;
-    c.size = size ? lab_opt_u64("--size", size, 1, 10000000) : quick ? c.w->q_size : c.w->size;
+    c.threads = threads ? threads : c.w->threads;
+    c.size = size ? size : quick ? c.w->q_size : c.w->size;
     if (c.w->size == 0)
         c.size = 0;
-    c.min_ms = min_ms ? lab_opt_u64("--min-ms", min_ms, 1, 60000) : quick ? 100 : c.w->min_ms;
-    c.lat_units = lat ? lab_opt_u64("--lat-units", lat, 0, 10000000) : quick ? c.w->q_lat_units : c.w->lat_units;
+    c.min_ms = min_ms ? min_ms : quick ? 100 : c.w->min_ms;
+    c.lat_units = lat_given ? lat : quick ? c.w->q_lat_units : c.w->lat_units;
+    require_memory(&c);
     lab_clock_init();
     return run(&c);
 }
