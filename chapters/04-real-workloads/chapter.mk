@@ -78,13 +78,15 @@ $(D4)/programs.table.md: $(B4)/trace $(wildcard data/traces/*.htr.xz)
 	    printf '| %s | `%s` | %s KiB |\n' "$$n" "$$c" "$$(($$(stat -c %s data/traces/$$n.htr.xz) / 1024))"; done; } >$@.tmp && mv $@.tmp $@ || { rm -f $@.tmp; exit 1; }
 
 # make traces: record every real program again (the largest process's trace is kept:
-# cc1 for gcc), compressed under data/traces/.
+# cc1 for gcc), compressed under data/traces/; a trace that is not complete replaces nothing.
 .PHONY: traces
 traces: $(B4)/trace $(B4)/heaptrace.so
 	@mkdir -p data/traces
 	$(B4)/trace programs | while IFS='	' read -r n c; do \
 	    d=$$(mktemp -d) && $(B4)/trace record --out $$d -- sh -c "$$c" >/dev/null && \
-	    f=$$(ls -S $$d/*.htr | head -1) && xz -9 -T1 -c $$f >data/traces/$$n.htr.xz && \
+	    f=$$(ls -S $$d/*.htr | head -1) && \
+	    { $(B4)/trace info $$f | grep -q '^summary,complete,1$$' || { echo "traces: $$n: $$f is incomplete" >&2; false; }; } && \
+	    xz -9 -T1 -c $$f >data/traces/$$n.htr.xz.tmp && mv data/traces/$$n.htr.xz.tmp data/traces/$$n.htr.xz && \
 	    echo "traces: $$n: $$(basename $$f), $$(stat -c %s $$f) bytes" && rm -rf $$d || exit 1; done
 
 $(FIG)/04-real-workloads/fidelity.svg: $(D4)/real.summary.csv $(D4)/replay.summary.csv
