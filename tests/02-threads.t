@@ -93,9 +93,11 @@ is "$(tail -1 "$TMP/noperf/perf.csv" | cut -d, -f4)" "unavailable: perf not foun
 
 # Summaries: speedup (ratio to 1 thread) of the same allocator; the floor and xfree views.
 s=$d/02-threads.summary.csv
-is "$(awk -F, '$1 == "glibc" && $2 == "thread-local" && $3 == 1 && $4 == 0 && $5 == "ops_per_s" { print $15 }' "$s")" 1 \
+# Columns by name: the summary's layout may grow.
+col() { awk -F, -v OFS=, 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next } { for (k in h) f[k] = $h[k] } '"$1" "$2"; }
+is "$(col 'f["allocator"] == "glibc" && f["workload"] == "thread-local" && f["threads"] == 1 && f["pin"] == 0 && f["metric"] == "ops_per_s" { print f["ratio"] }' "$s")" 1 \
     "summary ratio at one thread is 1 (speedup baseline)"
-is "$(awk -F, '$1 == "jemalloc" && $2 == "producer-consumer" && $3 == 1 && $4 == 0 && $5 == "ns_per_op" { print ($15 > 0) }' "$d/02-threads.xfree.summary.csv")" 1 \
+is "$(col 'f["allocator"] == "jemalloc" && f["workload"] == "producer-consumer" && f["threads"] == 1 && f["pin"] == 0 && f["metric"] == "ns_per_op" { print (f["ratio"] > 0) }' "$d/02-threads.xfree.summary.csv")" 1 \
     "xfree summary: producer-consumer against thread-local"
 for f in throughput efficiency futex rss latency; do
     rsvg-convert "$out/figures/02-threads/$f.svg" -o "$TMP/$f.png" 2>/dev/null; ok $? "figure $f.svg renders"
