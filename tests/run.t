@@ -213,5 +213,12 @@ if command -v pandoc >/dev/null; then
     common/book/render "$TMP/b/out/book.html" "$TMP/b/d" "$TMP/b/f" "$TMP/b/b.md" 2>/dev/null
     ok $? "render: a tiny book renders"
     is "$(ls -A "$TMP/b/out")" book.html "render sweeps a killed render's temporary files and leaves none"
+    # A side pass's row that says why it has no value (overhead's heaptrack 'timeout'): the
+    # sentence says so, the book renders.
+    mkdir -p "$TMP/b/d/x"; printf 'tool,target,status,slowdown\nnone,cc1,ok,1\nheaptrack,cc1,timeout,\n' >"$TMP/b/d/x/o.csv"
+    printf -- '---\ntitle: t\n---\n\n# One\n\nSlower by []{.v src="x/o.csv" tool=heaptrack target=cc1 stat=slowdown}.\n' >"$TMP/b/v.md"
+    common/book/render "$TMP/b/out/v.html" "$TMP/b/d" "$TMP/b/f" "$TMP/b/v.md" 2>"$TMP/b/err"
+    ok $? "a value whose row says 'timeout' renders" || sed 's/^/# /' "$TMP/b/err"
+    grep -q 'Slower by <span class="v not-run">no data (timeout)</span>' "$TMP/b/out/v.html"; ok $? "  ... as 'no data (timeout)'"
 fi
 done_testing

@@ -218,6 +218,10 @@ local function value(span)
   end
   local raw = match[stat]
   local x = tonumber(raw)
+  if raw == "" and match.status and match.status ~= "" and match.status ~= "ok" then
+    -- a row that says why it has no value (e.g. overhead.csv's 'timeout'): the sentence says so
+    return pandoc.Span({pandoc.Str("no data (" .. match.status .. ")")}, pandoc.Attr("", {"v", "not-run"}))
+  end
   local ratio = stat:match("^ratio") ~= nil
   if raw == "" and ratio and has_column(csv, "allocator") and not ran(csv, "glibc") then
     return not_run("glibc")   -- the baseline

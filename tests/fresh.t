@@ -1,0 +1,32 @@
+#!/bin/bash
+# tests/fresh.t -- every `make NN QUICK=1` works on a fresh clone, without `make build`
+# first (issue 10, item 8: `make test` and `make` build everything first, which hid a
+# missing prerequisite). The working tree as it is (committed or not, without build/) is
+# copied once; each chapter then runs with no build/ at all, so that one chapter's build
+# cannot hide another's missing prerequisite.
+. "$(dirname "$0")/lib.sh"
+cd "$ROOT"
+copy=$TMP/clone
+mkdir -p "$copy"
+git ls-files -z --cached --others --exclude-standard |
+    while IFS= read -r -d '' f; do [ -e "$f" ] && printf '%s\0' "$f"; done |
+    tar --null -T - -cf - | tar -xf - -C "$copy" 2>"$TMP/copy.err"
+ok $? "the working tree is copied (no build/)"
+[ -s "$copy/Makefile" ] || sed 's/^/# /' "$TMP/copy.err"
+[ ! -e "$copy/build" ]; ok $? "the copy has no build/"
+
+reference_snapshot >"$TMP/reference"
+for c in $(cd chapters && ls -d [0-9][0-9]-*); do
+    nn=${c%%-*}
+    rm -rf "$copy/build"
+    (cd "$copy" && make -s "$nn" QUICK=1 >"$TMP/$nn.log" 2>&1); rc=$?
+    ok $rc "make $nn QUICK=1 on a fresh copy"
+    [ $rc = 0 ] || tail -15 "$TMP/$nn.log" | sed 's/^/# /'
+    [ -s "$copy/build/quick/data/$c/$c.csv" ] && [ -s "$copy/build/quick/book.html" ]
+    ok $? "  ... writes chapter $nn's data and the book"
+    grep -iE "cannot open|ld.so|no such file" "$TMP/$nn.log" >"$TMP/$nn.missing"
+    ok $([ ! -s "$TMP/$nn.missing" ]; echo $?) "  ... with no missing file on the way"
+    head -5 "$TMP/$nn.missing" | sed 's/^/# /'
+done
+reference_snapshot | cmp -s - "$TMP/reference"; ok $? "the fresh runs never touch this tree's data/ or figures/"
+done_testing
