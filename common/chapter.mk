@@ -51,7 +51,7 @@ $$(DATA)/$(1)/%.table.md: $$(DATA)/$(1)/$(1).summary.csv build/summarize chapter
 
 $$(FIG)/$(1)/%.svg: chapters/$(1)/%.gp $$(DATA)/$(1)/$(1).summary.csv common/lab.gp
 	@mkdir -p $$(@D)
-	gnuplot -e "data='$$(DATA)/$(1)'; out='$$@.tmp'" $$< && mv $$@.tmp $$@ || { rm -f $$@.tmp; exit 1; }
+	common/atomic $$@ sh -c 'exec gnuplot -e "data='\''$$$$1'\''; out='\''$$$$LAB_OUT'\''" "$$$$2"' - '$$(DATA)/$(1)' $$<
 
 .PHONY: $(1) $(firstword $(subst -, ,$(1))) burn-$(1)
 $(1) $(firstword $(subst -, ,$(1))): run-$(1)

@@ -12,15 +12,19 @@ set bars 1
 set title "Fragmentation: RSS added / peak live bytes"
 set yrange [0:*]
 set ylabel "ratio (1 = no overhead)"
+# (The floor has no memory figures: with no allocator but the floor, both panels say so.)
+NONE = "no data: no allocator but the floor ran"
 set arrow 1 from graph 0, first 1 to graph 1, first 1 nohead dt 3 lc rgb "#999999"
+if (words(ALLOCATORS) == 0) { eval nodata(NONE) } else {
 plot for [a in ALLOCATORS] rows("frag_ratio", is("allocator", a)) \
-    using (x(strcol("workload"), a)):"median":"ci_lo":"ci_hi" with yerrorbars pt 7 ps 0.7 lw 1.5 lc rgb hex(a)
+    using (x(strcol("workload"), a)):"median":"ci_lo":"ci_hi" with yerrorbars pt 7 ps 0.7 lw 1.5 lc rgb hex(a) }
 unset arrow 1
 set title "Peak RSS"
-set logscale y
 set yrange [*:*]
 set ylabel "MiB"
+if (words(ALLOCATORS) == 0) { eval nodata(NONE) } else {
+set logscale y
 plot for [a in ALLOCATORS] rows("peak_rss_kib", is("allocator", a)) \
     using (x(strcol("workload"), a)):(column("median") / 1024):(column("ci_lo") / 1024):(column("ci_hi") / 1024) \
-    with yerrorbars pt 7 ps 0.7 lw 1.5 lc rgb hex(a)
+    with yerrorbars pt 7 ps 0.7 lw 1.5 lc rgb hex(a) }
 unset multiplot
