@@ -102,7 +102,10 @@ build/asan/lab_test: tests/lab_test.c common/lab.h
 GOAL_CHAPTERS := $(strip $(foreach c,$(CHAPTERS),$(if $(filter $(c) $(firstword $(subst -, ,$(c))),$(MAKECMDGOALS)),$(c))))
 BOOK_CHAPTERS := $(if $(QUICK),$(foreach c,$(or $(filter $(CHAPTERS),$(BOOK_ONLY)),$(CHAPTERS)),$(if $(wildcard $(DATA)/$(c)/$(c).csv),$(c))),$(CHAPTERS))
 book: $(OUT)/book.html
-$(OUT)/book.html: book.md $(foreach c,$(BOOK_CHAPTERS),$($(c)_BOOK)) $(wildcard common/book/*)
+# The list of chapters is a prerequisite too: a book of other chapters is out of date.
+BOOK_LIST := $(OUT)/book.chapters
+$(shell mkdir -p '$(OUT)' && { [ "$$(cat '$(BOOK_LIST)' 2>/dev/null)" = '$(BOOK_CHAPTERS)' ] || echo '$(BOOK_CHAPTERS)' >'$(BOOK_LIST)'; })
+$(OUT)/book.html: book.md $(BOOK_LIST) $(foreach c,$(BOOK_CHAPTERS),$($(c)_BOOK)) $(wildcard common/book/*)
 	common/book/render $@ $(DATA) $(FIG) book.md $(foreach c,$(BOOK_CHAPTERS),chapters/$(c)/$(c).md)
 	@echo "book: $@"
 

@@ -123,6 +123,13 @@ ok $(grep -q 'chapters/03-fragmentation/03-fragmentation.md' "$TMP/render" && ! 
 make -n book QUICK=1 OUT="$TMP/bk" 2>/dev/null | grep '^common/book/render' >"$TMP/render"
 ok $(grep -q '01-micro.md.*03-fragmentation.md' "$TMP/render" && ! grep -q 02-threads "$TMP/render"; echo $?) \
     "make book QUICK=1 holds every chapter with QUICK data"
+# A book of other chapters is out of date: after `make 05 QUICK=1`'s book of chapter 5,
+# `make book QUICK=1` renders every chapter with QUICK data (here: a copy of the reference).
+cp -rp data "$TMP/bq-data" && cp -rp figures "$TMP/bq-fig"
+bq=(QUICK=1 DATA="$TMP/bq-data" FIG="$TMP/bq-fig" OUT="$TMP/bq")
+make -s book "${bq[@]}" BOOK_ONLY=05-internals >"$TMP/bq.log" 2>&1; ok $? "a QUICK book of chapter 5 alone renders"
+make -q book "${bq[@]}" BOOK_ONLY=05-internals 2>/dev/null; ok $? "  ... and is then up to date"
+make -q book "${bq[@]}" 2>/dev/null; is "$?" 1 "  ... but not as the book of every chapter with QUICK data"
 fails_with 2 "REPS='x' is not allowed" "make REPS=x is an error" -- make -s 01 REPS=x
 fails_with 2 "SEED='1;true' is not allowed" "make SEED='1;true' is an error" -- make -s 01 SEED='1;true'
 fails_with 2 "OUT='$TMP/a b' is not allowed.*spaces" "an OUT with a space is one clear error" -- make -s 01 QUICK=1 OUT="$TMP/a b"
