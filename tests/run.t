@@ -101,6 +101,9 @@ fails_with 2 "allocator name 'a,b' is not allowed: expected letters a-z, digits"
 fails_with 2 "allocator name 'Glibc' is not allowed" "names are lower case" -- $RUN --prog "$fake" --out "$TMP/x/x.csv" --allocators Glibc
 fails_with 2 "ALLOCATORS: .*'a,b' is not allowed" "make ALLOCATORS=a,b is an error" -- make -s 01 QUICK=1 OUT="$TMP/mk" ALLOCATORS=a,b
 fails_with 2 "allocator 'glibc' is listed twice" "an allocator listed twice is an error" -- $RUN --prog "$fake" --out "$TMP/x/x.csv" --allocators 'glibc glibc'
+$RUN --prog "$fake" --out "$TMP/fl/fl.csv" --reps 1 --allocators 'glibc floor' --floor >/dev/null 2>&1
+is "$(awk -F, 'NR > 1 { print $1 }' "$TMP/fl/fl.csv" 2>/dev/null | sort | uniq -c | awk '{ print $2 ":" $1 }' | paste -sd' ')" \
+    "floor:2 glibc:2" "floor listed in --allocators and given by --floor: one row per case each"
 mkdir -p "$TMP/d"
 fails_with 2 "--out '$TMP/d' is a directory: expected a file path ending in .csv" "--out DIR is an error" -- $RUN --prog "$fake" --out "$TMP/d" --allocators glibc
 is "$(ls -A "$TMP/d")" "" "and leaves nothing in DIR"
