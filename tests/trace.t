@@ -46,6 +46,12 @@ for n in gnuplot xz-threads; do
     is "$("$B/replay" --trace "$TMP/$n.htr" | awk -F, 'NR == 2 { print $5 }')" ok "the $n trace replays, status ok"
 done
 
+# --dry makes no allocator call: its time per call is 0 and it has no rate (empty, not inf,
+# which summarize refuses).
+"$B/replay" --dry --trace "$TMP/gnuplot.htr" >"$TMP/dry.csv"
+is "$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i } NR == 2 { print $h["status"] ":" $h["ops_per_s"] ":" $h["ns_per_op"] }' "$TMP/dry.csv")" "ok::0" \
+    "replay --dry: status ok, no ops_per_s, 0 ns per call"
+
 # Issue 10, item 7: a trace cut short reads as incomplete, never as complete. At a chunk
 # boundary (the end marker is the last 16 bytes), inside the end marker, and by kill -9.
 len=$(stat -c %s "$f")

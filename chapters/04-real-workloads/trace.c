@@ -633,7 +633,7 @@ static int cmd_replay(const char *workload, const char *path, uint64_t rep, uint
     lab_row_str(&r, "status", status);
     lab_row_f64(&r, "ops", (double)ops);
     lab_row_f64(&r, "elapsed_s", (double)elapsed_ns / 1e9);
-    lab_row_f64(&r, "ops_per_s", ok ? 1e9 / ns_per_op : NAN);
+    lab_row_f64(&r, "ops_per_s", ok && !dry ? 1e9 / ns_per_op : NAN);   // dry: no call, no rate (not inf)
     lab_row_f64(&r, "ns_per_op", ok ? ns_per_op : NAN);
     lab_row_f64(&r, "mean_ns_per_op", ok ? ns_per_op : NAN);
     lab_row_latency(&r, "malloc", &hm, ok, "min p50 p95 p99 p999 max");
