@@ -198,7 +198,7 @@ fails_with 2 "^trace: error: --allocators needs a value" "05's trace --allocator
     chapters/05-internals/trace "$fake" "$TMP/t.csv" --allocators
 fails_with 2 "^trace: error: --quick is given twice" "05's trace: a duplicated option" -- chapters/05-internals/trace "$fake" "$TMP/t.csv" --quick --quick
 fails_with 2 "^lock: error: no command given" "common/lock without a command" -- common/lock
-for s in common/run common/bench common/lock common/atomic common/allocators common/deps .ci/run common/book/render chapters/02-threads/contention \
+for s in common/run common/bench chapters/04-real-workloads/tables common/lock common/atomic common/allocators common/deps .ci/run common/book/render chapters/02-threads/contention \
          chapters/04-real-workloads/overhead chapters/05-internals/trace; do
     for h in -h --help; do
         out=$(cd "$TMP" && "$ROOT/$s" $h 2>"$TMP/herr"); rc=$?

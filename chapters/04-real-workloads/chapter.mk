@@ -71,11 +71,8 @@ $(D4)/fidelity.table.md: $(D4)/real.summary.csv $(D4)/replay.summary.csv $(C4)/f
 $(D4)/workloads.table.md: $(B4)/04-real-workloads
 	@mkdir -p $(@D)
 	common/atomic $@ $< --describe $(if $(QUICK),--quick)
-$(D4)/programs.table.md: $(B4)/trace $(wildcard data/traces/*.htr.xz)
-	@mkdir -p $(@D)
-	{ echo '| program | command | trace (xz) |'; echo '|:--|:--|--:|'; \
-	  $(B4)/trace programs | while IFS='	' read -r n c; do \
-	    printf '| %s | `%s` | %s KiB |\n' "$$n" "$$c" "$$(($$(stat -c %s data/traces/$$n.htr.xz) / 1024))"; done; } >$@.tmp && mv $@.tmp $@ || { rm -f $@.tmp; exit 1; }
+$(D4)/programs.table.md: $(B4)/trace $(C4)/tables $(wildcard data/traces/*.htr.xz)
+	common/atomic $@ $(C4)/tables programs $(B4)/trace
 
 # make traces: record every real program again (the largest process's trace is kept:
 # cc1 for gcc), compressed under data/traces/; a trace that is not complete replaces nothing.
@@ -83,7 +80,7 @@ $(D4)/programs.table.md: $(B4)/trace $(wildcard data/traces/*.htr.xz)
 traces: $(B4)/trace $(B4)/heaptrace.so
 	@mkdir -p data/traces
 	$(B4)/trace programs | while IFS='	' read -r n c; do \
-	    d=$$(mktemp -d) && $(B4)/trace record --out $$d -- sh -c "$$c" >/dev/null && \
+	    d=$(abspath $(B4))/recording/$$n && rm -rf $$d && mkdir -p $$d && $(B4)/trace record --out $$d -- sh -c "$$c" >/dev/null && \
 	    f=$$(ls -S $$d/*.htr | head -1) && \
 	    { $(B4)/trace info $$f | grep -q '^summary,complete,1$$' || { echo "traces: $$n: $$f is incomplete" >&2; false; }; } && \
 	    xz -9 -T1 -c $$f >data/traces/$$n.htr.xz.tmp && mv data/traces/$$n.htr.xz.tmp data/traces/$$n.htr.xz && \
@@ -116,10 +113,6 @@ $(B4)/trace_fuzz: $(C4)/trace_fuzz.c $(C4)/trace.h
 	clang -g -O1 -fsanitize=fuzzer,address,undefined -o $@ $<
 
 # What each trace holds, from `trace info`.
-$(D4)/traces.table.md: $(B4)/trace $(TRACES4)
-	@mkdir -p $(@D)
-	{ echo '| program | calls | bytes per call | threads | slots (peak live blocks) | live peak, MiB | allocated in all, MiB | free(NULL) | unmatched frees |'; \
-	  echo '|:--|--:|--:|--:|--:|--:|--:|--:|--:|'; \
-	  for n in $(PROGRAMS4); do $(B4)/trace info $(B4)/traces/$$n.htr | awk -F, -v n=$$n -v bytes=$$(stat -c %s $(B4)/traces/$$n.htr) \
-	    '$$1 == "calls" { c += $$3 } $$1 == "summary" { s[$$2] = $$3 } END { printf "| %s | %d | %.1f | %d | %d | %.1f | %.1f | %d | %d |\n", n, c, bytes / c, s["threads"], s["slots"], s["live_peak_bytes"] / 1048576, s["allocated_bytes"] / 1048576, s["null_frees"], s["unmatched_frees"] }'; done; } >$@.tmp && mv $@.tmp $@ || { rm -f $@.tmp; exit 1; }
+$(D4)/traces.table.md: $(B4)/trace $(C4)/tables $(TRACES4)
+	common/atomic $@ $(C4)/tables traces $(B4)/trace $(TRACES4)
 04-real-workloads_BOOK += $(D4)/traces.table.md
