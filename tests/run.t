@@ -128,7 +128,8 @@ ok $(grep -q '01-micro.md.*03-fragmentation.md' "$TMP/render" && ! grep -q 02-th
     "make book QUICK=1 holds every chapter with QUICK data"
 # A book of other chapters is out of date: after `make 05 QUICK=1`'s book of chapter 5,
 # `make book QUICK=1` renders every chapter with QUICK data (here: a copy of the reference).
-cp -rp data "$TMP/bq-data" && cp -rp figures "$TMP/bq-fig"
+# (Every file one old time: a clone's checkout order must not make one look newer.)
+cp -rp data "$TMP/bq-data" && cp -rp figures "$TMP/bq-fig" && find "$TMP/bq-data" "$TMP/bq-fig" -exec touch -d '2020-01-01 00:00' {} +
 bq=(QUICK=1 DATA="$TMP/bq-data" FIG="$TMP/bq-fig" OUT="$TMP/bq")
 make -s book "${bq[@]}" BOOK_ONLY=05-internals >"$TMP/bq.log" 2>&1; ok $? "a QUICK book of chapter 5 alone renders"
 make -q book "${bq[@]}" BOOK_ONLY=05-internals 2>/dev/null; ok $? "  ... and is then up to date"
