@@ -17,15 +17,15 @@ csv=$d/05-internals.csv series=$d/05-internals.series.csv
 is "$(head -1 "$csv")" "$("$prog" --header)" "the CSV has the program's header"
 cols=$(head -1 "$csv" | tr , '\n' | wc -l)
 is "$(awk -F, -v n="$cols" 'NF != n' "$csv" | wc -l)" 0 "every row has $cols fields"
-head -1 "$csv" | tr , '\n' | grep -vE '^(allocator|mode|rep|status|stats_source)$' | grep -vE '_(ms|kib|bytes|count|ratio)$' >"$TMP/nounit"
+head -1 "$csv" | tr , '\n' | grep -vE '^(allocator|workload|rep|status|stats_source)$' | grep -vE '_(ms|kib|bytes|count|ratio)$' >"$TMP/nounit"
 ok $([ ! -s "$TMP/nounit" ]; echo $?) "every measured column names its unit ($(paste -sd' ' "$TMP/nounit"))"
-want='allocator,mode,rep,t_ms,phase,size_bytes,class_bytes,used_count,total_count,chunk,page,pages_count,state,rss_kib,live_bytes'
+want='allocator,workload,rep,t_ms,phase,size_bytes,class_bytes,used_count,total_count,chunk,page,pages_count,state,rss_kib,live_bytes'
 is "$(head -1 "$series")" "$want" "the detail CSV has its columns"
 is "$(awk -F, 'NF != 15' "$series" | wc -l)" 0 "every detail row has 15 fields"
 
 installed=$(for a in glibc jemalloc tcmalloc mimalloc tbbmalloc; do common/allocators lib $a >/dev/null 2>&1 && echo $a; done)
 for a in $installed; do
-    is "$(awk -F, -v a=$a '$1 == a && $4 == "ok"' "$csv" | wc -l)" 5 "$a: five modes, all ok"
+    is "$(awk -F, -v a=$a '$1 == a && $4 == "ok"' "$csv" | wc -l)" 5 "$a: five workloads, all ok"
     for m in xlocal xremote; do
         n=$(awk -F, -v a=$a -v m=$m '$1 == a && $2 == m && $13 == "rss" && $14 >= 0 && $15 > 0' "$series" | wc -l)
         ok $([ "$n" -gt 5 ]; echo $?) "$a: $m has RSS samples ($n)"
@@ -62,7 +62,7 @@ for a in glibc tbbmalloc; do
 done
 
 # The classifier on a constructed case: the answer is known page by page.
-"$prog" --mode pagetest --series "$TMP/pt.csv" >/dev/null
+"$prog" --workload pagetest --series "$TMP/pt.csv" >/dev/null
 is "$(awk -F, 'NR > 1 { print $13 }' "$TMP/pt.csv" | paste -sd' ')" "free live live absent absent free absent unmapped" \
    "heap map: pages classified live, free (resident), absent, unmapped"
 
@@ -82,31 +82,31 @@ grep -q 'Why they differ' "$out/book.html"; ok $? "the book has the synthesis"
 is "$(reference_snapshot)" "$(cat "$TMP/reference")" "the QUICK run left data/ and figures/ alone"
 
 # Bad input: one line, exit 2, naming the value.
-fails_with 2 "mode.*'nope'" "unknown mode" -- "$prog" --mode nope
-fails_with 2 "mode is required" "no mode" -- "$prog"
-fails_with 2 "count.*'12'" "count too small" -- "$prog" --mode heapmap --count 12
-fails_with 2 "requests.*'x'" "requests not a number" -- "$prog" --mode classes --requests x
-fails_with 2 "unexpected argument 'extra'" "stray argument" -- "$prog" --mode classes extra
-fails_with 2 "series '/nonexistent/s.csv'" "series not writable" -- "$prog" --mode classes --series /nonexistent/s.csv
+fails_with 2 "workload.*'nope'" "unknown workload" -- "$prog" --workload nope
+fails_with 2 "workload is required" "no workload" -- "$prog"
+fails_with 2 "count.*'12'" "count too small" -- "$prog" --workload heapmap --count 12
+fails_with 2 "requests.*'x'" "requests not a number" -- "$prog" --workload classes --requests x
+fails_with 2 "unexpected argument 'extra'" "stray argument" -- "$prog" --workload classes extra
+fails_with 2 "series '/nonexistent/s.csv'" "series not writable" -- "$prog" --workload classes --series /nonexistent/s.csv
 fails_with 2 "PROG '/nonexistent'" "trace: bad program" -- "$trace" /nonexistent "$TMP/x.csv"
 fails_with 2 "OUT '$TMP/x.txt'" "trace: bad output name" -- "$trace" "$prog" "$TMP/x.txt"
 fails_with 2 "unknown option '--bogus'" "trace: unknown option" -- "$trace" "$prog" "$TMP/x.csv" --bogus
 
 # Sanitizers: ASan+UBSan (every block freed, no overflow) and TSan (the xremote ring),
-# each mode at a small size, under glibc.
+# each workload at a small size, under glibc.
 if gcc -std=gnu11 -O1 -g -pthread -fsanitize=address,undefined -fno-sanitize-recover=all \
        -o "$TMP/asan" chapters/05-internals/05-internals.c -lm 2>"$TMP/cc.err" &&
    gcc -std=gnu11 -O1 -g -pthread -fsanitize=thread -o "$TMP/tsan" chapters/05-internals/05-internals.c -lm 2>>"$TMP/cc.err"; then
     for m in classes fill heapmap xlocal xremote churn pagetest; do
         bad=0
-        "$TMP/asan" --mode $m --count 20000 --requests 1000 --ops 20000 --series "$TMP/san.csv" >/dev/null 2>"$TMP/san.err" || bad=1
+        "$TMP/asan" --workload $m --count 20000 --requests 1000 --ops 20000 --series "$TMP/san.csv" >/dev/null 2>"$TMP/san.err" || bad=1
         grep -qE 'ERROR|runtime error' "$TMP/san.err" && bad=1
-        ok $bad "asan: --mode $m is clean" || head -5 "$TMP/san.err" | sed 's/^/# /'
+        ok $bad "asan: --workload $m is clean" || head -5 "$TMP/san.err" | sed 's/^/# /'
     done
     bad=0
-    "$TMP/tsan" --mode xremote --ops 50000 >/dev/null 2>"$TMP/san.err" || bad=1
+    "$TMP/tsan" --workload xremote --ops 50000 >/dev/null 2>"$TMP/san.err" || bad=1
     grep -q 'WARNING: ThreadSanitizer' "$TMP/san.err" && bad=1
-    ok $bad "tsan: --mode xremote is race-free" || head -5 "$TMP/san.err" | sed 's/^/# /'
+    ok $bad "tsan: --workload xremote is race-free" || head -5 "$TMP/san.err" | sed 's/^/# /'
 else
     ok 1 "sanitizer builds compile"; sed 's/^/# /' "$TMP/cc.err" | head -5
 fi

@@ -10,7 +10,7 @@ declare -A base=(
     [01-micro]="--workload small --quick"
     [02-threads]="--workload thread-local --quick"
     [03-fragmentation]="--workload holes --quick"
-    [05-internals]="--mode fill --quick"
+    [05-internals]="--workload fill --quick"
 )
 declare -A ints=(
     [01-micro]="--live --rounds --min-ms --lat-rounds --seed --rep"
@@ -30,7 +30,7 @@ declare -A others=(
     [01-micro]="--sizes=uniform:9:8 --free-fraction=2 --workload=huge"
     [02-threads]="--workload=locks"
     [03-fragmentation]="--sizes=uniform:0:8 --keep=1 --release=later --sampler=maybe --workload=x"
-    [05-internals]="--mode=x"
+    [05-internals]="--workload=x"
 )
 
 # one_line CODE PATTERN NAME -- command: exits CODE, prints nothing on stdout and exactly

@@ -57,7 +57,6 @@ case_columns() {
     case ${1##*/} in
         02-threads.csv) echo workload threads pin ;;
         03-fragmentation.csv) echo workload release sampler ;;
-        05-internals.csv) echo mode ;;
         [0-9][0-9]-*[a-z].csv|replay.csv|real.csv|busy.csv|idle.csv) echo workload ;;
     esac
 }

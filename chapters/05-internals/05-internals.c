@@ -4,7 +4,7 @@
  * inside it makes it so? We look at its size classes, how full they are, its thread cache,
  * and where its pages are, while it runs chapter 3's holes workload.
  *
- * Method: one program, seven modes:
+ * Method: one program, seven workloads (--workload):
  *   classes   probe malloc_usable_size for every request size from 1 B to 64 KiB: the
  *             allocator's size-class table and the internal fragmentation of rounding;
  *             then draw --requests sizes from chapter 3's survivors distribution and count
@@ -30,11 +30,11 @@
  *
  * Output: one CSV row per run on stdout; the detail (class table, fill samples, heap-map
  * runs) to the file named by LAB_SERIES (set by common/run) or --series, long format:
- *   allocator,mode,rep,t_ms,phase,size_bytes,class_bytes,used_count,total_count,chunk,page,pages_count,state,
+ *   allocator,workload,rep,t_ms,phase,size_bytes,class_bytes,used_count,total_count,chunk,page,pages_count,state,
  *   rss_kib,live_bytes
  *
  * Run it:   make 05
- *           build/05-internals/05-internals --mode classes --series /tmp/c.csv
+ *           build/05-internals/05-internals --workload classes --series /tmp/c.csv
  * Expected: jemalloc/tcmalloc/mimalloc round to classes spaced about 4 per doubling (up to
  *           20-25% waste), glibc to 16 B steps; the heap map shows every page of the holes
  *           phase still live (no allocator can return a page with one live block on it).
@@ -47,18 +47,18 @@
 #include <sys/mman.h>
 
 static const char *const columns[] = {
-    "allocator", "mode", "rep", "status", "stats_source", "work_ms", "classes_count",
+    "allocator", "workload", "rep", "status", "stats_source", "work_ms", "classes_count",
     "waste_uniform_ratio", "waste_workload_ratio", "live_bytes", "rss_kib", "pages_live_count",
     "pages_free_count", "pages_absent_count", "pages_unmapped_count", "tc_requests_count",
     "tc_fills_count", "tc_flushes_count", "tc_hit_ratio", "fill_samples_count", "peak_rss_kib", NULL,
 };
 static const char *const series_columns[] = {
-    "allocator", "mode", "rep", "t_ms", "phase", "size_bytes", "class_bytes", "used_count",
+    "allocator", "workload", "rep", "t_ms", "phase", "size_bytes", "class_bytes", "used_count",
     "total_count", "chunk", "page", "pages_count", "state", "rss_kib", "live_bytes", NULL,
 };
 
 typedef struct {
-    const char *mode, *series, *allocator;
+    const char *workload, *series, *allocator;
     uint64_t count, requests, ops, seed, rep;
     FILE *sf;
     lab_row_t row;
@@ -85,7 +85,7 @@ static void put(const char *col, double v)
 }
 static double t_ms(void) { return (double)(lab_now_ns() - t_start) / 1e6; }
 
-static double srow_rss = NAN, srow_live = NAN;  // the xfree modes' sample, else empty
+static double srow_rss = NAN, srow_live = NAN;  // the xfree workloads' sample, else empty
 
 static void srow(const config_t *c, double t, const char *phase, double size, double cls, double used,
                  double total, double chunk, double page, double pages, const char *state)
@@ -95,7 +95,7 @@ static void srow(const config_t *c, double t, const char *phase, double size, do
     lab_row_t r;
     lab_row_begin(&r, series_columns);
     lab_row_str(&r, "allocator", c->allocator);
-    lab_row_str(&r, "mode", c->mode);
+    lab_row_str(&r, "workload", c->workload);
     lab_row_u64(&r, "rep", c->rep);
     lab_row_f64(&r, "t_ms", t);
     lab_row_str(&r, "phase", phase);
@@ -193,7 +193,7 @@ typedef struct {
 
 #define MAX_BINS 256
 static lab_bin_t bins[MAX_BINS];
-// The program's own live blocks by usable size (fill mode only): with gperftools, which
+// The program's own live blocks by usable size (fill workload only): with gperftools, which
 // reports only free blocks per class, used = ours and room = ours + its free ones.
 static uint32_t *live_by_usable;
 
@@ -557,8 +557,8 @@ static void run_xfree(config_t *c, bool remote)
 // as many bytes as the freed half; the harness keeps two slots and a heap-map entry each.
 static void footprint(const config_t *c)
 {
-    if (strcmp(c->mode, "fill") != 0 && strcmp(c->mode, "heapmap") != 0)
-        return;  // the other modes' footprints are fixed, or independent of the options
+    if (strcmp(c->workload, "fill") != 0 && strcmp(c->workload, "heapmap") != 0)
+        return;  // the other workloads' footprints are fixed, or independent of the options
     lab_dist_t small = lab_opt_dist("--sizes", SMALL), large = lab_opt_dist("--sizes", LARGE);
     char what[160];
     snprintf(what, sizeof what, "--count %llu blocks of %s", (unsigned long long)c->count, SMALL);
@@ -570,8 +570,8 @@ static void footprint(const config_t *c)
 
 static void usage(void)
 {
-    printf("usage: %s --mode MODE [options]\n"
-           "  --mode MODE         classes, fill, heapmap, xlocal, xremote, churn or pagetest\n"
+    printf("usage: %s --workload W [options]\n"
+           "  --workload W        classes, fill, heapmap, xlocal, xremote, churn or pagetest\n"
            "  --count N           holes workload: small blocks (1000 to 10m)\n"
            "  --requests N        classes: workload requests drawn (1 to 100m)\n"
            "  --ops N             churn, xlocal, xremote: malloc/free pairs (1 to 1g)\n"
@@ -585,7 +585,7 @@ static void usage(void)
 static void cases(bool quick)
 {
     (void)quick;
-    printf("--mode classes\n--mode fill\n--mode heapmap\n--mode xlocal\n--mode xremote\n");
+    printf("--workload classes\n--workload fill\n--workload heapmap\n--workload xlocal\n--workload xremote\n");
 }
 
 static void context(void)
@@ -599,11 +599,11 @@ int main(int argc, char **argv)
 {
     lab_prog = "05-internals";
     static const struct option opts[] = {
-        { "mode", 1, 0, 'm' }, { "count", 1, 0, 'n' }, { "requests", 1, 0, 'r' }, { "ops", 1, 0, 'o' },
+        { "workload", 1, 0, 'w' }, { "count", 1, 0, 'n' }, { "requests", 1, 0, 'r' }, { "ops", 1, 0, 'o' },
         { "series", 1, 0, 'F' }, LAB_COMMON_OPTS
     };
     static const lab_program_t prog = { .columns = columns, .cases = cases, .context = context, .usage = usage };
-    static const char *const modes[] = { "classes", "fill", "heapmap", "xlocal", "xremote", "churn", "pagetest", NULL };
+    static const char *const workloads[] = { "classes", "fill", "heapmap", "xlocal", "xremote", "churn", "pagetest", NULL };
     config_t c = { .series = getenv("LAB_SERIES") };
     if (c.series && !*c.series)
         c.series = NULL;
@@ -612,7 +612,7 @@ int main(int argc, char **argv)
     int o;
     while ((o = lab_getopt(argc, argv, opts, &prog, &common)) != -1) {
         switch (o) {
-        case 'm': c.mode = modes[lab_opt_choice("--mode", optarg, modes)]; break;
+        case 'w': c.workload = workloads[lab_opt_choice("--workload", optarg, workloads)]; break;
         case 'n': count = optarg; break;
         case 'r': requests = optarg; break;
         case 'o': ops = optarg; break;
@@ -623,8 +623,8 @@ int main(int argc, char **argv)
     c.seed = common.seed;
     c.rep = common.rep;
     bool quick = common.quick;
-    if (!c.mode)
-        lab_die("--mode is required: one of classes, fill, heapmap, xlocal, xremote, churn, pagetest");
+    if (!c.workload)
+        lab_die("--workload is required: one of classes, fill, heapmap, xlocal, xremote, churn, pagetest");
     c.count = count ? lab_opt_u64("--count", count, 1000, 10 << 20) : quick ? 100000 : 1000000;
     c.requests = requests ? lab_opt_u64("--requests", requests, 1, 100 << 20) : quick ? 100000 : 1000000;
     c.ops = ops ? lab_opt_u64("--ops", ops, 1, 1 << 30) : quick ? 200000 : 2000000;
@@ -640,15 +640,15 @@ int main(int argc, char **argv)
         results[i] = NAN;
     lab_stats_t st;
     lab_stats_read(&st);
-    if (strcmp(c.mode, "classes") == 0)
+    if (strcmp(c.workload, "classes") == 0)
         run_classes(&c);
-    else if (strcmp(c.mode, "fill") == 0)
+    else if (strcmp(c.workload, "fill") == 0)
         run_fill(&c);
-    else if (strcmp(c.mode, "heapmap") == 0)
+    else if (strcmp(c.workload, "heapmap") == 0)
         run_heapmap(&c);
-    else if (strcmp(c.mode, "xlocal") == 0 || strcmp(c.mode, "xremote") == 0)
-        run_xfree(&c, strcmp(c.mode, "xremote") == 0);
-    else if (strcmp(c.mode, "churn") == 0)
+    else if (strcmp(c.workload, "xlocal") == 0 || strcmp(c.workload, "xremote") == 0)
+        run_xfree(&c, strcmp(c.workload, "xremote") == 0);
+    else if (strcmp(c.workload, "churn") == 0)
         run_churn(&c);
     else
         run_pagetest(&c);
@@ -656,7 +656,7 @@ int main(int argc, char **argv)
     lab_csv_header(columns);
     lab_row_begin(&c.row, columns);
     lab_row_str(&c.row, "allocator", c.allocator);
-    lab_row_str(&c.row, "mode", c.mode);
+    lab_row_str(&c.row, "workload", c.workload);
     lab_row_u64(&c.row, "rep", c.rep);
     lab_row_str(&c.row, "status", "ok");
     lab_row_str(&c.row, "stats_source", st.source);

@@ -14,6 +14,6 @@ set key top right textcolor variable
 mean(lo, n) = lo + (n - 1) / 2.0
 waste(lo, cls, n, st) = st eq "exact" ? (cls - lo) / (mean(lo, n) + cls - lo) : (cls - mean(lo, n)) / cls
 lw(a) = a eq "jemalloc" ? 6 : a eq "tcmalloc" ? 3 : 2
-plot for [i = 1:words(ALLOCATORS)] select(series, 'f["mode"]=="classes" && f["allocator"]=="' . word(ALLOCATORS, i) . '"') \
+plot for [i = 1:words(ALLOCATORS)] select(series, 'f["workload"]=="classes" && f["allocator"]=="' . word(ALLOCATORS, i) . '"') \
     using "size_bytes":(waste(column("size_bytes"), column("class_bytes"), column("total_count"), strcol("state"))) \
     with steps lw lw(word(ALLOCATORS, i)) lc rgb hex(word(ALLOCATORS, i)) title word(ALLOCATORS, i)

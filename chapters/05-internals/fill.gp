@@ -14,15 +14,15 @@ set xlabel "ms"
 set grid noytics
 # Each sample's cell: as wide as the samples are apart on average (about 60 per run).
 tmax = 1
-stats select(series, 'f["mode"]=="fill"') using (column("t_ms") + 1 > tmax ? tmax = column("t_ms") + 1 : 0) nooutput
+stats select(series, 'f["workload"]=="fill"') using (column("t_ms") + 1 > tmax ? tmax = column("t_ms") + 1 : 0) nooutput
 hw = tmax / 120.0
 do for [a in "jemalloc tcmalloc mimalloc"] {
     set title a . " (blocks used / room)" tc rgb hex(a)
     if (a eq "jemalloc") { set ylabel "size class" } else { unset ylabel }
     if (a eq "mimalloc") { set colorbox } else { unset colorbox }
-    SRC = select(series, 'f["mode"]=="fill" && f["allocator"]=="' . a . '" && f["total_count"] > 0'); eval COUNT
+    SRC = select(series, 'f["workload"]=="fill" && f["allocator"]=="' . a . '" && f["total_count"] > 0'); eval COUNT
     if (N == 0) { eval nodata("no fill levels: " . a . " not run"); continue }
-    plot select(series, 'f["mode"]=="fill" && f["allocator"]=="' . a . '" && f["total_count"] > 0') \
+    plot select(series, 'f["workload"]=="fill" && f["allocator"]=="' . a . '" && f["total_count"] > 0') \
         using "t_ms":"class_bytes":(hw):(column("class_bytes") * 0.09):(column("used_count") / column("total_count")) \
         with boxxyerror fs solid 1.0 noborder lc palette
 }
