@@ -105,7 +105,8 @@ book: $(OUT)/book.html
 # The list of chapters is a prerequisite too: a book of other chapters is out of date.
 BOOK_LIST := $(OUT)/book.chapters
 $(shell mkdir -p '$(OUT)' && { [ "$$(cat '$(BOOK_LIST)' 2>/dev/null)" = '$(BOOK_CHAPTERS)' ] || echo '$(BOOK_CHAPTERS)' >'$(BOOK_LIST)'; })
-$(OUT)/book.html: book.md $(BOOK_LIST) $(foreach c,$(BOOK_CHAPTERS),$($(c)_BOOK)) $(wildcard common/book/*)
+# (build/summarize makes the tables the prose declares, and formats every number)
+$(OUT)/book.html: book.md $(BOOK_LIST) $(sort $(foreach c,$(BOOK_CHAPTERS),$($(c)_BOOK))) $(wildcard common/book/*) build/summarize
 	common/book/render $@ $(DATA) $(FIG) book.md $(foreach c,$(BOOK_CHAPTERS),chapters/$(c)/$(c).md)
 	@echo "book: $@"
 

@@ -1,16 +1,18 @@
-# common/chapter.mk -- the rules every chapter shares. A chapter's chapter.mk lists its
-# tables and calls this once:
-#     NN-slug_TABLES := name ...
-#     NN-slug_TABLE_name := <arguments of `summarize table`>
+# common/chapter.mk -- the rules every chapter shares. A chapter's chapter.mk sets its run
+# options and calls this once:
 #     NN-slug_RUN := <extra arguments of common/run, e.g. --pin>   (optional)
 #     NN-slug_REPS, NN-slug_ALLOCATORS := <instead of REPS, ALLOCATORS>   (optional)
 #     NN-slug_NO_FLOOR := 1        (optional: the floor allocator does not take part)
 #     NN-slug_SUMMARY := <arguments of summarize, e.g. --by ...>    (optional)
 #     NN-slug_AFTER_RUN := <a command run after each run, e.g. a profiling pass> (optional)
 #     NN-slug_DEPS := <what the run and the after-run pass use beyond the program> (optional)
-#     NN-slug_BOOK += <further generated files the chapter's prose includes>   (optional)
 #     $(eval $(call chapter,NN-slug))
-# Data flows one way: program -> CSV (+ env.txt) -> summary -> tables, figures -> book.
+# Data flows one way: program -> CSV (+ env.txt) -> summary -> figures -> book. The book's
+# tables are declared in the chapter's prose, each beside its caption, and made when the
+# book renders (common/book/lab.lua): a statistics table by `summarize table` from a
+# summary or a run CSV (::: {.table src=... metric=...}), any other table by a rule here
+# into $(OUT)/gen/NN-slug/ (::: {.include gen=...}). Nothing between the data and the
+# book is committed. The book depends on every file its prose names (book_inputs).
 #
 # Temporary files (every rule and script, figures too): a file is written first in its
 # target's directory under .tmp/PID/ (one directory per process; same filesystem, so the
@@ -46,8 +48,14 @@ $$(DATA)/$(1)/env.txt: $$(DATA)/$(1)/$(1).csv ;
 $$(DATA)/$(1)/$(1).summary.csv: $$(DATA)/$(1)/$(1).csv build/summarize
 	common/atomic $$@ build/summarize $$($(1)_SUMMARY) $$<
 
+# (until every chapter declares its tables in its prose)
 $$(DATA)/$(1)/%.table.md: $$(DATA)/$(1)/$(1).summary.csv build/summarize chapters/$(1)/chapter.mk
 	common/atomic $$@ build/summarize table $$< $$($(1)_TABLE_$$*)
+
+# The program's own table of its workloads' parameters (--describe), made at book time.
+$$(OUT)/gen/$(1)/workloads.md: build/$(1)/$(1)
+	@mkdir -p $$(@D)
+	common/atomic $$@ $$< --describe $$(if $$(QUICK),--quick)
 
 $$(FIG)/$(1)/%.svg: chapters/$(1)/%.gp $$(DATA)/$(1)/$(1).summary.csv common/lab.gp
 	@mkdir -p $$(@D)
@@ -61,7 +69,11 @@ burn-$(1):
 	rm -rf $$(DATA)/$(1) $$(FIG)/$(1)
 
 BINS += build/$(1)/$(1)
-$(1)_BOOK += chapters/$(1)/$(1).md $$(DATA)/$(1)/env.txt \
-    $$(patsubst chapters/$(1)/%.gp,$$(FIG)/$(1)/%.svg,$$(wildcard chapters/$(1)/*.gp)) \
-    $$(foreach t,$$($(1)_TABLES),$$(DATA)/$(1)/$$(t).table.md)
+$(1)_BOOK += chapters/$(1)/$(1).md $$(call book_inputs,chapters/$(1)/$(1).md) \
+    $$(patsubst chapters/$(1)/%.gp,$$(FIG)/$(1)/%.svg,$$(wildcard chapters/$(1)/*.gp))
 endef
+
+# The files a chapter's prose reads, from its src= and gen= attributes: under DATA, under
+# $(OUT)/gen (made at book time), or a repository file quoted by a .region.
+book_inputs = $(shell grep -oE '\b(src|gen)="?[^" }]+' $(1) | sort -u | \
+    sed -E 's,^gen="?,$(OUT)/gen/,; s,^src="?((chapters|common)/),\1,; s,^src="?,$(DATA)/,')

@@ -60,7 +60,8 @@ static const char usage[] =
     "       summarize table SUMMARY.csv --metric M --rows COL --cols COL\n"
     "                 [--cell median|ci|ratio|cv] [--scale X] [--digits N]\n"
     "                 [--where COL=VAL,...] [--omit COL=VAL,...] [--resolution METRIC]\n"
-    "                 [--corner TEXT]\n";
+    "                 [--corner TEXT]\n"
+    "       summarize format [--digits N] [--scale X] < NUMBERS\n";
 
 // ---------------------------------------------------------------------------
 // memory, options, output
@@ -873,22 +874,31 @@ static long find_row(const char *m, long like)
     return -1;
 }
 
-// v scaled, with --digits significant digits in fixed notation: 12345, 3.14, 0.0123.
-static char *sig(char *buf, double v)
+// The book's one number format (its tables, and its prose through `summarize format`):
+// digits significant digits in fixed notation, never scientific; an integer wider than
+// digits is kept whole (12345, 3.14, 0.0123, 9.996 -> 10.0); "—" when not finite. buf
+// holds NUM_LEN bytes: the widest double printed whole.
+#define NUM_LEN 320
+static char *fmt_sig(char *buf, double v, int digits)
 {
     char e[64];
-    if (!isfinite(v *= tb.scale))
+    if (!isfinite(v))
         return strcpy(buf, "—");
-    snprintf(e, sizeof e, "%.*e", tb.digits - 1, v);
-    int dec = tb.digits - 1 - atoi(strchr(e, 'e') + 1);
-    snprintf(buf, 64, "%.*f", v == 0 || dec < 0 ? 0 : dec, v);
+    if (v == 0)  // no "-0"
+        return strcpy(buf, "0");
+    snprintf(e, sizeof e, "%.*e", digits - 1, v);  // its exponent is the one after rounding
+    int dec = digits - 1 - atoi(strchr(e, 'e') + 1);
+    snprintf(buf, NUM_LEN, "%.*f", dec < 0 ? 0 : dec, v);
     return buf;
 }
+
+static char *sig(char *buf, double v) { return fmt_sig(buf, v * tb.scale, tb.digits); }
+
 
 // The text of a cell filled by summary row i (-1: none); notes which footnotes it needs.
 static void cell_text(long i, char *buf, size_t len)
 {
-    char a[64], b[64], c[64];
+    char a[NUM_LEN], b[NUM_LEN], c[NUM_LEN];
     size_t r = (size_t)i;
     if (i < 0) {
         snprintf(buf, len, "—");
@@ -985,7 +995,7 @@ static void layout(void)
 
 static void print_table(FILE *o, const char *corner)
 {
-    char buf[512];
+    char buf[4 * NUM_LEN];
     fprintf(o, "| %s |", corner ? corner : hdr.col[tb.rows]);
     if (!lay.nr) {  // --omit left none: the rows this table shows did not run
         fprintf(o, "\n|---|\n| — (not run) |\n");
@@ -1044,6 +1054,32 @@ static void table_main(int argc, char **argv)
     out_flush(o);
 }
 
+// The prose's values (common/book/lab.lua's .v spans), formatted as the tables' numbers:
+// one NUMBER a line on stdin (a number may be negative: not an argument), one out.
+static void format_main(int argc, char **argv)
+{
+    const char *scale = "1", *digits = "3";
+    opt_t opts[] = { { "--digits", &digits, 0 }, { "--scale", &scale, 0 }, { 0 } };
+    const char **args = xrealloc(NULL, (size_t)argc * sizeof *args);
+    if (parse_opts(argc, argv, opts, args) != 0)
+        lab_die("format takes its numbers on stdin, one a line, not '%s'", args[0]);
+    free(args);
+    double s = lab_opt_f64("--scale", scale, -1e30, 1e30), v;
+    int d = (int)lab_opt_u64("--digits", digits, 1, 15);
+    char *line = NULL, buf[NUM_LEN];
+    size_t cap = 0;
+    ssize_t len;
+    FILE *o = open_memstream(&out_buf, &out_len);
+    while ((len = getline(&line, &cap, stdin)) >= 0) {
+        line[strcspn(line, "\r\n")] = 0;
+        if (field_kind(line, &v) != V_NUM || !isfinite(v * s))
+            lab_die("format: '%s' is not allowed: expected a finite decimal number like 12 or 1.5e3", line);
+        fprintf(o, "%s\n", fmt_sig(buf, v * s, d));
+    }
+    free(line);
+    out_flush(o);
+}
+
 // ---------------------------------------------------------------------------
 // main
 // ---------------------------------------------------------------------------
@@ -1056,6 +1092,8 @@ int main(int argc, char **argv)
             return fputs(usage, stdout) < 0;
     if (argc > 1 && strcmp(argv[1], "table") == 0)
         table_main(argc - 1, argv + 1);
+    else if (argc > 1 && strcmp(argv[1], "format") == 0)
+        format_main(argc - 1, argv + 1);
     else
         summary_main(argc, argv);
     return 0;

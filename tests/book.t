@@ -36,7 +36,23 @@ tiny,0.00001
 neg,-3.14159
 zero,0
 EOF
+cat > "$D/01-x/st.summary.csv" <<'END'
+allocator,workload,metric,n,n_failed,median,cv,ci_lo,ci_hi,ratio,ratio_lo,ratio_hi,status
+glibc,small,ns_per_op,5,0,20.1234,0.01,19.5,20.5,1,1,1,ok
+glibc,large,ns_per_op,5,0,31.7,0.09,30,33,1,1,1,ok
+jemalloc,small,ns_per_op,5,0,9.87654,0.02,9.5,10.1,0.491,0.47,0.51,ok
+jemalloc,large,ns_per_op,5,0,41.5,0.01,41,42,1.309,1.2,1.4,ok
+END
+cat > "$D/01-x/run.csv" <<'END'
+allocator,workload,rep,ns_per_op,status
+glibc,small,1,20,ok
+glibc,small,2,22,ok
+jemalloc,small,1,10,ok
+jemalloc,small,2,11,ok
+END
 printf 'host: fixture-host\nkernel: 6.1\n' > "$D/01-x/env.txt"
+mkdir -p "$TMP/out/gen/01-x"   # tables made at book time: under gen/ beside the book
+printf '| workload | size |\n|:--|--:|\n| small | 16 |\n' > "$TMP/out/gen/01-x/w.md"
 cat > "$F/01-x/a.svg" <<'EOF'
 <svg xmlns="http://www.w3.org/2000/svg" width="40" height="20" viewBox="0 0 40 20"><rect width="40" height="20" fill="#369"/></svg>
 EOF
@@ -65,9 +81,12 @@ good=(
     '![Floor is fast.](figures/01-x/a.svg){#fig:a}'
     '![Second figure.](figures/01-x/a.svg){#fig:b}'
     '::: {#tbl:t .include src="01-x/t.table.md" caption="Throughput, *median*."}'$'\n'':::'
+    '::: {#tbl:st .table src="01-x/st.summary.csv" metric=ns_per_op rows=allocator cols=workload cell=ci corner="ns per op" caption="From the *summary*."}'$'\n'':::'
+    '::: {#tbl:run .table src="01-x/run.csv" by=allocator,workload baseline=glibc metric=ns_per_op rows=allocator cols=workload cell=ratio omit="allocator=glibc" caption="From the run."}'$'\n'':::'
+    '::: {#tbl:gen .include gen="01-x/w.md" caption="Made at book time."}'$'\n'':::'
     '::: {.include src="01-x/env.txt"}'$'\n'':::'
     "::: {.region src=\"$TMP/r.c\" name=\"loop\"}"$'\n'':::'
-    'See [@fig:b, right] and @tbl:t.'
+    'See [@fig:b, right] and @tbl:t, then @tbl:run.'
 )
 book "${good[@]}" > "$TMP/book.md"
 # a chapter that follows: figure numbers restart per chapter
@@ -88,6 +107,16 @@ has '<td style="text-align: right;">20.1002</td>'; ok $? "included table keeps i
 has '<caption>Table 1\.1: Throughput, <em>median</em>\.</caption>'; ok $? "table caption numbered"
 has 'id="tbl:t"';                                ok $? "table has its anchor"
 has 'host: fixture-host';                        ok $? ".txt include becomes a code block"
+has '<caption>Table 1\.2: From the <em>summary</em>\.</caption>'; ok $? ".table: numbered, its caption markdown"
+has 'id="tbl:st"';                               ok $? ".table: its anchor"
+has '<th[^>]*>ns per op</th>';                   ok $? ".table: corner="
+has '<td[^>]*>20\.1 \[19\.5, 20\.5\]</td>';       ok $? ".table: cell=ci, 3 significant digits"
+has '<td[^>]*>31\.7 \[30\.0, 33\.0\] †</td>';    ok $? ".table: a CV above 5% flagged"
+has '<caption>Table 1\.3: From the run\.</caption>'; ok $? ".table of a run CSV, summarised on the fly"
+has '<td[^>]*>×0\.50 \[';                       ok $? "  ... with its baseline= (ratio to glibc)"
+run_tbl=$(printf '%s' "$html" | tr '\n' ' ' | grep -oE 'From the run\.</caption>.*' | sed 's,</table>.*,,')
+printf '%s' "$run_tbl" | grep -q '>jemalloc<' && ! printf '%s' "$run_tbl" | grep -q '>glibc<'; ok $? "  ... and omit="
+has '<caption>Table 1\.4: Made at book time\.</caption>'; ok $? ".include gen=: a table made at book time, numbered"
 has 'Median <span class="v">12\.3</span>\.';     ok $? "value: median, 3 significant digits"
 has 'Ratio <span class="v">0\.85×</span>';       ok $? "value: stat=ratio prints 0.85×"
 has 'Scaled <span class="v">12346.ps</span>';    ok $? "value: scale and unit"
@@ -106,6 +135,7 @@ has 'id="fig:a"';                                ok $? "figure has its anchor"
 has 'Early: <a href="#fig:a">Figure.1\.1</a>';   ok $? "reference before its figure resolves"
 has 'See <a href="#fig:b">Figure.1\.2</a>, right'; ok $? "bracketed reference with suffix"
 has 'and <a href="#tbl:t">Table.1\.1</a>';       ok $? "table reference"
+has 'then <a href="#tbl:run">Table.1\.3</a>';    ok $? "reference to a .table"
 has 'See <a href="#fig:c">Figure.2\.1</a>';      ok $? "reference in the second chapter"
 has '<img src="data:image/svg\+xml;base64,';     ok $? "figure embedded as a data: URI"
 ! has 'figures/01-x/a.svg';                      ok $? "no figure left as an external path"
@@ -203,6 +233,30 @@ fails 'reference @fig:zzz: no figure or table' "unknown @fig reference" \
     "$fig" 'See @fig:zzz.'
 fails 'reference @tbl:zzz' "unknown @tbl reference" \
     "$fig" 'See @tbl:zzz.'
+
+fails "table #tbl:x 01-x/st\.summary\.csv: no rows with metric 'nope' in .*/01-x/st\.summary\.csv" \
+    ".table: an unknown metric names it" \
+    "$fig" '::: {#tbl:x .table src="01-x/st.summary.csv" metric=nope rows=allocator cols=workload}'$'\n'':::'
+fails "table #tbl:x 01-x/st\.summary\.csv: --rows column 'colour' is not in the header" \
+    ".table: an unknown column names it" \
+    "$fig" '::: {#tbl:x .table src="01-x/st.summary.csv" metric=ns_per_op rows=colour cols=workload}'$'\n'':::'
+fails "table #tbl:x 01-x/nope\.summary\.csv: missing file .*/data/01-x/nope\.summary\.csv" \
+    ".table: a missing src names it" \
+    "$fig" '::: {#tbl:x .table src="01-x/nope.summary.csv" metric=ns_per_op rows=allocator cols=workload}'$'\n'':::'
+fails "table #tbl:x : no src=" ".table without src" \
+    "$fig" '::: {#tbl:x .table metric=ns_per_op rows=allocator cols=workload}'$'\n'':::'
+fails "table 01-x/st\.summary\.csv: unknown attribute 'metrics' \(allowed: src by baseline caption metric rows" \
+    ".table: a misspelt attribute names it" \
+    "$fig" '::: {.table src="01-x/st.summary.csv" metrics=ns_per_op rows=allocator cols=workload}'$'\n'':::'
+fails "table 01-x/run\.csv: no rows with metric 'ns' in the summary of .*/01-x/run\.csv" \
+    ".table of a run CSV: an unknown metric names the CSV" \
+    "$fig" '::: {.table src="01-x/run.csv" by=allocator,workload metric=ns rows=allocator cols=workload}'$'\n'':::'
+fails "table 01-x/run\.csv: .*baseline.*colour" ".table of a run CSV: a bad baseline= names it" \
+    "$fig" '::: {.table src="01-x/run.csv" by=allocator,workload baseline=colour=red metric=ns_per_op rows=allocator cols=workload}'$'\n'':::'
+fails "include 01-x/nope\.md: missing file .*/out/gen/01-x/nope\.md" "a missing gen= table" \
+    "$fig" '::: {.include gen="01-x/nope.md"}'$'\n'':::'
+fails "value 01-x/fmt\.csv.*: --digits '0' is not allowed" "value with digits=0" \
+    "$fig" '[]{.v src=01-x/fmt.csv case=pi stat=x digits=0}'
 
 # all problems are reported at once
 book '![x](figures/01-x/none.svg)' '::: {.include src="01-x/none.md"}'$'\n'':::' > "$TMP/bad.md"

@@ -3,8 +3,15 @@
 -- The prose never types a number or pastes code by hand; this filter pulls them in from
 -- the generated data and the chapter sources, and fails the render when any is missing.
 --
---   ::: {#tbl:name .include src="NN-slug/x.table.md" caption="..."}   (src under datadir)
---   :::                       .md -> parsed markdown blocks; other files -> a code block
+--   ::: {#tbl:name .table src="NN-slug/NN-slug.summary.csv" metric=M rows=COL cols=COL
+--        [cell=median|ci|ratio|cv] [where=C=V,...] [omit=C=V,...] [scale=X] [digits=N]
+--        [resolution=METRIC] [corner=TEXT] caption="..."}
+--   :::                       a statistics table, made by `summarize table` (each attribute
+--                             is its --option); src may be a run CSV instead, summarised
+--                             first with by=COLS and baseline=NAME|COL=VAL (--by, --baseline)
+--   ::: {#tbl:name .include gen="NN-slug/x.md" caption="..."}   a table made at book time
+--   :::                       (gendir: e.g. a program's --describe); or src= under datadir;
+--                             .md -> parsed markdown blocks; other files -> a code block
 --   []{.v src="NN-slug/x.summary.csv" col=val... stat=median digits=3 scale=1 unit=ns}
 --                             one formatted value from the one CSV row matching the filters;
 --                             "X not run" when allocator=X did not run (not asked for, or
@@ -15,12 +22,14 @@
 --   ::: {.region src="chapters/NN-slug/NN-slug.c" name="round"}       (src repo-relative)
 --   :::                       the lines between "// [round]" and "// [/round]"
 --
--- Metadata: datadir (default "data"), figdir (default "figures").
+-- Metadata: datadir (default "data"), figdir (default "figures"), gendir (default "gen"),
+-- summarize (build/summarize: the statistics tables, and the format of every number).
 -- Every problem is collected; the render then fails once, listing all of them.
 
 local stringify = pandoc.utils.stringify
 
-local datadir, figdir = "data", "figures"
+local datadir, figdir, gendir = "data", "figures", "gen"
+local summarize_path = nil  -- build/summarize, from the metadata
 local problems = {}        -- messages, in document order
 local chapter = 0          -- numbered level-1 headers so far
 local chapter_title = "(before the first chapter)"
@@ -79,24 +88,27 @@ local function labelled(label, inlines)   -- "Figure 1.2: " .. caption
   return out
 end
 
--- ---------------------------------------------------------------- number formatting
+-- ---------------------------------------------------------------- summarize
 
--- digits significant digits, never scientific notation; integers wider than digits are
--- kept whole (12345 -> "12345", 3.14159 -> "3.14", 0.0123 -> "0.0123").
-local function format_number(x, digits)
-  if x == 0 then return "0" end
-  local function decimals_for(v)
-    local mag = math.floor(math.log(math.abs(v), 10))
-    return math.max(0, digits - 1 - mag)
+-- build/summarize (metadata summarize, set by common/book/render) formats every number and
+-- makes every statistics table: the book formats numbers in that one place.
+local function summarize(args, input)   -- its stdout, or nil and its error message
+  if not summarize_path or not exists(summarize_path) then
+    return nil, string.format("no %s (make build/summarize)", summarize_path or "summarize")
   end
-  local d = decimals_for(x)
-  local s = string.format("%." .. d .. "f", x)
-  local r = tonumber(s)
-  if r ~= 0 and decimals_for(r) < d then   -- rounding carried into a new digit: 9.996 -> 10.0
-    s = string.format("%." .. decimals_for(r) .. "f", x)
-  end
-  if s:match("^%-0%.?0*$") then s = s:sub(2) end   -- no "-0.00"
-  return s
+  -- stderr joins stdout, so that its one-line message becomes the problem's text
+  local ok, out = pcall(pandoc.pipe, "sh", {"-c", 'exec "$0" "$@" 2>&1', summarize_path,
+                                            table.unpack(args)}, input or "")
+  if ok then return out end
+  local msg = type(out) == "table" and out.output or tostring(out)
+  return nil, (msg:gsub("^summarize: error: ", ""):gsub("%s+$", ""))
+end
+
+-- x (the number's text) times scale, with digits significant digits: `summarize format`.
+local function format_number(raw, digits, scale)
+  local out, err = summarize({"format", "--digits", tostring(digits), "--scale", scale}, raw .. "\n")
+  if not out then return nil, err end
+  return (out:gsub("\n$", ""))
 end
 
 -- ---------------------------------------------------------------- CSV
@@ -230,13 +242,8 @@ local function value(span)
     problem("%s: %s is %s, not a number", what, stat, raw == "" and "empty" or "'" .. raw .. "'")
     return pandoc.Str("??")
   end
-  local digits = tonumber(a.digits or (ratio and "2" or "3"))
-  local scale = tonumber(a.scale or "1")
-  if not digits or digits < 1 or digits ~= math.floor(digits) or not scale then
-    problem("%s: bad digits='%s' or scale='%s'", what, a.digits or "", a.scale or "")
-    return pandoc.Str("??")
-  end
-  local s = format_number(x * scale, digits)
+  local s, err = format_number(raw, a.digits or (ratio and "2" or "3"), a.scale or "1")
+  if not s then problem("%s: %s", what, err); return pandoc.Str("??") end
   if ratio then s = s .. "×" end
   if a.unit and a.unit ~= "" then s = s .. "\u{202F}" .. a.unit end   -- narrow no-break space
   return pandoc.Span({pandoc.Str(s)}, pandoc.Attr("", {"v"}))
@@ -284,32 +291,21 @@ local function not_installed(tbl)
   return tbl
 end
 
-local function include(div)
-  local src = div.attributes.src
-  if not src or src == "" then problem("include without src"); return pandoc.Div({}) end
-  local path = join(datadir, src)
-  local text = read_file(path)
-  if not text then
-    problem("include %s: missing file %s", src, path); return pandoc.Div({})
-  end
-  local caption = div.attributes.caption
-  local id = div.identifier
-  if not src:match("%.md$") then
-    if caption or id ~= "" then problem("include %s: caption/id only apply to .md tables", src) end
-    return pandoc.CodeBlock((text:gsub("\n+$", "")))
-  end
-  -- Generated text (allocator names, statuses) is text: no raw HTML or raw blocks pass.
+-- Generated markdown (a table or more): as text, so no raw HTML or raw blocks pass, with
+-- "not run" cells; with an id or a caption, its one table is numbered and captioned.
+local function table_blocks(div, what, text)
   local blocks = pandoc.read(text, "markdown-raw_html-raw_attribute-raw_tex").blocks
   blocks = pandoc.walk_block(pandoc.Div(blocks), {Table = not_installed}).content
+  local caption, id = div.attributes.caption, div.identifier
   if caption or id ~= "" then
     local tables = {}
     for i, b in ipairs(blocks) do if b.t == "Table" then tables[#tables + 1] = i end end
     if #tables ~= 1 then
-      problem("include %s: caption/id needs exactly one table, found %d", src, #tables)
+      problem("%s: caption/id needs exactly one table, found %d", what, #tables)
       return pandoc.Div(blocks)
     end
     if id ~= "" and not id:match("^tbl:") then
-      problem("include %s: table id '%s' must start with 'tbl:'", src, id)
+      problem("%s: table id '%s' must start with 'tbl:'", what, id)
     end
     local label = number_label("Table")
     if id ~= "" then
@@ -328,6 +324,78 @@ local function include(div)
     blocks[tables[1]] = tbl
   end
   return pandoc.Div(blocks, pandoc.Attr(id, {"include"}))
+end
+
+-- ::: {.include src=FILE} (under datadir) or {.include gen=FILE} (under gendir: a table
+-- made at book time, e.g. a program's --describe): a .md file as markdown, another as code.
+local function include(div)
+  local src, gen = div.attributes.src, div.attributes.gen
+  if (src and 1 or 0) + (gen and 1 or 0) ~= 1 or (src or gen) == "" then
+    problem("include needs one of src= (under the data) or gen= (made at book time)")
+    return pandoc.Div({})
+  end
+  local path = src and join(datadir, src) or join(gendir, gen)
+  local what = "include " .. (src or gen)
+  local text = read_file(path)
+  if not text then
+    problem("%s: missing file %s", what, path); return pandoc.Div({})
+  end
+  if not path:match("%.md$") then
+    if div.attributes.caption or div.identifier ~= "" then
+      problem("%s: caption/id only apply to .md tables", what)
+    end
+    return pandoc.CodeBlock((text:gsub("\n+$", "")))
+  end
+  return table_blocks(div, what, text)
+end
+
+-- ::: {#tbl:x .table src=NN-slug/x.summary.csv metric=M rows=COL cols=COL ... caption="..."}
+-- A table of one metric, made by `summarize table` from a summary; each option attribute is
+-- its --option. src may name a run CSV instead: it is summarised first, with by= and
+-- baseline= as summarize's --by and --baseline (its defaults without them).
+local table_options = {"metric", "rows", "cols", "cell", "where", "omit", "scale", "digits",
+                       "resolution", "corner"}
+local table_attributes = {src = true, by = true, baseline = true, caption = true}
+for _, o in ipairs(table_options) do table_attributes[o] = true end
+local summaries = {}       -- "path by baseline" -> a run CSV's summary, made once
+
+local function stat_table(div)
+  local a = div.attributes
+  local what = string.format("table %s%s", div.identifier ~= "" and "#" .. div.identifier .. " " or "",
+                             a.src or "")
+  for _, kv in ipairs(div.attributes) do
+    if not table_attributes[kv[1]] then
+      problem("%s: unknown attribute '%s' (allowed: src by baseline caption %s)", what, kv[1],
+              table.concat(table_options, " "))
+      return pandoc.Div({})
+    end
+  end
+  if not a.src or a.src == "" then problem("%s: no src=", what); return pandoc.Div({}) end
+  local path = join(datadir, a.src)
+  if not exists(path) then problem("%s: missing file %s", what, path); return pandoc.Div({}) end
+  local args, input = {"table", path}, nil
+  if a.by or a.baseline or not a.src:match("%.summary%.csv$") then
+    local sargs = {}
+    if a.by then sargs[#sargs + 1] = "--by"; sargs[#sargs + 1] = a.by end
+    if a.baseline then sargs[#sargs + 1] = "--baseline"; sargs[#sargs + 1] = a.baseline end
+    sargs[#sargs + 1] = path
+    local key = table.concat(sargs, "\0")
+    if not summaries[key] then
+      local out, err = summarize(sargs)
+      if not out then problem("%s: %s", what, err); return pandoc.Div({}) end
+      summaries[key] = out
+    end
+    args[2], input = "/dev/stdin", summaries[key]
+  end
+  for _, o in ipairs(table_options) do
+    if a[o] then args[#args + 1] = "--" .. o; args[#args + 1] = a[o] end
+  end
+  local out, err = summarize(args, input)
+  if not out then
+    problem("%s: %s", what, (err:gsub("/dev/stdin", "the summary of " .. path)))
+    return pandoc.Div({})
+  end
+  return table_blocks(div, what, out)
 end
 
 local function region(div)
@@ -403,8 +471,10 @@ local pass1 = {
   end,
 
   Div = function(div)
-    if div.classes:includes("include") and div.attributes.src then
+    if div.classes:includes("include") then
       return include(div), false
+    elseif div.classes:includes("table") then
+      return stat_table(div), false
     elseif div.classes:includes("region") and div.attributes.src then
       return region(div), false
     end
@@ -451,6 +521,8 @@ local pass2 = {
 local function read_meta(meta)
   if meta.datadir then datadir = stringify(meta.datadir) end
   if meta.figdir then figdir = stringify(meta.figdir) end
+  if meta.gendir then gendir = stringify(meta.gendir) end
+  if meta.summarize then summarize_path = stringify(meta.summarize) end
 end
 
 return {{Meta = read_meta}, pass1, pass2}
