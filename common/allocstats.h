@@ -6,6 +6,7 @@
  * reads whichever library LD_PRELOAD put in front of glibc:
  *
  *   types      lab_stats_t       the common quantities, bytes; NAN where a source has none
+ *              lab_stats_backend_t  one allocator: name, probe symbol, read, release, bins
  *   functions  lab_stats_read()  fill one from the allocator whose malloc is live
  *              lab_stats_release()  ask that allocator to give free memory back now
  *              lab_stats_which()    which allocator's interface that is ("glibc", ...)
@@ -29,24 +30,18 @@
  *              the top chunk) and malloc_info's XML (free bytes in fastbins and bins)
  *   tbbmalloc  no statistics interface: source "none", every quantity NAN
  *
- * Which interface to use is decided by the library that defines the live malloc, never by
- * which symbols happen to resolve: under a preload, dlsym(RTLD_DEFAULT, "mallinfo2") still
- * finds glibc's, which would describe glibc's idle heap as if it were the program's.
+ * Which interface to use is decided by the library that defines the live malloc (lab.h's
+ * lab_malloc), never by which symbols happen to resolve: under a preload,
+ * dlsym(RTLD_DEFAULT, "mallinfo2") still finds glibc's, which would describe glibc's idle
+ * heap as if it were the program's. Each allocator is one backend in lab_stats_backend's
+ * table: its name, how it is recognised, and its read, release and bins.
  */
 #ifndef LAB_ALLOCSTATS_H
 #define LAB_ALLOCSTATS_H
 
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE
-#endif
-#include <dlfcn.h>
+#include "lab.h"
+
 #include <malloc.h>
-#include <math.h>
-#include <stdbool.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
 // All quantities in bytes, NAN when the allocator does not say.
 typedef struct {
@@ -65,53 +60,6 @@ typedef struct {
 } lab_stats_t;
 
 // ---------------------------------------------------------------------------
-// which library
-// ---------------------------------------------------------------------------
-
-typedef struct {
-    const char *allocator;
-    void *handle;      // dlopen(RTLD_NOLOAD) of the library that defines malloc
-    void *base;        // its load address, to tell its own symbols from its dependencies'
-} lab_stats_lib_t;
-
-// A symbol defined in the malloc library itself (not found through its dependencies).
-static inline void *lab_stats_own(const lab_stats_lib_t *l, const char *name)
-{
-    Dl_info info;
-    void *p = l->handle ? dlsym(l->handle, name) : NULL;
-    return p && dladdr(p, &info) && info.dli_fbase == l->base ? p : NULL;
-}
-
-static inline lab_stats_lib_t lab_stats_lib(void)
-{
-    static lab_stats_lib_t l;
-    if (l.allocator)
-        return l;
-    Dl_info info;
-    void *m = dlsym(RTLD_DEFAULT, "malloc");
-    l.allocator = "unknown";
-    if (!m || !dladdr(m, &info) || !info.dli_fname)
-        return l;
-    l.base = info.dli_fbase;
-    l.handle = dlopen(info.dli_fname, RTLD_LAZY | RTLD_NOLOAD);
-    if (!l.handle)  // the main program itself defines malloc
-        l.handle = dlopen(NULL, RTLD_LAZY);
-    if (lab_stats_own(&l, "mallctl"))
-        l.allocator = "jemalloc";
-    else if (lab_stats_own(&l, "MallocExtension_GetNumericProperty"))
-        l.allocator = "tcmalloc";
-    else if (lab_stats_own(&l, "mi_process_info"))
-        l.allocator = "mimalloc";
-    else if (strstr(info.dli_fname, "tbbmalloc"))  // the proxy; scalable_* live in libtbbmalloc
-        l.allocator = "tbbmalloc";
-    else if (strstr(info.dli_fname, "libc.so") && lab_stats_own(&l, "mallinfo2"))
-        l.allocator = "glibc";
-    return l;
-}
-
-static inline const char *lab_stats_which(void) { return lab_stats_lib().allocator; }
-
-// ---------------------------------------------------------------------------
 // per allocator
 // ---------------------------------------------------------------------------
 
@@ -124,18 +72,30 @@ static inline void lab_stats_nan(lab_stats_t *s)
 
 typedef int (*lab_mallctl_fn)(const char *, void *, size_t *, void *, size_t);
 
+// jemalloc's statistics of all arenas together: MALLCTL_ARENAS_ALL is arena 4096.
+#define LAB_JE_ALL "4096"
+#define LAB_JE_ALL_STATS "stats.arenas." LAB_JE_ALL "."
+
 static inline double lab_je_size(lab_mallctl_fn ctl, const char *name)
 {
     size_t v, len = sizeof v;
     return ctl(name, &v, &len, NULL, 0) == 0 ? (double)v : NAN;
 }
 
-static inline void lab_stats_jemalloc(const lab_stats_lib_t *l, lab_stats_t *s)
+// mallctl, with its statistics brought up to date (they are cached until "epoch" is
+// written); NULL where that fails.
+static inline lab_mallctl_fn lab_je_refresh(void)
 {
-    lab_mallctl_fn ctl = (lab_mallctl_fn)lab_stats_own(l, "mallctl");
+    lab_mallctl_fn ctl = (lab_mallctl_fn)lab_malloc_sym("mallctl", true);
     uint64_t epoch = 1;
     size_t len = sizeof epoch;
-    if (!ctl || ctl("epoch", &epoch, &len, &epoch, len) != 0)
+    return ctl && ctl("epoch", &epoch, &len, &epoch, len) == 0 ? ctl : NULL;
+}
+
+static inline void lab_stats_jemalloc(lab_stats_t *s)
+{
+    lab_mallctl_fn ctl = lab_je_refresh();
+    if (!ctl)
         return;
     s->source = "mallctl";
     s->allocated_bytes = lab_je_size(ctl, "stats.allocated");
@@ -144,11 +104,11 @@ static inline void lab_stats_jemalloc(const lab_stats_lib_t *l, lab_stats_t *s)
     s->mapped_bytes = lab_je_size(ctl, "stats.mapped");
     s->metadata_bytes = lab_je_size(ctl, "stats.metadata");
     s->retained_bytes = lab_je_size(ctl, "stats.retained");
-    s->thread_cache_bytes = lab_je_size(ctl, "stats.arenas.4096.tcache_bytes");
+    s->thread_cache_bytes = lab_je_size(ctl, LAB_JE_ALL_STATS "tcache_bytes");
     s->central_free_bytes = s->active_bytes - s->allocated_bytes;
     double page = lab_je_size(ctl, "arenas.page");
-    s->page_free_bytes = page * (lab_je_size(ctl, "stats.arenas.4096.pdirty") +
-                                 lab_je_size(ctl, "stats.arenas.4096.pmuzzy"));
+    s->page_free_bytes = page * (lab_je_size(ctl, LAB_JE_ALL_STATS "pdirty") +
+                                 lab_je_size(ctl, LAB_JE_ALL_STATS "pmuzzy"));
 }
 
 typedef int (*lab_tc_prop_fn)(const char *, size_t *);
@@ -159,9 +119,9 @@ static inline double lab_tc(lab_tc_prop_fn get, const char *name)
     return get(name, &v) ? (double)v : NAN;
 }
 
-static inline void lab_stats_tcmalloc(const lab_stats_lib_t *l, lab_stats_t *s)
+static inline void lab_stats_tcmalloc(lab_stats_t *s)
 {
-    lab_tc_prop_fn get = (lab_tc_prop_fn)lab_stats_own(l, "MallocExtension_GetNumericProperty");
+    lab_tc_prop_fn get = (lab_tc_prop_fn)lab_malloc_sym("MallocExtension_GetNumericProperty", true);
     if (!get)
         return;
     s->source = "MallocExtension";
@@ -231,12 +191,12 @@ static inline void lab_mi_line(const char *msg, void *arg)
     *dst = v[3];  // peak, total, freed, current
 }
 
-static inline void lab_stats_mimalloc(const lab_stats_lib_t *l, lab_stats_t *s)
+static inline void lab_stats_mimalloc(lab_stats_t *s)
 {
     typedef void (*info_fn)(size_t *, size_t *, size_t *, size_t *, size_t *, size_t *, size_t *, size_t *);
     typedef void (*print_fn)(void (*)(const char *, void *), void *);
-    info_fn info = (info_fn)lab_stats_own(l, "mi_process_info");
-    print_fn print = (print_fn)lab_stats_own(l, "mi_stats_print_out");
+    info_fn info = (info_fn)lab_malloc_sym("mi_process_info", true);
+    print_fn print = (print_fn)lab_malloc_sym("mi_stats_print_out", true);
     if (!info)
         return;
     size_t el, us, sy, rss, prss, commit, pcommit, pf;
@@ -255,10 +215,10 @@ static inline void lab_stats_mimalloc(const lab_stats_lib_t *l, lab_stats_t *s)
 }
 
 // The free bytes in glibc's bins and fastbins, from malloc_info's XML totals.
-static inline double lab_glibc_bins_free(const lab_stats_lib_t *l)
+static inline double lab_glibc_bins_free(void)
 {
     typedef int (*info_fn)(int, FILE *);
-    info_fn info = (info_fn)lab_stats_own(l, "malloc_info");
+    info_fn info = (info_fn)lab_malloc_sym("malloc_info", true);
     static char xml[1 << 16];
     FILE *f = info ? fmemopen(xml, sizeof xml - 1, "w") : NULL;
     if (!f)
@@ -285,10 +245,10 @@ static inline double lab_glibc_bins_free(const lab_stats_lib_t *l)
     return found == 2 ? sum : NAN;
 }
 
-static inline void lab_stats_glibc(const lab_stats_lib_t *l, lab_stats_t *s)
+static inline void lab_stats_glibc(lab_stats_t *s)
 {
     typedef struct mallinfo2 (*mi2_fn)(void);
-    mi2_fn mi2 = (mi2_fn)lab_stats_own(l, "mallinfo2");
+    mi2_fn mi2 = (mi2_fn)lab_malloc_sym("mallinfo2", true);
     if (!mi2)
         return;
     struct mallinfo2 m = mi2();
@@ -296,69 +256,59 @@ static inline void lab_stats_glibc(const lab_stats_lib_t *l, lab_stats_t *s)
     s->allocated_bytes = (double)(m.uordblks + m.hblkhd);  // tcache'd chunks count as in use
     s->mapped_bytes = (double)(m.arena + m.hblkhd);
     s->page_free_bytes = (double)m.keepcost;  // the top chunk
-    s->central_free_bytes = lab_glibc_bins_free(l);
+    s->central_free_bytes = lab_glibc_bins_free();
     if (isnan(s->central_free_bytes))
         s->central_free_bytes = (double)m.fordblks - (double)m.keepcost;
     s->active_bytes = s->mapped_bytes - s->page_free_bytes;
 }
 
 // ---------------------------------------------------------------------------
-// the interface
+// release: give free memory back to the OS now; returns what was called, or NULL
 // ---------------------------------------------------------------------------
 
-// Fills s from the live allocator. Returns false (source "none", all NAN) when it has no
-// statistics interface we know.
-static inline bool lab_stats_read(lab_stats_t *s)
+static inline const char *lab_release_jemalloc(void)
 {
-    lab_stats_lib_t l = lab_stats_lib();
-    lab_stats_nan(s);
-    s->allocator = l.allocator;
-    s->source = "none";
-    if (strcmp(l.allocator, "jemalloc") == 0)
-        lab_stats_jemalloc(&l, s);
-    else if (strcmp(l.allocator, "tcmalloc") == 0)
-        lab_stats_tcmalloc(&l, s);
-    else if (strcmp(l.allocator, "mimalloc") == 0)
-        lab_stats_mimalloc(&l, s);
-    else if (strcmp(l.allocator, "glibc") == 0)
-        lab_stats_glibc(&l, s);
-    return strcmp(s->source, "none") != 0;
+    lab_mallctl_fn ctl = (lab_mallctl_fn)lab_malloc_sym("mallctl", true);
+    if (ctl && ctl("thread.tcache.flush", NULL, NULL, NULL, 0) == 0 &&
+        ctl("arena." LAB_JE_ALL ".purge", NULL, NULL, NULL, 0) == 0)
+        return "mallctl(thread.tcache.flush; arena.<all>.purge)";
+    return NULL;
 }
 
-// Asks the live allocator to return its free memory to the OS now. Returns what it called
-// ("malloc_trim(0)", ...), or NULL when the allocator has no such call.
-static inline const char *lab_stats_release(void)
+static inline const char *lab_release_tcmalloc(void)
 {
-    lab_stats_lib_t l = lab_stats_lib();
-    if (strcmp(l.allocator, "jemalloc") == 0) {
-        lab_mallctl_fn ctl = (lab_mallctl_fn)lab_stats_own(&l, "mallctl");
-        if (ctl && ctl("thread.tcache.flush", NULL, NULL, NULL, 0) == 0 &&
-            ctl("arena.4096.purge", NULL, NULL, NULL, 0) == 0)
-            return "mallctl(thread.tcache.flush; arena.<all>.purge)";
-    } else if (strcmp(l.allocator, "tcmalloc") == 0) {
-        void (*rel)(void) = (void (*)(void))lab_stats_own(&l, "MallocExtension_ReleaseFreeMemory");
-        if (rel) {
-            rel();
-            return "MallocExtension_ReleaseFreeMemory()";
-        }
-    } else if (strcmp(l.allocator, "mimalloc") == 0) {
-        void (*collect)(bool) = (void (*)(bool))lab_stats_own(&l, "mi_collect");
-        if (collect) {
-            collect(true);
-            return "mi_collect(true)";
-        }
-    } else if (strcmp(l.allocator, "tbbmalloc") == 0) {
-        int (*cmd)(int, void *) = (int (*)(int, void *))(l.handle ? dlsym(l.handle, "scalable_allocation_command") : NULL);
-        if (cmd && cmd(0 /* TBBMALLOC_CLEAN_ALL_BUFFERS */, NULL) >= 0)
-            return "scalable_allocation_command(TBBMALLOC_CLEAN_ALL_BUFFERS)";
-    } else if (strcmp(l.allocator, "glibc") == 0) {
-        int (*trim)(size_t) = (int (*)(size_t))lab_stats_own(&l, "malloc_trim");
-        if (trim) {
-            trim(0);
-            return "malloc_trim(0)";
-        }
-    }
+    void (*rel)(void) = (void (*)(void))lab_malloc_sym("MallocExtension_ReleaseFreeMemory", true);
+    if (!rel)
+        return NULL;
+    rel();
+    return "MallocExtension_ReleaseFreeMemory()";
+}
+
+static inline const char *lab_release_mimalloc(void)
+{
+    void (*collect)(bool) = (void (*)(bool))lab_malloc_sym("mi_collect", true);
+    if (!collect)
+        return NULL;
+    collect(true);
+    return "mi_collect(true)";
+}
+
+// The proxy's scalable_* live in libtbbmalloc, a dependency: not the proxy's own symbol.
+static inline const char *lab_release_tbbmalloc(void)
+{
+    int (*cmd)(int, void *) = (int (*)(int, void *))lab_malloc_sym("scalable_allocation_command", false);
+    if (cmd && cmd(0 /* TBBMALLOC_CLEAN_ALL_BUFFERS */, NULL) >= 0)
+        return "scalable_allocation_command(TBBMALLOC_CLEAN_ALL_BUFFERS)";
     return NULL;
+}
+
+static inline const char *lab_release_glibc(void)
+{
+    int (*trim)(size_t) = (int (*)(size_t))lab_malloc_sym("malloc_trim", true);
+    if (!trim)
+        return NULL;
+    trim(0);
+    return "malloc_trim(0)";
 }
 
 // ---------------------------------------------------------------------------
@@ -406,79 +356,147 @@ static inline bool lab_mi_visit(const void *heap, const lab_mi_area_t *area, voi
     return true;
 }
 
+static inline int lab_bins_jemalloc(lab_bin_t *bins, int max)
+{
+    lab_mallctl_fn ctl = lab_je_refresh();
+    unsigned nbins;
+    size_t ulen = sizeof nbins;
+    if (!ctl || ctl("arenas.nbins", &nbins, &ulen, NULL, 0) != 0)
+        return -1;
+    int n = 0;
+    for (unsigned j = 0; j < nbins && n < max; j++) {
+        char name[96];
+        uint64_t v64;
+        size_t l64 = sizeof v64;
+        uint32_t nregs;
+        size_t l32 = sizeof nregs;
+        lab_bin_t *b = &bins[n++];
+        b->free_count = NAN;
+        snprintf(name, sizeof name, "arenas.bin.%u.size", j);
+        b->size_bytes = lab_je_size(ctl, name);
+        snprintf(name, sizeof name, "arenas.bin.%u.nregs", j);
+        double nregs_d = ctl(name, &nregs, &l32, NULL, 0) == 0 ? (double)nregs : NAN;
+        snprintf(name, sizeof name, LAB_JE_ALL_STATS "bins.%u.curregs", j);
+        b->used_count = lab_je_size(ctl, name);
+        snprintf(name, sizeof name, LAB_JE_ALL_STATS "bins.%u.curslabs", j);
+        b->total_count = nregs_d * lab_je_size(ctl, name);
+        static const char *const ctr[] = { "nrequests", "nfills", "nflushes" };
+        double *dst[] = { &b->requests_count, &b->fills_count, &b->flushes_count };
+        for (int k = 0; k < 3; k++) {
+            snprintf(name, sizeof name, LAB_JE_ALL_STATS "bins.%u.%s", j, ctr[k]);
+            l64 = sizeof v64;
+            *dst[k] = ctl(name, &v64, &l64, NULL, 0) == 0 ? (double)v64 : NAN;
+        }
+    }
+    return n;
+}
+
+// gperftools says only how many blocks of each class are free (the per-class section of
+// MallocExtension_GetStats): used_count and total_count are NAN, free_count is set.
+static inline int lab_bins_tcmalloc(lab_bin_t *bins, int max)
+{
+    void (*stats)(char *, int) = (void (*)(char *, int))lab_malloc_sym("MallocExtension_GetStats", true);
+    static char text[1 << 17];
+    if (!stats)
+        return -1;
+    text[0] = 0;
+    stats(text, (int)sizeof text);
+    int n = 0;
+    // "class   3 [       32 bytes ] :      624 objs;   0.0 MiB; ..."
+    for (const char *p = strstr(text, "\nclass "); p && n < max; p = strstr(p + 1, "\nclass ")) {
+        int cls;
+        unsigned long size, objs;
+        if (sscanf(p, "\nclass %d [ %lu bytes ] : %lu objs;", &cls, &size, &objs) == 3)
+            bins[n++] = (lab_bin_t){ (double)size, NAN, NAN, NAN, NAN, NAN, (double)objs };
+    }
+    return n;
+}
+
+// Not thread-safe: visits the calling thread's default heap only.
+static inline int lab_bins_mimalloc(lab_bin_t *bins, int max)
+{
+    typedef bool (*visitor_fn)(const void *, const lab_mi_area_t *, void *, size_t, void *);
+    void *(*get)(void) = (void *(*)(void))lab_malloc_sym("mi_heap_get_default", true);
+    bool (*visit)(const void *, bool, visitor_fn, void *) =
+        (bool (*)(const void *, bool, visitor_fn, void *))lab_malloc_sym("mi_heap_visit_blocks", true);
+    if (!get || !visit)
+        return -1;
+    lab_bins_acc_t a = { bins, 0, max };
+    visit(get(), false, lab_mi_visit, &a);
+    return a.n;
+}
+
+// ---------------------------------------------------------------------------
+// the backends, and the interface
+// ---------------------------------------------------------------------------
+
+typedef struct {
+    const char *name;       // the allocator: lab_stats_t.allocator, lab_stats_which()
+    const char *probe;      // a symbol only this allocator's library defines; NULL: none
+    const char *file;       // a part of its library's file name; NULL: any
+    void (*read)(lab_stats_t *s);          // NULL: no statistics interface
+    const char *(*release)(void);
+    int (*bins)(lab_bin_t *bins, int max); // NULL: no per-class state we read
+} lab_stats_backend_t;
+
+// The backend of the live allocator (the first whose probe and file both match), or NULL.
+static inline const lab_stats_backend_t *lab_stats_backend(void)
+{
+    static const lab_stats_backend_t table[] = {
+        { "jemalloc", "mallctl", NULL, lab_stats_jemalloc, lab_release_jemalloc, lab_bins_jemalloc },
+        { "tcmalloc", "MallocExtension_GetNumericProperty", NULL, lab_stats_tcmalloc, lab_release_tcmalloc,
+          lab_bins_tcmalloc },
+        { "mimalloc", "mi_process_info", NULL, lab_stats_mimalloc, lab_release_mimalloc, lab_bins_mimalloc },
+        { "tbbmalloc", NULL, "tbbmalloc", NULL, lab_release_tbbmalloc, NULL },  // the proxy library
+        { "glibc", "mallinfo2", "libc.so", lab_stats_glibc, lab_release_glibc, NULL },
+    };
+    static const lab_stats_backend_t *live;
+    static bool known;  // asked once: a sampler reads statistics many times a second
+    const lab_malloc_t *m = lab_malloc();
+    for (size_t i = 0; !known && m->path && i < sizeof table / sizeof table[0]; i++) {
+        const lab_stats_backend_t *b = &table[i];
+        if ((!b->probe || lab_malloc_sym(b->probe, true)) && (!b->file || strstr(m->path, b->file)))
+            live = b, known = true;
+    }
+    known = true;
+    return live;
+}
+
+// Which allocator's interface the statistics come from: "glibc", "jemalloc", ... or "unknown".
+static inline const char *lab_stats_which(void)
+{
+    const lab_stats_backend_t *b = lab_stats_backend();
+    return b ? b->name : "unknown";
+}
+
+// Fills s from the live allocator. Returns false (source "none", all NAN) when it has no
+// statistics interface we know.
+static inline bool lab_stats_read(lab_stats_t *s)
+{
+    const lab_stats_backend_t *b = lab_stats_backend();
+    lab_stats_nan(s);
+    s->allocator = lab_stats_which();
+    s->source = "none";
+    if (b && b->read)
+        b->read(s);
+    return strcmp(s->source, "none") != 0;
+}
+
+// Asks the live allocator to return its free memory to the OS now. Returns what it called
+// ("malloc_trim(0)", ...), or NULL when the allocator has no such call.
+static inline const char *lab_stats_release(void)
+{
+    const lab_stats_backend_t *b = lab_stats_backend();
+    return b && b->release ? b->release() : NULL;
+}
+
 // Fills up to max size classes of the live allocator, in its own order (jemalloc: by size;
 // mimalloc: as its areas are visited). Returns how many, or -1 when the allocator exposes
-// no per-class state we read (tbbmalloc, glibc: see chapter 5 for why). gperftools says
-// only how many blocks of each class are free (the per-class section of
-// MallocExtension_GetStats): used_count and total_count are NAN, free_count is set.
-// Not thread-safe for mimalloc (visits the calling thread's default heap only).
+// no per-class state we read (tbbmalloc, glibc: see chapter 5 for why).
 static inline int lab_stats_bins(lab_bin_t *bins, int max)
 {
-    lab_stats_lib_t l = lab_stats_lib();
-    if (strcmp(l.allocator, "jemalloc") == 0) {
-        lab_mallctl_fn ctl = (lab_mallctl_fn)lab_stats_own(&l, "mallctl");
-        uint64_t epoch = 1;
-        size_t len = sizeof epoch;
-        unsigned nbins;
-        size_t ulen = sizeof nbins;
-        if (!ctl || ctl("epoch", &epoch, &len, &epoch, len) != 0 || ctl("arenas.nbins", &nbins, &ulen, NULL, 0) != 0)
-            return -1;
-        int n = 0;
-        for (unsigned j = 0; j < nbins && n < max; j++) {
-            char name[96];
-            uint64_t v64;
-            size_t l64 = sizeof v64;
-            uint32_t nregs;
-            size_t l32 = sizeof nregs;
-            lab_bin_t *b = &bins[n++];
-            b->free_count = NAN;
-            snprintf(name, sizeof name, "arenas.bin.%u.size", j);
-            b->size_bytes = lab_je_size(ctl, name);
-            snprintf(name, sizeof name, "arenas.bin.%u.nregs", j);
-            double nregs_d = ctl(name, &nregs, &l32, NULL, 0) == 0 ? (double)nregs : NAN;
-            snprintf(name, sizeof name, "stats.arenas.4096.bins.%u.curregs", j);
-            b->used_count = lab_je_size(ctl, name);
-            snprintf(name, sizeof name, "stats.arenas.4096.bins.%u.curslabs", j);
-            b->total_count = nregs_d * lab_je_size(ctl, name);
-            static const char *const ctr[] = { "nrequests", "nfills", "nflushes" };
-            double *dst[] = { &b->requests_count, &b->fills_count, &b->flushes_count };
-            for (int k = 0; k < 3; k++) {
-                snprintf(name, sizeof name, "stats.arenas.4096.bins.%u.%s", j, ctr[k]);
-                l64 = sizeof v64;
-                *dst[k] = ctl(name, &v64, &l64, NULL, 0) == 0 ? (double)v64 : NAN;
-            }
-        }
-        return n;
-    }
-    if (strcmp(l.allocator, "tcmalloc") == 0) {
-        void (*stats)(char *, int) = (void (*)(char *, int))lab_stats_own(&l, "MallocExtension_GetStats");
-        static char text[1 << 17];
-        if (!stats)
-            return -1;
-        text[0] = 0;
-        stats(text, (int)sizeof text);
-        int n = 0;
-        // "class   3 [       32 bytes ] :      624 objs;   0.0 MiB; ..."
-        for (const char *p = strstr(text, "\nclass "); p && n < max; p = strstr(p + 1, "\nclass ")) {
-            int cls;
-            unsigned long size, objs;
-            if (sscanf(p, "\nclass %d [ %lu bytes ] : %lu objs;", &cls, &size, &objs) == 3)
-                bins[n++] = (lab_bin_t){ (double)size, NAN, NAN, NAN, NAN, NAN, (double)objs };
-        }
-        return n;
-    }
-    if (strcmp(l.allocator, "mimalloc") == 0) {
-        typedef bool (*visitor_fn)(const void *, const lab_mi_area_t *, void *, size_t, void *);
-        void *(*get)(void) = (void *(*)(void))lab_stats_own(&l, "mi_heap_get_default");
-        bool (*visit)(const void *, bool, visitor_fn, void *) =
-            (bool (*)(const void *, bool, visitor_fn, void *))lab_stats_own(&l, "mi_heap_visit_blocks");
-        if (!get || !visit)
-            return -1;
-        lab_bins_acc_t a = { bins, 0, max };
-        visit(get(), false, lab_mi_visit, &a);
-        return a.n;
-    }
-    return -1;
+    const lab_stats_backend_t *b = lab_stats_backend();
+    return b && b->bins ? b->bins(bins, max) : -1;
 }
 
 #endif

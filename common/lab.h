@@ -9,16 +9,22 @@
  *                       clock_gettime when the TSC is not invariant), lab_t0/lab_t1
  *   histogram           lab_hist_t: log-linear, 128 sub-buckets per power of two
  *                       (<= 0.78% bucket width), fixed 43 KiB, no allocation, mergeable
- *   rss probes          statm through a kept fd, VmRSS/VmHWM, smaps_rollup, clear_refs
- *   csv rows            lab_row_t: every value is written under its column's name
- *   common options      LAB_COMMON_OPTS, lab_getopt (lab_common_option): --seed --rep --quick
- *                       --header --cases --describe --context -h/--help, the same in every
- *                       program; unknown, duplicated and valueless options are errors
- *   prng and sizes      xoshiro256** seeded by splitmix64; uniform and log-normal sizes
+ *                       LAB_TIMED_CALL: one TSC bracket around a call, into a histogram
+ *   rss probes          statm through a kept fd, VmRSS/VmHWM, smaps_rollup, clear_refs;
+ *                       lab_footprint_begin/end: peak RSS, baseline and faults of a run
+ *   csv rows            lab_row_t: every value is written under its column's name;
+ *                       lab_row_micro writes chapter 1's columns (LAB_MICRO_COLUMNS)
+ *   common options      lab_program_t + lab_getopt: --workload (from the program's workload
+ *                       table) --seed --rep --quick --header --cases --describe --context
+ *                       -h/--help, the same in every program; unknown, duplicated and
+ *                       valueless options are errors
+ *   prng and sizes      xoshiro256** seeded by splitmix64; uniform and log-normal sizes;
+ *                       LAB_GOLDEN64 and lab_tag (the validation pattern's tags)
  *   footprint           lab_require_memory: a run that cannot fit into MemAvailable is refused
  *   memory              lab_escape, lab_fill/lab_check (the validation pattern)
  *   threads             lab_ncpus, lab_pin
- *   allocator identity  lab_allocator(): which library's malloc is live
+ *   allocator identity  lab_malloc(), lab_malloc_sym(): the library whose malloc is live;
+ *                       lab_allocator(): its name, checked against the runner's
  *
  * Units are in names: _ns, _kib, _bytes. Everything is static inline: each program is one
  * translation unit, and an unused helper costs nothing.
@@ -37,6 +43,7 @@
 #include <pthread.h>
 #include <sched.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -396,6 +403,23 @@ static inline double lab_hist_quantile(const lab_hist_t *h, double q)
     return (double)h->max;
 }
 
+// The timed-call bracket: runs `call` (a statement), and when `timed`, between lab_t0 and
+// lab_t1, recording the ticks it took in histogram h. Evaluates to those ticks (0 when
+// untimed). The untimed path is the call alone: no clock read in a throughput loop.
+#define LAB_TIMED_CALL(timed, h, call)                                                    \
+    ({                                                                                    \
+        uint64_t lab_dt_ = 0;                                                             \
+        if (timed) {                                                                      \
+            uint64_t lab_t_ = lab_t0();                                                   \
+            call;                                                                         \
+            lab_dt_ = lab_t1() - lab_t_;                                                  \
+            lab_hist_record((h), lab_dt_);                                                \
+        } else {                                                                          \
+            call;                                                                         \
+        }                                                                                 \
+        lab_dt_;                                                                          \
+    })
+
 // ---------------------------------------------------------------------------
 // rss probes
 // ---------------------------------------------------------------------------
@@ -495,15 +519,46 @@ static inline bool lab_reset_peak_rss(void)
     return ok;
 }
 
+// What a run did to the process's memory: its peak RSS over the RSS it started from, and
+// the page faults it took. begin resets VmHWM (with a note where the kernel does not let
+// us: the peak then counts from process start), so call it after the harness's own setup.
+typedef struct {
+    uint64_t baseline_kib;  // RSS at begin
+    uint64_t peak_kib;      // VmHWM at end
+    uint64_t minor_faults, major_faults;  // between begin and end
+    struct rusage start;
+} lab_footprint_t;
+
+static inline void lab_footprint_begin(lab_footprint_t *f)
+{
+    if (!lab_reset_peak_rss())
+        fprintf(stderr, "%s: note: cannot reset VmHWM; peak RSS counts from process start\n", lab_prog);
+    f->baseline_kib = lab_rss_kib();
+    getrusage(RUSAGE_SELF, &f->start);
+}
+
+static inline void lab_footprint_end(lab_footprint_t *f)
+{
+    struct rusage u;
+    f->peak_kib = lab_status_kib("VmHWM");
+    getrusage(RUSAGE_SELF, &u);
+    f->minor_faults = (uint64_t)(u.ru_minflt - f->start.ru_minflt);
+    f->major_faults = (uint64_t)(u.ru_majflt - f->start.ru_majflt);
+}
+
 // ---------------------------------------------------------------------------
 // csv rows
 // ---------------------------------------------------------------------------
 
 // A row is written field by field, each under its column's name, so a value can never
 // land in the wrong column: a name out of order is a bug and aborts.
+// A measurement is a number; NAN is written as an empty field, "not measured"; in the row
+// of a run that failed (lab_row_status with a status other than "ok") every measurement
+// after the status is "nan", "failed" (the data contract: summarize counts them apart).
 typedef struct {
     const char *const *cols;  // NULL-terminated header
     int i;
+    bool failed;              // lab_row_status: the run failed
     char line[8192];
     size_t len;
 } lab_row_t;
@@ -531,6 +586,7 @@ static inline void lab_row_begin(lab_row_t *r, const char *const *cols)
 {
     r->cols = cols;
     r->i = 0;
+    r->failed = false;
     r->len = 0;
     r->line[0] = 0;
 }
@@ -556,13 +612,22 @@ static inline void lab_row_put(lab_row_t *r, const char *col, const char *fmt, .
 
 static inline void lab_row_u64(lab_row_t *r, const char *col, uint64_t v) { lab_row_put(r, col, "%llu", (unsigned long long)v); }
 static inline void lab_row_str(lab_row_t *r, const char *col, const char *s) { lab_row_put(r, col, "%s", s); }
-// NaN is written as an empty field: "no value", as in a failed run.
+// A measurement: "nan" in a failed run's row, empty for NAN (not measured), else the number.
 static inline void lab_row_f64(lab_row_t *r, const char *col, double v)
 {
-    if (isnan(v))
+    if (r->failed)
+        lab_row_put(r, col, "%s", "nan");
+    else if (isnan(v))
         lab_row_put(r, col, "%s", "");
     else
         lab_row_put(r, col, "%.6g", v);
+}
+
+// The "status" column: "ok", or why the run stopped, which makes the row a failed one.
+static inline void lab_row_status(lab_row_t *r, const char *status)
+{
+    lab_row_str(r, "status", status);
+    r->failed = strcmp(status, "ok") != 0;
 }
 
 // Ends the row and writes it to f (a second CSV beside stdout, e.g. a time series).
@@ -596,18 +661,65 @@ static inline void lab_row_latency(lab_row_t *r, const char *op, const lab_hist_
 
 static inline void lab_row_end(lab_row_t *r) { lab_row_fend(r, stdout); }
 
+// One run in chapter 1's columns, as every single-process benchmark writes it (chapter 1,
+// chapter 4's simulators and replays). NAN: not measured (e.g. no latency phase).
+typedef struct {
+    const char *allocator, *workload, *status;  // status: "ok", or why the run stopped
+    uint64_t threads, rep;
+    double ops, elapsed_s, ops_per_s, ns_per_op, mean_ns_per_op;
+    const lab_hist_t *hmalloc, *hfree;  // the timed calls (LAB_TIMED_CALL)
+    const lab_footprint_t *fp;
+    double live_peak_bytes;             // the most bytes the run asked for at once
+} lab_micro_t;
+
+#define LAB_LATENCIES "min p50 p95 p99 p999 max"  // chapter 1's latency columns
+
+// Begins r (whose columns start with LAB_MICRO_COLUMNS) and writes those columns of m;
+// a program with more columns writes them next, then lab_row_end. frag_ratio is the RSS
+// the run added over the bytes it asked for.
+static inline void lab_row_micro(lab_row_t *r, const char *const *cols, const lab_micro_t *m)
+{
+    const lab_footprint_t *fp = m->fp;
+    double added_bytes = ((double)fp->peak_kib - (double)fp->baseline_kib) * 1024.0;
+    lab_row_begin(r, cols);
+    lab_row_str(r, "allocator", m->allocator);
+    lab_row_str(r, "workload", m->workload);
+    lab_row_u64(r, "threads", m->threads);
+    lab_row_u64(r, "rep", m->rep);
+    lab_row_status(r, m->status);
+    lab_row_f64(r, "ops", m->ops);
+    lab_row_f64(r, "elapsed_s", m->elapsed_s);
+    lab_row_f64(r, "ops_per_s", m->ops_per_s);
+    lab_row_f64(r, "ns_per_op", m->ns_per_op);
+    lab_row_f64(r, "mean_ns_per_op", m->mean_ns_per_op);
+    lab_row_latency(r, "malloc", m->hmalloc, true, LAB_LATENCIES);
+    lab_row_latency(r, "free", m->hfree, true, LAB_LATENCIES);
+    lab_row_f64(r, "timer_overhead_ns", lab_ticks_ns(lab_clock.overhead_ticks));
+    lab_row_f64(r, "timer_resolution_ns", lab_clock.resolution_ns);
+    lab_row_f64(r, "peak_rss_kib", (double)fp->peak_kib);
+    lab_row_f64(r, "baseline_rss_kib", (double)fp->baseline_kib);
+    lab_row_f64(r, "live_peak_bytes", m->live_peak_bytes);
+    lab_row_f64(r, "frag_ratio", m->live_peak_bytes > 0 ? added_bytes / m->live_peak_bytes : NAN);
+    lab_row_f64(r, "minor_faults", (double)fp->minor_faults);
+    lab_row_f64(r, "major_faults", (double)fp->major_faults);
+}
+
 // ---------------------------------------------------------------------------
 // common options
 // ---------------------------------------------------------------------------
 
-// Every chapter program answers common/run the same way: --seed N --rep N --quick set up the
-// run; --header, --cases, --describe, --context and --help print and exit. They are parsed
-// here once, so their names, limits and messages cannot drift apart between programs.
-// Their codes lie above any char, so a program's own single-letter codes never collide.
+// Every chapter program answers common/run the same way: --workload NAME --seed N --rep N
+// --quick set up the run; --header, --cases, --describe, --context and --help print and
+// exit. They are parsed here once, so their names, limits and messages cannot drift apart
+// between programs. Their codes lie above any char, so a program's own single-letter codes
+// never collide.
 enum {
     LAB_OPT_SEED = 256, LAB_OPT_REP, LAB_OPT_QUICK, LAB_OPT_HEADER, LAB_OPT_CASES,
-    LAB_OPT_DESCRIBE, LAB_OPT_CONTEXT, LAB_OPT_HELP
+    LAB_OPT_DESCRIBE, LAB_OPT_CONTEXT, LAB_OPT_WORKLOAD, LAB_OPT_HELP
 };
+
+// The seed of every program and of common/run, unless --seed says otherwise.
+#define LAB_SEED 42
 
 // The last entries of a program's struct option table, its terminator included. --describe
 // is an entry of its own: not every program has one.
@@ -617,6 +729,8 @@ enum {
     { "cases", 0, 0, LAB_OPT_CASES }, { "context", 0, 0, LAB_OPT_CONTEXT },               \
     { "help", 0, 0, LAB_OPT_HELP }, { 0, 0, 0, 0 }
 #define LAB_DESCRIBE_OPT { "describe", 0, 0, LAB_OPT_DESCRIBE }
+// --workload NAME, one of the program's workload table (lab_program_t.workloads).
+#define LAB_WORKLOAD_OPT { "workload", 1, 0, LAB_OPT_WORKLOAD }
 
 // Their lines in the usage text of a program with --describe.
 #define LAB_COMMON_USAGE                                                                  \
@@ -626,12 +740,37 @@ enum {
 // How lab_parse_u64 reads N, for every usage text.
 #define LAB_NUMBER_USAGE "N is an integer; a k, m or g suffix multiplies it by 1024, 1024^2 or 1024^3.\n"
 
-// What a program prints for them.
+// A program's workload table: an array of structs, each with a member `const char *name`,
+// seen through LAB_WORKLOADS(table) whatever the struct's other members.
+typedef struct {
+    const char *const *name;  // the first workload's name member
+    size_t stride, n;         // bytes from one workload to the next; how many there are
+} lab_workloads_t;
+#define LAB_WORKLOADS(table) { &(table)[0].name, sizeof (table)[0], sizeof (table) / sizeof (table)[0] }
+#define LAB_MAX_WORKLOADS 64
+
+static inline const char *lab_workload_name(const lab_workloads_t *w, size_t i)
+{
+    return *(const char *const *)(const void *)((const char *)w->name + i * w->stride);
+}
+
+// The names, NULL-terminated, as lab_opt_choice takes them.
+static inline void lab_workload_names(const lab_workloads_t *w, const char *names[LAB_MAX_WORKLOADS + 1])
+{
+    size_t i = 0;
+    for (; i < w->n && i < LAB_MAX_WORKLOADS; i++)
+        names[i] = lab_workload_name(w, i);
+    names[i] = NULL;
+}
+
+// What a program is, for the options every program shares.
 typedef struct {
     const char *const *columns;    // --header: the CSV header
-    void (*cases)(bool quick);     // --cases: one argument line per case
+    lab_workloads_t workloads;     // --workload NAME (LAB_WORKLOAD_OPT): one of these
+    bool workload_optional;        // the program checks itself whether --workload is needed
+    void (*cases)(bool quick);     // --cases: one argument line per case (NULL: --workload NAME per workload)
     void (*describe)(bool quick);  // --describe, where the program has LAB_DESCRIBE_OPT
-    void (*context)(void);         // --context: lines for env.txt
+    void (*context)(void);         // --context: lines for env.txt (NULL: lab_print_clock)
     void (*usage)(void);           // -h, --help: the usage text, on stdout
 } lab_program_t;
 
@@ -639,21 +778,35 @@ typedef struct {
 typedef struct {
     uint64_t seed, rep;
     bool quick;
+    int workload;                            // the index of --workload in the table; -1: none
     uint64_t seen[(LAB_OPT_HELP >> 6) + 1];  // lab_getopt: the option codes given so far
 } lab_common_t;
+#define LAB_COMMON_INIT { .seed = LAB_SEED, .workload = -1 }
+
+// --cases by default: every workload, with no other option.
+static inline void lab_print_workloads(const lab_workloads_t *w)
+{
+    for (size_t i = 0; i < w->n; i++)
+        printf("--workload %s\n", lab_workload_name(w, i));
+}
 
 // Handles getopt_long's result o if it is a common option (or a bad one: '?'), printing and
 // exiting where the option says so. Returns false for the program's own options.
 static inline bool lab_common_option(int o, const lab_program_t *p, lab_common_t *c)
 {
+    const char *names[LAB_MAX_WORKLOADS + 1];
     switch (o) {
+    case LAB_OPT_WORKLOAD:
+        lab_workload_names(&p->workloads, names);
+        c->workload = lab_opt_choice("workload", optarg, names);
+        return true;
     case LAB_OPT_SEED: c->seed = lab_opt_u64("--seed", optarg, 0, UINT64_MAX); return true;
     case LAB_OPT_REP: c->rep = lab_opt_u64("--rep", optarg, 0, 1000000); return true;
     case LAB_OPT_QUICK: c->quick = true; return true;
     case LAB_OPT_HEADER: lab_csv_header(p->columns); exit(0);
-    case LAB_OPT_CASES: p->cases(c->quick); exit(0);
+    case LAB_OPT_CASES: p->cases ? p->cases(c->quick) : lab_print_workloads(&p->workloads); exit(0);
     case LAB_OPT_DESCRIBE: p->describe(c->quick); exit(0);
-    case LAB_OPT_CONTEXT: p->context(); exit(0);
+    case LAB_OPT_CONTEXT: p->context ? p->context() : lab_print_clock(); exit(0);
     case LAB_OPT_HELP: p->usage(); exit(0);
     case '?': exit(LAB_EXIT_USAGE);  // getopt_long has said what was wrong, in one line
     }
@@ -669,20 +822,44 @@ static inline const char *lab_opt_name(const struct option *opts, int o)
     return "?";
 }
 
+// After the options: the programs take no operands, so a stray word is a mistake.
+static inline void lab_no_operands(int argc, char **argv)
+{
+    if (optind < argc)
+        lab_die("unexpected argument '%s'", argv[optind]);
+}
+
+// The end of the options, where lab_getopt returned -1: no stray word, and a workload where
+// the program has a table and needs one.
+static inline void lab_getopt_end(int argc, char **argv, const lab_program_t *p, const lab_common_t *c)
+{
+    lab_no_operands(argc, argv);
+    if (p->workloads.n && !p->workload_optional && c->workload < 0) {
+        char list[512] = "";
+        for (size_t i = 0; i < p->workloads.n; i++)
+            snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", i ? ", " : "",
+                     lab_workload_name(&p->workloads, i));
+        lab_die("--workload is required: one of %s", list);
+    }
+}
+
 // getopt_long for the chapter programs. Handles the common options (lab_common_option),
 // -h, and what getopt_long would leave half done: an unknown option, a value given to an
 // option that takes none and an option given twice are one-line errors. A missing value
 // (`--live` at the end) comes back as an empty optarg, so that the program's own check of
 // the value (lab_opt_u64 and the others) says what the option allows. Returns the
-// program's own options (their codes must not be 'h' or ':'), and -1 at the end.
+// program's own options (their codes must not be 'h' or ':'), and -1 at the end, where
+// lab_getopt_end has checked what follows the options and that a workload was named.
 static inline int lab_getopt(int argc, char **argv, const struct option *opts,
                              const lab_program_t *p, lab_common_t *c)
 {
     for (;;) {
         opterr = 0;  // every message is ours
         int o = getopt_long(argc, argv, ":h", opts, NULL);
-        if (o == -1)
+        if (o == -1) {
+            lab_getopt_end(argc, argv, p, c);
             return -1;
+        }
         const char *arg = argv[optind - 1];
         if (o == '?' && optopt && strncmp(arg, "--", 2) == 0)
             lab_die("--%s takes no value: '%s'", lab_opt_name(opts, optopt), arg);
@@ -705,13 +882,6 @@ static inline int lab_getopt(int argc, char **argv, const struct option *opts,
     }
 }
 
-// After the options: the programs take no operands, so a stray word is a mistake.
-static inline void lab_no_operands(int argc, char **argv)
-{
-    if (optind < argc)
-        lab_die("unexpected argument '%s'", argv[optind]);
-}
-
 // ---------------------------------------------------------------------------
 // prng and size distributions
 // ---------------------------------------------------------------------------
@@ -721,9 +891,18 @@ typedef struct {
     uint64_t s[4];
 } lab_rng_t;
 
+// 2^64 / phi, odd: the golden-ratio constant. Multiplying by it spreads consecutive
+// integers over all 64 bits (Fibonacci hashing; splitmix64's Weyl sequence).
+#define LAB_GOLDEN64 0x9e3779b97f4a7c15ull
+
+// The validation pattern's tag of the n-th block (n >= 1): distinct for every n (the
+// constant is odd), and far apart in every bit for neighbouring n, so that a block
+// written with another block's tag fails lab_check.
+static inline uint64_t lab_tag(uint64_t n) { return n * LAB_GOLDEN64; }
+
 static inline uint64_t lab_splitmix64(uint64_t *x)
 {
-    uint64_t z = (*x += 0x9e3779b97f4a7c15ull);
+    uint64_t z = (*x += LAB_GOLDEN64);
     z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
     z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
     return z ^ (z >> 31);
@@ -1042,9 +1221,46 @@ static inline bool lab_pin(int n)
 // ---------------------------------------------------------------------------
 
 // Which allocator is live is a fact about this process, not the label we were given: the
-// object that defines the malloc the program calls. common/run sets LAB_ALLOCATOR and
-// LAB_ALLOCATOR_LIB (empty for glibc); if that library is not the one whose malloc is live,
-// the preload did not take and the run stops rather than writing mislabelled rows.
+// object that defines the malloc the program calls. Everything that asks which allocator
+// this is (lab_allocator, common/allocstats.h, chapter 2's arena count) asks this.
+typedef struct {
+    const char *path;  // its file name as the dynamic linker has it; NULL: nothing says
+    void *base;        // its load address, to tell its own symbols from its dependencies'
+    bool glibc;        // it is the C library (no preload took)
+} lab_malloc_t;
+
+static inline const lab_malloc_t *lab_malloc(void)
+{
+    static lab_malloc_t m;
+    static bool known;
+    Dl_info info;
+    void *f = known ? NULL : dlsym(RTLD_DEFAULT, "malloc");
+    if (f && dladdr(f, &info) && info.dli_fname)
+        m = (lab_malloc_t){ info.dli_fname, info.dli_fbase, strstr(info.dli_fname, "libc.so") != NULL };
+    known = true;
+    return &m;
+}
+
+// A symbol of that library, found through it (NULL if none): with `own`, only one it
+// defines itself. Under a preload, dlsym(RTLD_DEFAULT, "mallinfo2") still finds glibc's,
+// which would describe glibc's idle heap as if it were the program's; and a library's
+// dependencies are not the allocator (tbbmalloc's proxy, though, calls into libtbbmalloc).
+static inline void *lab_malloc_sym(const char *name, bool own)
+{
+    static void *handle;
+    const lab_malloc_t *m = lab_malloc();
+    if (!handle && m->path)
+        handle = dlopen(m->path, RTLD_LAZY | RTLD_NOLOAD);
+    if (!handle && m->path)  // the main program itself defines malloc
+        handle = dlopen(NULL, RTLD_LAZY);
+    Dl_info info;
+    void *p = handle ? dlsym(handle, name) : NULL;
+    return p && (!own || (dladdr(p, &info) && info.dli_fbase == m->base)) ? p : NULL;
+}
+
+// common/run sets LAB_ALLOCATOR and LAB_ALLOCATOR_LIB (empty for glibc); if that library
+// is not the one whose malloc is live, the preload did not take and the run stops rather
+// than writing mislabelled rows.
 // Allocator names go into CSV rows and the book unquoted: [a-z0-9_-]+ only.
 static inline bool lab_allocator_name_ok(const char *name)
 {
@@ -1058,32 +1274,31 @@ static inline bool lab_allocator_name_ok(const char *name)
 
 static inline const char *lab_allocator(void)
 {
-    Dl_info info;
-    void *m = dlsym(RTLD_DEFAULT, "malloc");
-    if (!m || !dladdr(m, &info) || !info.dli_fname)
+    const lab_malloc_t *m = lab_malloc();
+    if (!m->path)
         lab_die_code(LAB_EXIT_WRONG_ALLOC, "cannot tell which library defines malloc");
     const char *name = getenv("LAB_ALLOCATOR"), *lib = getenv("LAB_ALLOCATOR_LIB");
     char want[PATH_MAX], have[PATH_MAX];
-    bool have_ok = realpath(info.dli_fname, have) != NULL;
+    bool have_ok = realpath(m->path, have) != NULL;
     if (!name || !*name) {  // run by hand: name it after the library, in CSV-safe letters
         static char base[256];
-        const char *b = strrchr(info.dli_fname, '/');
-        snprintf(base, sizeof base, "%s", b ? b + 1 : info.dli_fname);
+        const char *b = strrchr(m->path, '/');
+        snprintf(base, sizeof base, "%s", b ? b + 1 : m->path);
         for (char *c = base; *c; c++)
             if (!isalnum((unsigned char)*c) && !strchr("._-", *c))
                 *c = '_';
-        return strstr(base, "libc.so") ? "glibc" : base;
+        return m->glibc ? "glibc" : base;
     }
     if (!lab_allocator_name_ok(name))
         lab_die("LAB_ALLOCATOR '%s' is not allowed: expected a name of a-z, 0-9, _ and - only", name);
     if (!lib || !*lib) {
-        if (strstr(info.dli_fname, "libc.so"))
+        if (m->glibc)
             return name;
     } else if (have_ok && realpath(lib, want) && strcmp(want, have) == 0) {
         return name;
     }
     lab_die_code(LAB_EXIT_WRONG_ALLOC, "allocator '%s' expected (%s) but malloc is live in %s",
-                 name, lib && *lib ? lib : "libc", info.dli_fname);
+                 name, lib && *lib ? lib : "libc", m->path);
 }
 
 #endif

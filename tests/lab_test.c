@@ -1,5 +1,6 @@
 /* lab_test.c -- known-answer tests of common/lab.h, printed as TAP for `prove`. */
 #include "../common/lab.h"
+#include "../common/allocstats.h"
 
 #include <sys/mman.h>
 #include <sys/wait.h>
@@ -489,6 +490,149 @@ static void test_identity_and_rows(void)
 }
 
 // ---------------------------------------------------------------------------
+// the benchmark skeleton: timed calls, footprint, chapter 1's row, the options prologue
+
+static void test_timed_call(void)
+{
+    static lab_hist_t h;
+    lab_hist_init(&h);
+    int calls = 0;
+    uint64_t dt = LAB_TIMED_CALL(false, &h, calls++);
+    CHECK("untimed call: runs once, records nothing, 0 ticks", calls == 1 && h.count == 0 && dt == 0);
+    dt = LAB_TIMED_CALL(true, &h, calls++);
+    CHECK("timed call: runs once, records its ticks once", calls == 2 && h.count == 1 && h.max == dt);
+}
+
+static void test_footprint_probe(void)
+{
+    enum { MIB = 64 };
+    lab_footprint_t fp;
+    lab_footprint_begin(&fp);
+    char *p = mmap(NULL, MIB << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    for (size_t i = 0; p != MAP_FAILED && i < (size_t)MIB << 20; i += 4096)
+        p[i] = 1;
+    lab_footprint_end(&fp);
+    CHECK("footprint: touching 64 MiB raises the peak over the baseline by 64 MiB",
+          fp.peak_kib >= fp.baseline_kib + (MIB << 10) - 1024);
+    CHECK("footprint: and takes a minor fault per page (16384), no major one",
+          fp.minor_faults >= (MIB << 20) / 4096 && fp.minor_faults < 2 * (MIB << 20) / 4096 && fp.major_faults == 0);
+    munmap(p, MIB << 20);
+}
+
+static const char *const micro_cols[] = { LAB_MICRO_COLUMNS, "extra", NULL };
+
+static void test_micro_row(void)
+{
+    static lab_hist_t none;
+    lab_hist_init(&none);
+    lab_clock_t saved = lab_clock;
+    lab_clock = (lab_clock_t){ .ns_per_tick = 1, .overhead_ticks = 2, .resolution_ns = 0.5 };
+    lab_footprint_t fp = { .baseline_kib = 1000, .peak_kib = 3000, .minor_faults = 7, .major_faults = 0 };
+    lab_micro_t m = { .allocator = "glibc", .workload = "mixed", .status = "ok", .threads = 1, .rep = 3,
+                      .ops = 1000, .elapsed_s = 0.5, .ops_per_s = 2000, .ns_per_op = 500, .mean_ns_per_op = NAN,
+                      .hmalloc = &none, .hfree = &none, .fp = &fp, .live_peak_bytes = 1 << 20 };
+    lab_row_t r;
+    lab_row_micro(&r, micro_cols, &m);
+    lab_row_u64(&r, "extra", 9);
+    CHECK("micro row: chapter 1's columns in order; not measured (NAN, no latency phase) is empty",
+          strcmp(r.line, "glibc,mixed,1,3,ok,1000,0.5,2000,500,,,,,,,,,,,,,,2,0.5,3000,1000,1.04858e+06,1.95312,7,0,9") == 0);
+    m.live_peak_bytes = 0;
+    lab_row_micro(&r, micro_cols, &m);
+    CHECK("micro row: no live bytes, no fragmentation ratio (empty, not inf)", strstr(r.line, ",1000,0,,7,0") != NULL);
+    m.status = "malloc_null";
+    lab_row_micro(&r, micro_cols, &m);
+    lab_row_u64(&r, "extra", 9);
+    CHECK("micro row of a failed run: every measurement is nan, counts stay",
+          strcmp(r.line, "glibc,mixed,1,3,malloc_null,nan,nan,nan,nan,nan,nan,nan,nan,nan,nan,nan,nan,nan,nan,nan,"
+                         "nan,nan,nan,nan,nan,nan,nan,nan,nan,nan,9") == 0);
+    lab_clock = saved;
+}
+
+// A program with a workload table, as the chapters have.
+static const struct { const char *why, *name; int size; } test_workloads[] = {
+    { "few", "small", 1 }, { "many", "large", 2 }, { "all", "mixed", 3 },
+};
+static const struct option wl_opts[] = { { "live", 1, 0, 'l' }, LAB_WORKLOAD_OPT, LAB_COMMON_OPTS };
+static lab_program_t wl_prog = { .workloads = LAB_WORKLOADS(test_workloads), .usage = test_usage };
+static lab_common_t wl_common;
+static void wl_getopt(const char *a, const char *b)
+{
+    char *argv[] = { (char *)"test", (char *)a, (char *)b, NULL };
+    int argc = 1 + (a != NULL) + (b != NULL);
+    optind = 0;
+    wl_common = (lab_common_t)LAB_COMMON_INIT;
+    while (lab_getopt(argc, argv, wl_opts, &wl_prog, &wl_common) != -1)
+        ;
+}
+static void wl_none(void) { wl_getopt("--live", "1"); }
+static void wl_unknown(void) { wl_getopt("--workload", "huge"); }
+static void wl_cases(void) { wl_getopt("--cases", NULL); }
+
+// Runs fn in a child with stdout captured; returns its exit code and what it printed.
+static int stdout_of(void (*fn)(void), char *out, size_t len)
+{
+    fflush(stdout);
+    int saved = dup(1);
+    FILE *f = tmpfile();
+    dup2(fileno(f), 1);
+    char err[256];
+    int rc = in_child(fn, err, sizeof err);
+    dup2(saved, 1);
+    close(saved);
+    rewind(f);
+    out[fread(out, 1, len - 1, f)] = 0;
+    fclose(f);
+    return rc;
+}
+
+static void test_options_prologue(void)
+{
+    char msg[512];
+    CHECK("workload table: names read through the struct, in order",
+          strcmp(lab_workload_name(&wl_prog.workloads, 0), "small") == 0 &&
+              strcmp(lab_workload_name(&wl_prog.workloads, 2), "mixed") == 0 && wl_prog.workloads.n == 3);
+    wl_getopt("--workload", "large");
+    CHECK("--workload NAME: its index in the table; the seed 42 by default",
+          wl_common.workload == 1 && wl_common.seed == 42 && LAB_SEED == 42);
+    CHECK("an unknown workload exits 2 and lists the table",
+          in_child(wl_unknown, msg, sizeof msg) == 2 && strstr(msg, "unknown workload 'huge': expected one of small, large, mixed"));
+    CHECK("no workload exits 2: required, one of the table",
+          in_child(wl_none, msg, sizeof msg) == 2 && strstr(msg, "--workload is required: one of small, large, mixed\n"));
+    wl_prog.workload_optional = true;
+    wl_getopt("--live", "1");
+    CHECK("a program that checks itself may go without", wl_common.workload == -1);
+    wl_prog.workload_optional = false;
+    CHECK("--cases by default: --workload NAME per workload, exit 0",
+          stdout_of(wl_cases, msg, sizeof msg) == 0 && strcmp(msg, "--workload small\n--workload large\n--workload mixed\n") == 0);
+}
+
+static void test_identity_and_backend(void)
+{
+    const lab_malloc_t *m = lab_malloc();
+    CHECK("lab_malloc: the library that defines malloc", m->path && m->base && (m->glibc || strstr(m->path, "asan")));
+    CHECK("lab_malloc_sym: malloc is that library's own", lab_malloc_sym("malloc", true) != NULL);
+    CHECK("lab_malloc_sym: jemalloc's mallctl is not there", lab_malloc_sym("mallctl", true) == NULL);
+    if (m->glibc) {  // ld.so's __tls_get_addr: reached through libc's dependencies, not its own
+        CHECK("lab_malloc_sym: a dependency's symbol only without own",
+              lab_malloc_sym("__tls_get_addr", false) && !lab_malloc_sym("__tls_get_addr", true));
+        lab_stats_t st;
+        lab_bin_t bins[4];
+        CHECK("allocstats: glibc's backend reads mallinfo2", lab_stats_read(&st) && strcmp(st.allocator, "glibc") == 0 &&
+                                                                 strcmp(st.source, "mallinfo2+malloc_info") == 0 &&
+                                                                 st.mapped_bytes > 0);
+        CHECK("allocstats: glibc releases with malloc_trim(0), has no bins",
+              strcmp(lab_stats_release(), "malloc_trim(0)") == 0 && lab_stats_bins(bins, 4) == -1);
+    } else {
+        CHECK("allocstats: a sanitizer's malloc has no backend", strcmp(lab_stats_which(), "unknown") == 0);
+    }
+    bool distinct = lab_tag(1) == LAB_GOLDEN64;
+    static uint8_t seen[1 << 16];
+    for (uint64_t n = 1; n <= 1 << 16; n++)
+        distinct &= !seen[lab_tag(n) & 0xffff]++;
+    CHECK("lab_tag: 65536 neighbours differ in their low 16 bits", distinct);
+}
+
+// ---------------------------------------------------------------------------
 static void test_clock_and_threads(void)
 {
     lab_clock_init();
@@ -520,6 +664,11 @@ int main(void)
     test_pattern();
     test_csv_row();
     test_identity_and_rows();
+    test_timed_call();
+    test_footprint_probe();
+    test_micro_row();
+    test_options_prologue();
+    test_identity_and_backend();
     test_clock_and_threads();
     printf("1..%d\n", n_tests);
     return n_failed != 0;

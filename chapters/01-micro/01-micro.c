@@ -23,10 +23,6 @@
  */
 #include "../../common/lab.h"
 
-#include <getopt.h>
-#include <sys/mman.h>
-#include <sys/resource.h>
-
 // [workloads]
 typedef struct {
     const char *name, *sizes, *why;
@@ -105,26 +101,14 @@ static bool round_run(bench_t *b, size_t k, bool bracket)
             return false;
         }
         b->live_bytes -= b->size_bytes[s];
-        if (bracket) {
-            uint64_t t = lab_t0();
-            free(b->ptr[s]);
-            lab_hist_record(&b->hfree, lab_t1() - t);
-        } else {
-            free(b->ptr[s]);
-        }
+        LAB_TIMED_CALL(bracket, &b->hfree, free(b->ptr[s]));
         b->ptr[s] = NULL;
     }
     for (size_t i = 0; i < k; i++) {
         uint32_t s = b->order[i];
         size_t size = b->next_bytes[i];
         void *p;
-        if (bracket) {
-            uint64_t t = lab_t0();
-            p = malloc(size);
-            lab_hist_record(&b->hmalloc, lab_t1() - t);
-        } else {
-            p = malloc(size);
-        }
+        LAB_TIMED_CALL(bracket, &b->hmalloc, p = malloc(size));
         if (!p) {
             b->status = "malloc_null";
             return false;
@@ -133,7 +117,7 @@ static bool round_run(bench_t *b, size_t k, bool bracket)
             b->status = "misaligned";
             return false;
         }
-        b->tag[s] = ++b->gen * 0x9e3779b97f4a7c15ull;
+        b->tag[s] = lab_tag(++b->gen);
         lab_fill(p, size, b->tag[s]);
         b->ptr[s] = p;
         b->size_bytes[s] = (uint32_t)size;
@@ -172,14 +156,6 @@ typedef struct {
     double free_fraction;
 } config_t;
 
-static long faults(long *major)
-{
-    struct rusage u;
-    getrusage(RUSAGE_SELF, &u);
-    *major = u.ru_majflt;
-    return u.ru_minflt;
-}
-
 static int run(const config_t *c)
 {
     const char *allocator = lab_allocator();
@@ -187,12 +163,8 @@ static int run(const config_t *c)
     static bench_t b;
     bench_init(&b, c->live, &dist, c->seed);
 
-    bool peak_reset = lab_reset_peak_rss();
-    if (!peak_reset)
-        fprintf(stderr, "%s: note: cannot reset VmHWM; peak RSS counts from process start\n", lab_prog);
-    uint64_t baseline_kib = lab_rss_kib();
-    long major0, minor0 = faults(&major0);
-
+    lab_footprint_t fp;
+    lab_footprint_begin(&fp);
     bool ok = round_run(&b, round_prepare(&b, 1.0), false) &&          // fill
               round_run(&b, round_prepare(&b, c->free_fraction), false); // warm-up
     // Throughput is the fastest round's. On a shared machine interference only ever slows
@@ -217,35 +189,19 @@ static int run(const config_t *c)
     for (uint64_t i = 0; ok && i < c->lat_rounds; i++)
         ok = round_run(&b, round_prepare(&b, c->free_fraction), true);
 
-    uint64_t peak_kib = lab_status_kib("VmHWM");
-    long major1, minor1 = faults(&major1);
+    lab_footprint_end(&fp);
     if (ok)
         drain(&b);
 
-    double secs = (double)elapsed_ns / 1e9, added_kib = (double)peak_kib - (double)baseline_kib;
+    lab_micro_t m = {
+        .allocator = allocator, .workload = c->w->name, .status = b.status, .threads = 1, .rep = c->rep,
+        .ops = (double)ops, .elapsed_s = (double)elapsed_ns / 1e9, .ops_per_s = 1e9 / ns_per_op,
+        .ns_per_op = ns_per_op, .mean_ns_per_op = (double)elapsed_ns / (double)ops,
+        .hmalloc = &b.hmalloc, .hfree = &b.hfree, .fp = &fp, .live_peak_bytes = (double)b.live_peak_bytes,
+    };
     lab_row_t r;
     lab_csv_header(columns);
-    lab_row_begin(&r, columns);
-    lab_row_str(&r, "allocator", allocator);
-    lab_row_str(&r, "workload", c->w->name);
-    lab_row_u64(&r, "threads", 1);
-    lab_row_u64(&r, "rep", c->rep);
-    lab_row_str(&r, "status", b.status);
-    lab_row_f64(&r, "ops", ok ? (double)ops : NAN);
-    lab_row_f64(&r, "elapsed_s", ok ? secs : NAN);
-    lab_row_f64(&r, "ops_per_s", 1e9 / ns_per_op);
-    lab_row_f64(&r, "ns_per_op", ns_per_op);
-    lab_row_f64(&r, "mean_ns_per_op", ok ? (double)elapsed_ns / (double)ops : NAN);
-    lab_row_latency(&r, "malloc", &b.hmalloc, ok, "min p50 p95 p99 p999 max");
-    lab_row_latency(&r, "free", &b.hfree, ok, "min p50 p95 p99 p999 max");
-    lab_row_f64(&r, "timer_overhead_ns", lab_ticks_ns(lab_clock.overhead_ticks));
-    lab_row_f64(&r, "timer_resolution_ns", lab_clock.resolution_ns);
-    lab_row_f64(&r, "peak_rss_kib", ok ? (double)peak_kib : NAN);
-    lab_row_f64(&r, "baseline_rss_kib", ok ? (double)baseline_kib : NAN);
-    lab_row_f64(&r, "live_peak_bytes", ok ? (double)b.live_peak_bytes : NAN);
-    lab_row_f64(&r, "frag_ratio", ok ? added_kib * 1024.0 / (double)b.live_peak_bytes : NAN);
-    lab_row_f64(&r, "minor_faults", ok ? (double)(minor1 - minor0) : NAN);
-    lab_row_f64(&r, "major_faults", ok ? (double)(major1 - major0) : NAN);
+    lab_row_micro(&r, columns, &m);
     lab_row_end(&r);
     if (!ok)
         fprintf(stderr, "%s: %s: workload %s stopped: %s\n", lab_prog, allocator, c->w->name, b.status);
@@ -294,34 +250,22 @@ static void usage(void)
            lab_prog);
 }
 
-static void cases(bool quick)
-{
-    (void)quick;
-    for (size_t i = 0; i < NWORKLOADS; i++)
-        printf("--workload %s\n", workloads[i].name);
-}
-
 int main(int argc, char **argv)
 {
     lab_prog = "01-micro";
     static const struct option opts[] = {
-        { "workload", 1, 0, 'w' }, { "sizes", 1, 0, 's' }, { "live", 1, 0, 'l' },
-        { "rounds", 1, 0, 'r' }, { "lat-rounds", 1, 0, 'L' }, { "free-fraction", 1, 0, 'f' },
-        { "min-ms", 1, 0, 'M' }, LAB_DESCRIBE_OPT, LAB_COMMON_OPTS
+        { "sizes", 1, 0, 's' }, { "live", 1, 0, 'l' }, { "rounds", 1, 0, 'r' }, { "lat-rounds", 1, 0, 'L' },
+        { "free-fraction", 1, 0, 'f' }, { "min-ms", 1, 0, 'M' }, LAB_WORKLOAD_OPT, LAB_DESCRIBE_OPT, LAB_COMMON_OPTS
     };
     static const lab_program_t prog = {
-        .columns = columns, .cases = cases, .describe = describe, .context = lab_print_clock, .usage = usage,
+        .columns = columns, .workloads = LAB_WORKLOADS(workloads), .describe = describe, .usage = usage,
     };
-    const char *names[NWORKLOADS + 1] = { 0 };
-    for (size_t i = 0; i < NWORKLOADS; i++)
-        names[i] = workloads[i].name;
     config_t c = { 0 };
-    lab_common_t common = { .seed = 42 };
+    lab_common_t common = LAB_COMMON_INIT;
     const char *live = NULL, *rounds = NULL, *lat = NULL, *frac = NULL, *min_ms = NULL;
     int o;
     while ((o = lab_getopt(argc, argv, opts, &prog, &common)) != -1) {
         switch (o) {
-        case 'w': c.w = &workloads[lab_opt_choice("workload", optarg, names)]; break;
         case 's': c.sizes = optarg; break;
         case 'l': live = optarg; break;
         case 'r': rounds = optarg; break;
@@ -330,12 +274,10 @@ int main(int argc, char **argv)
         case 'f': frac = optarg; break;
         }
     }
-    lab_no_operands(argc, argv);
+    c.w = &workloads[common.workload];
     c.seed = common.seed;
     c.rep = common.rep;
     bool quick = common.quick;
-    if (!c.w)
-        lab_die("--workload is required: one of small, medium, large, mixed, churn");
     c.sizes = c.sizes ? c.sizes : c.w->sizes;
     c.live = live ? lab_opt_u64("--live", live, 1, 10 << 20) : quick ? c.w->q_live : c.w->live;
     c.rounds = rounds ? lab_opt_u64("--rounds", rounds, 1, MAX_ROUNDS) : quick ? c.w->q_rounds : c.w->rounds;

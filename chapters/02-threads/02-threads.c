@@ -181,7 +181,7 @@ static bool get_block(worker_t *w, block_t *b, bool bracket)
         return fail(w, "malloc_null");
     if ((uintptr_t)p % lab_owed_alignment(size))
         return fail(w, "misaligned");
-    b->tag = ((++w->gen * 0x9e3779b97f4a7c15ull) & ~(uint64_t)(MAX_THREADS - 1)) | (uint64_t)w->id;
+    b->tag = (lab_tag(++w->gen) & ~(uint64_t)(MAX_THREADS - 1)) | (uint64_t)w->id;
     lab_fill(p, size, b->tag);
     b->p = p;
     b->size_bytes = (uint32_t)size;
@@ -438,9 +438,7 @@ static int futex_counter(const char **why)
 // glibc's arena count: one <heap nr="N"> per arena in malloc_info's XML. -1 elsewhere.
 static int glibc_arenas(void)
 {
-    Dl_info info;
-    void *m = dlsym(RTLD_DEFAULT, "malloc");
-    if (!m || !dladdr(m, &info) || !strstr(info.dli_fname, "libc.so"))
+    if (!lab_malloc()->glibc)
         return -1;
     static char xml[1 << 20];
     FILE *f = fmemopen(xml, sizeof xml - 1, "w");

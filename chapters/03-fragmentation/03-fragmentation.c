@@ -199,7 +199,7 @@ static void blocks_init(blocks_t *b, size_t cap, uint64_t seed)
     lab_rng_seed(&b->rng, seed);
 }
 
-static uint64_t tag_of(uint32_t gen) { return (gen + 1) * 0x9e3779b97f4a7c15ull; }
+static uint64_t tag_of(uint32_t gen) { return lab_tag(gen + 1); }
 
 // [block]
 static bool block_alloc(blocks_t *b, size_t i, size_t size)

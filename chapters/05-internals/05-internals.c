@@ -286,8 +286,7 @@ static void run_fill(config_t *c)
     free_all(&b);
     put("fill_samples_count", samples);
     // jemalloc merges a thread cache's counts into its arena when it flushes.
-    lab_stats_lib_t l = lab_stats_lib();
-    lab_mallctl_fn ctl = (lab_mallctl_fn)lab_stats_own(&l, "mallctl");
+    lab_mallctl_fn ctl = (lab_mallctl_fn)lab_malloc_sym("mallctl", true);
     if (ctl)
         ctl("thread.tcache.flush", NULL, NULL, NULL, 0);
     int n = lab_stats_bins(bins, MAX_BINS);
