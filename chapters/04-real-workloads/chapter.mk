@@ -7,11 +7,6 @@
 04-real-workloads_NO_FLOOR := 1
 # The replays on the floor need its region to hold a whole trace (gcc: about 400 MiB).
 run-04-real-workloads $(DATA)/04-real-workloads/04-real-workloads.csv: LAB_FLOOR_MIB := 512
-04-real-workloads_TABLES := workloads sim_ratio sim_nsop sim_frag replay_nsop replay_rss replay_overhead real_time real_rss
-S4 := --rows allocator --cols workload
-04-real-workloads_TABLE_sim_ratio := --metric ops_per_s $(S4) --cell ratio --omit allocator=floor --corner "vs glibc"
-04-real-workloads_TABLE_sim_nsop := --metric ns_per_op $(S4) --cell ci --corner "ns per call"
-04-real-workloads_TABLE_sim_frag := --metric frag_ratio $(S4) --omit allocator=floor --corner "RSS added / live"
 $(eval $(call chapter,04-real-workloads))
 
 B4 := build/04-real-workloads
@@ -48,31 +43,20 @@ $(D4)/replay.csv $(D4)/real.csv: $(D4)/04-real-workloads.csv ;
 
 $(D4)/replay.summary.csv $(D4)/real.summary.csv: $(D4)/%.summary.csv: $(D4)/%.csv build/summarize
 	common/atomic $@ build/summarize --by allocator,workload $<
-R4 := --rows allocator --cols workload
-$(D4)/replay_nsop.table.md: $(D4)/replay.summary.csv build/summarize
-	common/atomic $@ build/summarize table $< --metric ns_per_op $(R4) --cell ci --corner "ns per call"
-$(D4)/replay_rss.table.md: $(D4)/replay.summary.csv build/summarize
-	common/atomic $@ build/summarize table $< --metric peak_rss_kib $(R4) --omit allocator=floor --scale 0.0009765625 --corner "replay peak RSS, MiB"
-$(D4)/replay_overhead.table.md: $(D4)/replay.summary.csv build/summarize
-	common/atomic $@ build/summarize table $< --metric replay_overhead_ns $(R4) --cell ci --corner "replay's own ns per event"
-$(D4)/real_time.table.md: $(D4)/real.summary.csv build/summarize
-	common/atomic $@ build/summarize table $< --metric elapsed_s $(R4) --cell ci --corner "real run, s"
-$(D4)/real_rss.table.md: $(D4)/real.summary.csv build/summarize
-	common/atomic $@ build/summarize table $< --metric peak_rss_kib $(R4) --scale 0.0009765625 --corner "real peak RSS, MiB"
 
 # Fidelity: per program, does the replay rank the allocators as the real run does (pairs
 # of allocators in the same order, of all pairs), and how far is the replay's predicted
 # change of peak RSS against glibc from the real change (MiB)?
 $(D4)/fidelity.table.md: $(D4)/real.summary.csv $(D4)/replay.summary.csv $(C4)/fidelity.awk
 	common/atomic $@ awk -F, -f $(C4)/fidelity.awk $(D4)/real.summary.csv $(D4)/replay.summary.csv
-04-real-workloads_BOOK += $(D4)/fidelity.table.md $(D4)/programs.table.md
 
-# The workloads' parameters and the programs come from the programs themselves.
-$(D4)/workloads.table.md: $(B4)/04-real-workloads
+# The programs and what their traces hold, from the trace tool: tables made at book time.
+$(OUT)/gen/04-real-workloads/programs.md: $(B4)/trace $(C4)/tables $(wildcard data/traces/*.htr.xz)
 	@mkdir -p $(@D)
-	common/atomic $@ $< --describe $(if $(QUICK),--quick)
-$(D4)/programs.table.md: $(B4)/trace $(C4)/tables $(wildcard data/traces/*.htr.xz)
 	common/atomic $@ $(C4)/tables programs $(B4)/trace
+$(OUT)/gen/04-real-workloads/traces.md: $(B4)/trace $(C4)/tables $(TRACES4)
+	@mkdir -p $(@D)
+	common/atomic $@ $(C4)/tables traces $(B4)/trace $(TRACES4)
 
 # make traces: record every real program again (the largest process's trace is kept:
 # cc1 for gcc), compressed under data/traces/; a trace that is not complete replaces nothing.
@@ -91,7 +75,6 @@ $(FIG)/04-real-workloads/fidelity.svg: $(D4)/real.summary.csv $(D4)/replay.summa
 # What recording costs, beside heaptrack and ltrace: once per run (it takes the lock).
 04-real-workloads_AFTER_RUN += && $(C4)/overhead $(D4)/overhead.csv $(if $(QUICK),--quick)
 $(D4)/overhead.csv: $(D4)/04-real-workloads.csv ;
-04-real-workloads_BOOK += $(D4)/overhead.csv
 
 # The trace tools again under the sanitizers, for make test (tests/trace-asan.t): the
 # reader and the replayer with ASan and UBSan; the recorder, which must not bring a
@@ -111,8 +94,3 @@ TEST_BINS += $(A4)/trace $(A4)/heaptrace.so $(A4)/replay
 $(B4)/trace_fuzz: $(C4)/trace_fuzz.c $(C4)/trace.h
 	@mkdir -p $(@D)
 	clang -g -O1 -fsanitize=fuzzer,address,undefined -o $@ $<
-
-# What each trace holds, from `trace info`.
-$(D4)/traces.table.md: $(B4)/trace $(C4)/tables $(TRACES4)
-	common/atomic $@ $(C4)/tables traces $(B4)/trace $(TRACES4)
-04-real-workloads_BOOK += $(D4)/traces.table.md
