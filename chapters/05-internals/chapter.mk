@@ -4,11 +4,6 @@
 05-internals_NO_FLOOR := 1
 05-internals_REPS := 1
 05-internals_SUMMARY := --by allocator,workload
-05-internals_TABLES := classes tcache heapmap xfree
-05-internals_TABLE_classes := --metric waste_uniform_ratio --rows allocator --cols workload --where workload=classes --digits 3 --corner "waste, 1 B-64 KiB"
-05-internals_TABLE_tcache := --metric tc_hit_ratio --rows allocator --cols workload --where workload=fill --digits 3 --corner "tcache hit ratio"
-05-internals_TABLE_heapmap := --metric pages_free_count --rows allocator --cols workload --where workload=heapmap --digits 1 --corner "free pages"
-05-internals_TABLE_xfree := --metric rss_kib --rows allocator --cols workload --omit workload=classes,workload=fill,workload=heapmap --corner "RSS added, KiB, most"
 05-internals_AFTER_RUN := chapters/05-internals/trace build/05-internals/05-internals $(DATA)/05-internals/trace.csv $(if $(QUICK),--quick) --allocators $(call sq,$(ALLOCATORS))
 $(eval $(call chapter,05-internals))
 D5 := $(DATA)/05-internals
