@@ -57,10 +57,10 @@
 
 static const char usage[] =
     "usage: summarize [--by COLS] [--baseline NAME|COL=VAL] [--boot N] [--seed N] IN.csv...\n"
-    "       summarize table SUMMARY.csv --metric M --rows COL --cols COL\n"
-    "                 [--cell median|ci|ratio|cv] [--scale X] [--digits N]\n"
+    "       summarize table SUMMARY.csv --metric M[,M...] --rows COL[,COL...] --cols COL|metric\n"
+    "                 [--cell median|ci|ratio|cv] [--scale X] [--digits N[,N...]]\n"
     "                 [--where COL=VAL,...] [--omit COL=VAL,...] [--resolution METRIC]\n"
-    "                 [--corner TEXT]\n"
+    "                 [--corner TEXT] [--labels 'HEAD|HEAD|...']\n"
     "       summarize format [--digits N] [--scale X] < NUMBERS\n";
 
 // ---------------------------------------------------------------------------
@@ -798,8 +798,12 @@ typedef struct {
 } cond_t;
 
 static struct {
-    const char *path, *metric, *res;
-    int cell, digits, k[K_COUNT], rows, cols;
+    const char *path, *metric, *res, *labels;
+    char **metrics;  // --metric's list
+    int cell, digits, k[K_COUNT], *rows, cols;
+    size_t nmetric, nrows;  // --rows: one or more columns
+    int *digit_list;        // --digits: one for every column, or one each
+    size_t ndigits;
     double scale;
     cond_t *where, *omit;  // ended by col -1
     bool dagger, below;    // footnotes needed
@@ -841,11 +845,19 @@ static bool any(size_t i, const cond_t *c, bool want)  // does any condition mat
     return false;
 }
 
+static bool of_metric(size_t i)  // is summary row i of one of --metric's metrics?
+{
+    for (size_t m = 0; m < tb.nmetric; m++)
+        if (strcmp(in.row[i].f[tb.k[K_METRIC]], tb.metrics[m]) == 0)
+            return true;
+    return false;
+}
+
 static bool selected(size_t i)
 {
-    return strcmp(in.row[i].f[tb.k[K_METRIC]], tb.metric) == 0 && !any(i, tb.where, false) &&
-           !any(i, tb.omit, true);
+    return of_metric(i) && !any(i, tb.where, false) && !any(i, tb.omit, true);
 }
+
 
 // Field k of summary row i as a number; NAN when empty.
 static double field(size_t i, int k)
@@ -964,16 +976,36 @@ static struct {
     long *cell;  // cell[r * nc + c]
 } lay;
 
+// The index of summary row i's row label (its --rows values, one table column each: " | ")
+// in the table's rows, appended when new.
+static size_t row_label(size_t i)
+{
+    size_t len = 1;
+    for (size_t j = 0; j < tb.nrows; j++)
+        len += strlen(in.row[i].f[tb.rows[j]]) + 3;
+    char *k = xrealloc(NULL, len);
+    *k = 0;
+    for (size_t j = 0; j < tb.nrows; j++)
+        strcat(strcat(k, j ? " | " : ""), in.row[i].f[tb.rows[j]]);
+    size_t r = label(&lay.rl, &lay.nr, &lay.capr, k);
+    if (lay.rl[r] != k)
+        free(k);
+    return r;
+}
+
 static void layout(void)
 {
+    if (tb.cols == tb.k[K_METRIC])  // --cols metric: a column per metric, in --metric's order
+        for (size_t m = 0; m < tb.nmetric; m++)
+            label(&lay.cl, &lay.nc, &lay.capc, tb.metrics[m]);
     for (size_t i = 0; i < in.nrow; i++)
         if (selected(i)) {
-            label(&lay.rl, &lay.nr, &lay.capr, in.row[i].f[tb.rows]);
+            row_label(i);
             label(&lay.cl, &lay.nc, &lay.capc, in.row[i].f[tb.cols]);
         }
     bool where = false;  // does any row pass --where?
     for (size_t i = 0; i < in.nrow && !where; i++)
-        where = strcmp(in.row[i].f[tb.k[K_METRIC]], tb.metric) == 0 && !any(i, tb.where, false);
+        where = of_metric(i) && !any(i, tb.where, false);
     if (!where)
         lab_die("no rows with metric '%s' in %s match --where", tb.metric, tb.path);
     lay.cell = xrealloc(NULL, lay.nr * lay.nc * sizeof *lay.cell);
@@ -983,32 +1015,44 @@ static void layout(void)
         if (!selected(i))
             continue;
         char **f = in.row[i].f;
-        size_t r = label(&lay.rl, &lay.nr, &lay.capr, f[tb.rows]);
+        size_t r = row_label(i);
         size_t c = label(&lay.cl, &lay.nc, &lay.capc, f[tb.cols]);
         long *cell = &lay.cell[r * lay.nc + c];
         if (*cell >= 0)
             lab_die("%s: lines %d and %d both fall in row '%s', column '%s': narrow with --where",
-                    tb.path, in.row[*cell].line, in.row[i].line, f[tb.rows], f[tb.cols]);
+                    tb.path, in.row[*cell].line, in.row[i].line, lay.rl[r], f[tb.cols]);
         *cell = (long)i;
     }
 }
 
 static void print_table(FILE *o, const char *corner)
 {
-    char buf[4 * NUM_LEN];
-    fprintf(o, "| %s |", corner ? corner : hdr.col[tb.rows]);
+    char buf[4 * NUM_LEN], *label = tb.labels ? xstrdup(tb.labels) : NULL, *l = label;
+    size_t nlabel = 0;
+    for (char *p = label; p; p = strchr(p, '|'))  // HEAD|HEAD|...: a header may hold a comma
+        nlabel++, p += *p == '|';
+    if (label && nlabel != lay.nc && lay.nr)
+        lab_die("--labels '%s' names %zu columns, the table has %zu", tb.labels, nlabel, lay.nc);
+    fputc('|', o);
+    for (size_t j = 0; j < tb.nrows; j++)
+        fprintf(o, " %s |", j == 0 && corner ? corner : hdr.col[tb.rows[j]]);
     if (!lay.nr) {  // --omit left none: the rows this table shows did not run
         fprintf(o, "\n|---|\n| — (not run) |\n");
         return;
     }
-    for (size_t c = 0; c < lay.nc; c++)
-        fprintf(o, " %s |", lay.cl[c]);
-    fprintf(o, "\n|---|");
+    for (size_t c = 0; c < lay.nc; c++, l = l ? l + strcspn(l, "|") + 1 : NULL)
+        fprintf(o, " %.*s |", l ? (int)strcspn(l, "|") : (int)strlen(lay.cl[c]), l ? l : lay.cl[c]);
+    free(label);
+    fputc('\n', o);
+    for (size_t j = 0; j < tb.nrows; j++)
+        fprintf(o, "|---");
+    fputc('|', o);
     for (size_t c = 0; c < lay.nc; c++)
         fprintf(o, "---:|");
     for (size_t r = 0; r < lay.nr; r++) {
         fprintf(o, "\n| %s |", lay.rl[r]);
         for (size_t c = 0; c < lay.nc; c++) {
+            tb.digits = tb.ndigits > 1 ? tb.digit_list[c] : tb.digit_list[0];
             cell_text(lay.cell[r * lay.nc + c], buf, sizeof buf);
             fprintf(o, " %s |", buf);
         }
@@ -1028,7 +1072,7 @@ static void table_main(int argc, char **argv)
                      { "--cols", &cols, 0 }, { "--cell", &cell, 0 }, { "--scale", &scale, 0 },
                      { "--digits", &digits, 0 }, { "--where", &where, 0 },
                      { "--omit", &omit, 0 }, { "--resolution", &tb.res, 0 },
-                     { "--corner", &corner, 0 }, { 0 } };
+                     { "--corner", &corner, 0 }, { "--labels", &tb.labels, 0 }, { 0 } };
     const char **args = xrealloc(NULL, (size_t)argc * sizeof *args);
     if (parse_opts(argc, argv, opts, args) != 1 || !tb.metric || !rows || !cols)
         lab_die("table needs one SUMMARY.csv, --metric M, --rows COL and --cols COL");
@@ -1036,16 +1080,36 @@ static void table_main(int argc, char **argv)
     free(args);
     tb.cell = lab_opt_choice("--cell", cell, cell_names);
     tb.scale = lab_opt_f64("--scale", scale, 1e-30, 1e30);
-    tb.digits = (int)lab_opt_u64("--digits", digits, 1, 15);
+    char **f = NULL;
+    size_t cap = 0;
+    tb.ndigits = split(xstrdup(digits), &f, &cap);
+    tb.digit_list = xrealloc(NULL, tb.ndigits * sizeof *tb.digit_list);
+    for (size_t j = 0; j < tb.ndigits; j++)
+        tb.digit_list[j] = (int)lab_opt_u64("--digits", f[j], 1, 15);
+    free(f[0]);
     csv_read(tb.path, keep_row);
     for (int k = 0; k < K_COUNT; k++)
         tb.k[k] = need_col(key_names[k], "summary");
-    tb.rows = need_col(rows, "--rows");
+    tb.nrows = split(xstrdup(rows), &f, &cap);
+    tb.rows = xrealloc(NULL, tb.nrows * sizeof *tb.rows);
+    for (size_t j = 0; j < tb.nrows; j++)
+        tb.rows[j] = need_col(f[j], "--rows");
+    free(f[0]);  // the copy of rows, which f points into
+    free(f);
     tb.cols = need_col(cols, "--cols");
     tb.where = conds("--where", where);
     tb.omit = conds("--omit", omit);
-    if (find_row(tb.metric, -1) < 0)
-        lab_die("no rows with metric '%s' in %s", tb.metric, tb.path);
+    tb.metrics = NULL, cap = 0;
+    tb.nmetric = split(xstrdup(tb.metric), &tb.metrics, &cap);
+    for (size_t m = 0; m < tb.nmetric; m++)
+        if (find_row(tb.metrics[m], -1) < 0)
+            lab_die("no rows with metric '%s' in %s", tb.metrics[m], tb.path);
+    if (tb.nmetric > 1 && tb.cols != tb.k[K_METRIC])
+        lab_die("--metric '%s' lists %zu metrics: a table of several needs --cols metric", tb.metric,
+                tb.nmetric);
+    if (tb.ndigits > 1 && (tb.cols != tb.k[K_METRIC] || tb.ndigits != tb.nmetric))
+        lab_die("--digits '%s' lists %zu: expected one, or one per metric of --metric with --cols "
+                "metric", digits, tb.ndigits);
     if (tb.res && find_row(tb.res, -1) < 0)
         lab_die("no rows with metric '%s' (--resolution) in %s", tb.res, tb.path);
     layout();

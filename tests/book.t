@@ -50,6 +50,7 @@ glibc,small,2,22,ok
 jemalloc,small,1,10,ok
 jemalloc,small,2,11,ok
 END
+printf 'allocator,workload,status,calls,wall_ms\nglibc,churn,ok,447,582.61\nglibc,holes,ok,1121,13.6\ntbbmalloc,churn,missing,,\n' > "$D/01-x/count.csv"
 printf 'host: fixture-host\nkernel: 6.1\n' > "$D/01-x/env.txt"
 mkdir -p "$TMP/out/gen/01-x"   # tables made at book time: under gen/ beside the book
 printf '| workload | size |\n|:--|--:|\n| small | 16 |\n' > "$TMP/out/gen/01-x/w.md"
@@ -84,6 +85,7 @@ good=(
     '::: {#tbl:st .table src="01-x/st.summary.csv" metric=ns_per_op rows=allocator cols=workload cell=ci corner="ns per op" caption="From the *summary*."}'$'\n'':::'
     '::: {#tbl:run .table src="01-x/run.csv" by=allocator,workload baseline=glibc metric=ns_per_op rows=allocator cols=workload cell=ratio omit="allocator=glibc" caption="From the run."}'$'\n'':::'
     '::: {#tbl:gen .include gen="01-x/w.md" caption="Made at book time."}'$'\n'':::'
+    '::: {#tbl:multi .table src="01-x/count.csv" by=allocator,workload metric=calls,wall_ms rows=allocator,workload cols=metric digits=1,4 labels="calls|wall, ms" caption="Several metrics."}'$'\n'':::'
     '::: {.include src="01-x/env.txt"}'$'\n'':::'
     "::: {.region src=\"$TMP/r.c\" name=\"loop\"}"$'\n'':::'
     'See [@fig:b, right] and @tbl:t, then @tbl:run.'
@@ -117,6 +119,13 @@ has '<td[^>]*>×0\.50 \[';                       ok $? "  ... with its baseline=
 run_tbl=$(printf '%s' "$html" | tr '\n' ' ' | grep -oE 'From the run\.</caption>.*' | sed 's,</table>.*,,')
 printf '%s' "$run_tbl" | grep -q '>jemalloc<' && ! printf '%s' "$run_tbl" | grep -q '>glibc<'; ok $? "  ... and omit="
 has '<caption>Table 1\.4: Made at book time\.</caption>'; ok $? ".include gen=: a table made at book time, numbered"
+multi=$(printf '%s' "$html" | tr '\n' ' ' | grep -oE 'Several metrics\.</caption>.*' | sed 's,</table>.*,,')
+printf '%s' "$multi" | grep -qE '<th[^>]*>allocator</th> *<th[^>]*>workload</th> *<th[^>]*>calls</th> *<th[^>]*>wall, ms</th>'
+ok $? ".table of several metrics: two row columns, a column per metric, labels= (a comma in one)"
+printf '%s' "$multi" | grep -qE '<td[^>]*>glibc</td> *<td[^>]*>holes</td> *<td[^>]*>1121</td> *<td[^>]*>13\.60</td>'
+ok $? "  ... digits= per column (1121 whole, 13.60)"
+printf '%s' "$multi" | grep -qE '<td[^>]*>tbbmalloc</td> *<td[^>]*>churn</td> *<td[^>]*><em>not run \(not installed\)</em></td>'
+ok $? "  ... and a missing allocator's row says 'not run'"
 has 'Median <span class="v">12\.3</span>\.';     ok $? "value: median, 3 significant digits"
 has 'Ratio <span class="v">0\.85×</span>';       ok $? "value: stat=ratio prints 0.85×"
 has 'Scaled <span class="v">12346.ps</span>';    ok $? "value: scale and unit"
@@ -253,6 +262,9 @@ fails "table 01-x/run\.csv: no rows with metric 'ns' in the summary of .*/01-x/r
     "$fig" '::: {.table src="01-x/run.csv" by=allocator,workload metric=ns rows=allocator cols=workload}'$'\n'':::'
 fails "table 01-x/run\.csv: .*baseline.*colour" ".table of a run CSV: a bad baseline= names it" \
     "$fig" '::: {.table src="01-x/run.csv" by=allocator,workload baseline=colour=red metric=ns_per_op rows=allocator cols=workload}'$'\n'':::'
+fails "table 01-x/count\.csv: --labels 'calls' names 1 columns, the table has 2" \
+    ".table: labels= that do not match the columns" \
+    "$fig" '::: {.table src="01-x/count.csv" by=allocator,workload metric=calls,wall_ms rows=allocator,workload cols=metric labels=calls}'$'\n'':::'
 fails "include 01-x/nope\.md: missing file .*/out/gen/01-x/nope\.md" "a missing gen= table" \
     "$fig" '::: {.include gen="01-x/nope.md"}'$'\n'':::'
 fails "value 01-x/fmt\.csv.*: --digits '0' is not allowed" "value with digits=0" \

@@ -12,10 +12,3 @@ D5 := $(DATA)/05-internals
 $(D5)/trace.csv: | build/05-internals/05-internals
 	chapters/05-internals/trace build/05-internals/05-internals $@ $(if $(QUICK),--quick) --allocators $(call sq,$(ALLOCATORS))
 $(D5)/trace.count.csv: $(D5)/trace.csv ;
-05-internals_BOOK += $(D5)/trace.table.md
-# The call counts and the tracing slowdown, as a table for the prose.
-$(D5)/trace.table.md: $(D5)/trace.count.csv
-	common/atomic $@ awk -F, 'NR == 1 { print "| allocator | workload | brk | mmap | munmap | madvise (DONTNEED) | madvise (FREE) | mprotect | untraced, ms | traced, ms | slowdown |"; \
-	    print "|:--|:--|--:|--:|--:|--:|--:|--:|--:|--:|--:|"; next } \
-	    $$3 != "ok" { printf "| %s | %s | %s |||||||||\n", $$1, $$2, $$3; next } \
-	    { printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | ×%.2f |\n", $$1, $$2, $$4, $$5, $$6, $$8, $$9, $$11, $$12, $$13, $$14 }' $<

@@ -8,7 +8,9 @@
 --        [resolution=METRIC] [corner=TEXT] caption="..."}
 --   :::                       a statistics table, made by `summarize table` (each attribute
 --                             is its --option); src may be a run CSV instead, summarised
---                             first with by=COLS and baseline=NAME|COL=VAL (--by, --baseline)
+--                             first with by=COLS and baseline=NAME|COL=VAL (--by, --baseline).
+--                             Several metrics as columns: metric=M1,M2 cols=metric
+--                             [labels="HEAD|HEAD"] [digits=N1,N2]; rows=COL1,COL2: two columns
 --   ::: {#tbl:name .include gen="NN-slug/x.md" caption="..."}   a table made at book time
 --   :::                       (gendir: e.g. a program's --describe); or src= under datadir;
 --                             .md -> parsed markdown blocks; other files -> a code block
@@ -354,7 +356,7 @@ end
 -- its --option. src may name a run CSV instead: it is summarised first, with by= and
 -- baseline= as summarize's --by and --baseline (its defaults without them).
 local table_options = {"metric", "rows", "cols", "cell", "where", "omit", "scale", "digits",
-                       "resolution", "corner"}
+                       "resolution", "corner", "labels"}
 local table_attributes = {src = true, by = true, baseline = true, caption = true}
 for _, o in ipairs(table_options) do table_attributes[o] = true end
 local summaries = {}       -- "path by baseline" -> a run CSV's summary, made once
