@@ -30,6 +30,27 @@ $(RUN) --reps $(or $($(1)_REPS),$(REPS)) --allocators $(call sq,$(or $($(1)_ALLO
 $($(1)_AFTER_RUN)
 endef
 
+# A figure: gnuplot draws $(FIG)/NN-slug/FIG.svg by chapters/NN-slug/FIG.gp from the data its
+# header declares, one line each:
+#     # data: select FILE.csv --where ... --blocks ...      (arguments of build/summarize)
+# where a word ending in .csv is a file in the chapter's data directory. The lines' outputs,
+# one after another, are $(OUT)/gen/NN-slug/FIG.plot.csv: the script's `figdata`, whose data sets
+# it reads by name and its columns by name (common/lab.gp). The figure depends on its
+# script, every file it reads (those, the chapter's summary, which common/lab.gp reads for
+# the list of allocators), common/lab.gp and the chapter's *.gpi.
+fig_data = $(shell sed -n 's/^# data: \(.*\)/; \1/p' $(1))
+fig_cmd = true $(foreach w,$(1),$(if $(filter ;,$(w)),&& build/summarize,$(call sq,$(if $(filter %.csv,$(w)),$(DATA)/$(2)/$(w),$(w)))))
+define figure
+$(1)_$(2)_FIGDATA := $(3)
+$$(OUT)/gen/$(1)/$(2).plot.csv: chapters/$(1)/$(2).gp build/summarize $(addprefix $$(DATA)/$(1)/,$(filter %.csv,$(3)))
+	common/atomic $$@ bash -c $$(call sq,$$(call fig_cmd,$$($(1)_$(2)_FIGDATA),$(1)))
+$$(FIG)/$(1)/$(2).svg: chapters/$(1)/$(2).gp $$(OUT)/gen/$(1)/$(2).plot.csv $$(DATA)/$(1)/$(1).summary.csv \
+        common/lab.gp $(wildcard chapters/$(1)/*.gpi)
+	@mkdir -p $$(@D)
+	common/atomic $$@ sh -c 'exec gnuplot -e "data='\''$$$$1'\''; figdata='\''$$$$2'\''; out='\''$$$$LAB_OUT'\''" "$$$$3"' - \
+	    '$$(DATA)/$(1)' '$$(OUT)/gen/$(1)/$(2).plot.csv' $$<
+endef
+
 define chapter
 build/$(1)/$(1): chapters/$(1)/$(1).c $(wildcard common/*.h)
 	@mkdir -p $$(@D)
@@ -57,9 +78,7 @@ $$(OUT)/gen/$(1)/workloads.md: build/$(1)/$(1)
 	@mkdir -p $$(@D)
 	common/atomic $$@ $$< --describe $$(if $$(QUICK),--quick)
 
-$$(FIG)/$(1)/%.svg: chapters/$(1)/%.gp $$(DATA)/$(1)/$(1).summary.csv common/lab.gp
-	@mkdir -p $$(@D)
-	common/atomic $$@ sh -c 'exec gnuplot -e "data='\''$$$$1'\''; out='\''$$$$LAB_OUT'\''" "$$$$2"' - '$$(DATA)/$(1)' $$<
+$(foreach g,$(wildcard chapters/$(1)/*.gp),$(eval $(call figure,$(1),$(basename $(notdir $(g))),$(call fig_data,$(g)))))
 
 .PHONY: $(1) $(firstword $(subst -, ,$(1))) burn-$(1)
 $(1) $(firstword $(subst -, ,$(1))): run-$(1)

@@ -1,7 +1,11 @@
-# common/lab.gp -- what every figure shares: terminal, colours, data selection.
-# A chapter's script is called as  gnuplot -e "data='DIR'; out='FILE.svg'" NAME.gp
+# common/lab.gp -- what every figure shares: terminal, colours, the allocators drawn.
+# A chapter's script is called as
+#     gnuplot -e "data='DIR'; figdata='FILE.plot.csv'; out='FILE.svg'" NAME.gp
 # and starts with  load 'common/lab.gp'  (after setting W and H, the size in pixels, if
-# the default does not suit).
+# the default does not suit). figdata holds the rows the figure draws, made by the
+# `# data: select ...` lines of its header (common/chapter.mk, summarize select): a figure
+# computes nothing but positions and units, and reads every column by name. With
+# --blocks, figdata holds named data sets: `index ds("glibc small")` reads "[glibc small]".
 if (!exists("W")) W = 960
 if (!exists("H")) H = 420
 set terminal svg size W, H dynamic font "sans,13" background rgb "white"
@@ -26,9 +30,6 @@ idx(list, w) = _idx(list, w, 1)
 has(list, w) = strstrt(" " . list . " ", " " . w . " ") > 0
 add(list, w) = strlen(list) ? list . " " . w : w
 
-# s quoted for the shell: every path that reaches a "< command" source goes through q().
-_q(s) = strstrt(s, "'") ? s[1:strstrt(s, "'") - 1] . "'\\''" . _q(s[strstrt(s, "'") + 1:]) : s
-q(s) = "'" . _q(s) . "'"
 _base(s) = strstrt(s, "/") ? _base(s[strstrt(s, "/") + 1:]) : s
 summary = data . "/" . _base(data) . ".summary.csv"
 
@@ -36,7 +37,7 @@ summary = data . "/" . _base(data) . ".summary.csv"
 # standard five, then any other (e.g. an ad-hoc NAME=PATH); the floor and glibc-arena1
 # are drawn by the chapters that have them. MISSING: those it lists without any data (not
 # installed on the machine that ran it), said on the figure. A figure draws whatever
-# subset ran. Names reach shell commands: anything but [a-z0-9_-] is refused.
+# subset ran. Names reach gnuplot commands (eval): anything but [a-z0-9_-] is refused.
 _ok(s) = strlen(s) == 0 || strstrt("abcdefghijklmnopqrstuvwxyz0123456789_-", s[1:1]) > 0 && _ok(s[2:])
 _SEEN = ""; _DATA = ""
 _see(a, n) = (has(_SEEN, a) ? 0 : (_SEEN = add(_SEEN, a)), n > 0 && !has(_DATA, a) ? (_DATA = add(_DATA, a)) : 0, 0)
@@ -49,22 +50,30 @@ MISSING = ""
 do for [a in _SEEN] { if (!has(_DATA, a)) { MISSING = add(MISSING, a) } }
 if (strlen(MISSING) > 0) { set label 99 "not installed on this machine: " . MISSING at screen 0.01, screen 0.02 tc rgb "#aa0000" noenhanced }
 
-# The rows of a summary CSV with metric m ("" for any) and the header, as a gnuplot data
-# source; `where` is an awk condition on named fields, e.g. 'f["workload"]=="small"'.
-rows(m, where) = sprintf("< awk -F, -v m='%s' 'NR == 1 { for (i = 1; i <= NF; i++) h[i] = $i; print; next } { for (i = 1; i <= NF; i++) f[h[i]] = $i } (m == \"\" || f[\"metric\"] == m) && (%s)' %s", m, where, q(summary))
-is(col, v) = sprintf('f["%s"]=="%s"', col, v)
+# The data set of figdata named "[s]" (summarize select --blocks, --tag).
+ds(s) = "[" . s . "]"
 
 # One legend for all panels of a multiplot: coloured labels across the top, at height y
 # (screen fraction). Use:  eval legend(ALLOCATORS . " floor", 0.925)
 legend(list, y) = sprintf('do for [i = 1:words("%s")] { set label 100 + i "━ " . word("%s", i) at screen 0.5 + (i - (words("%s") + 1) / 2.0) * 0.09, screen %g center tc rgb hex(word("%s", i)) noenhanced }', list, list, list, y, list)
 
 # A panel with nothing to draw: its title and a note in place of gnuplot's error ("all
-# points undefined", "x range is invalid"). Count a panel's rows first (N), then, e.g.:
-#     SRC = rows("futex_per_mop", is("workload", w)); eval COUNT
+# points undefined", "x range is invalid"). Count the rows of a panel's data set first
+# (N: those where column COL has a value), then, e.g.:
+#     SET = ds("futex_per_mop " . w); COL = "median"; eval COUNT
 #     if (N == 0) { eval nodata("no data: perf not available"); continue }
 # (nodata resets the tics to the default: a script with its own sets them again.)
-COUNT = 'N = 0; stats SRC using (N = N + 1, 0) nooutput'
+COUNT = 'N = 0; stats figdata index SET using (column(COL) == column(COL) ? N = N + 1 : 0) nooutput'
 nodata(note) = sprintf('set label 98 "%s" at graph 0.5, graph 0.5 center tc rgb "#aa0000" noenhanced; unset xtics; unset ytics; plot [0:1][1:2] NaN; set xtics nomirror; set ytics nomirror; unset label 98', note)
+
+# Chapter 3's figures, until they read figdata: awk sources (to go).
+# s quoted for the shell: every path that reaches a "< command" source goes through q().
+_q(s) = strstrt(s, "'") ? s[1:strstrt(s, "'") - 1] . "'\\''" . _q(s[strstrt(s, "'") + 1:]) : s
+q(s) = "'" . _q(s) . "'"
+# The rows of a summary CSV with metric m ("" for any) and the header, as a gnuplot data
+# source; `where` is an awk condition on named fields, e.g. 'f["workload"]=="small"'.
+rows(m, where) = sprintf("< awk -F, -v m='%s' 'NR == 1 { for (i = 1; i <= NF; i++) h[i] = $i; print; next } { for (i = 1; i <= NF; i++) f[h[i]] = $i } (m == \"\" || f[\"metric\"] == m) && (%s)' %s", m, where, q(summary))
+is(col, v) = sprintf('f["%s"]=="%s"', col, v)
 
 # The rows of any CSV (e.g. a chapter's time series or run CSV) that satisfy `where`, an
 # awk condition on named fields as for rows(); the header is kept.

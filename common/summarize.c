@@ -1,10 +1,12 @@
-/* summarize.c -- the statistics of repeated runs, and markdown tables of them.
+/* summarize.c -- the statistics of repeated runs, markdown tables of them, and the rows
+ * figures draw: every statistic of the notebook is computed here.
  *
  * Question: what did each allocator do, how sure are we of it, and how does it compare
  * with the baseline (glibc)?
  *
  * Summary (the default mode): one row per group x metric, from tidy run CSVs.
- *   summarize [--by COLS] [--baseline NAME|COL=VAL] [--boot N] [--seed N] IN.csv... > OUT.summary.csv
+ *   summarize [--by COLS] [--baseline NAME|COL=VAL] [--boot N] [--seed N] [--where COND,...]
+ *             IN.csv... > OUT.summary.csv
  *   header: <by cols...>,metric,n,n_failed,median,min,max,mean,sd,cv,ci_lo,ci_hi,
  *           ratio,ratio_lo,ratio_hi,status
  * Groups are the distinct values of the --by columns (default allocator,workload,threads),
@@ -15,12 +17,40 @@
  * the numbers of rows with status "ok"; n_failed the rows whose status is not ok, or whose
  * field is nan. status says "ok", or e.g. "3 ok; 2 malloc_null" (ok first, the rest by
  * name; ";" because a field may not hold a comma). A group with no ok row still gets its
- * rows, with n=0, so a missing allocator shows in every table.
+ * rows, with n=0, so a missing allocator shows in every table. --where summarizes only the
+ * rows that pass (a COND as for select, below).
  *
  * Table: a markdown pipe table of one metric of a summary.
  *   summarize table SUMMARY.csv --metric M --rows COL --cols COL [--cell median|ci|ratio|cv]
  *       [--scale X] [--digits N] [--where C=V,...] [--omit C=V,...] [--resolution METRIC]
  *       [--corner TEXT]
+ *
+ * Select: the rows a figure draws, chosen and arranged by name (gnuplot reads no column by
+ * position and computes nothing but positions and units).
+ *   summarize select IN.csv... [--where COND,...] [--sort COL] [--blocks COLS] [--tag NAME]
+ *       [--key COLS --wide COL --values COLS [--gap COL]]
+ * COND is COL=V[|V...] (one of the values), COL!=V[|V...] (none of them), COL>NUM or
+ * COL<NUM (a number, so an empty field fails). The rows that pass every COND are written
+ * with every column, in input order, or stably sorted by the number in --sort. --blocks:
+ * a gnuplot data set per distinct value of COLS (in order of first appearance), each named
+ * by a comment line "# [V1 V2]" (gnuplot: index "[V1 V2]"), with its own header, and ended
+ * by two empty lines; --tag NAME prefixes the names ("# [NAME V1 V2]"), or alone names the
+ * one data set. Long to wide, --wide: a row per distinct value of the --key columns, a
+ * column "W_V" per value W of the --wide column (those of every data set, so each has all
+ * the columns) and each --values column V; an empty cell where no row has them, an error
+ * where two have. --gap COL (the first key column): an empty row where its value changes,
+ * a gap between a histogram's groups.
+ *
+ * Fidelity: does a program's replay rank the allocators as the program itself does?
+ *   summarize fidelity REAL.summary.csv REPLAY.summary.csv > TABLE.md
+ * From the medians of the two summaries (by allocator,workload; the floor and rows whose
+ * status is not ok left out), a markdown row per program (the real summary's workloads):
+ * the fastest allocator of the real run (elapsed_s) and of the replay (ns_per_op, call;
+ * elapsed_s, wall); of the n pairs of allocators that have both figures, how many the
+ * replay orders as the real run does ("k of n": time by call and by wall, and peak_rss_kib);
+ * the smallest (peak_rss_kib) of each; and the worst error of the replay's prediction of an
+ * allocator's change of peak RSS against glibc's, |(replay_a - replay_glibc) - (real_a -
+ * real_glibc)|, in MiB and in % of that allocator's real peak.
  *
  * The statistics, and why:
  *   median    the centre. Run times are skewed (a run can only be slowed: interrupts, page
@@ -56,12 +86,17 @@
 #include "lab.h"
 
 static const char usage[] =
-    "usage: summarize [--by COLS] [--baseline NAME|COL=VAL] [--boot N] [--seed N] IN.csv...\n"
+    "usage: summarize [--by COLS] [--baseline NAME|COL=VAL] [--boot N] [--seed N]\n"
+    "                 [--where COND,...] IN.csv...\n"
     "       summarize table SUMMARY.csv --metric M[,M...] --rows COL[,COL...] --cols COL|metric\n"
     "                 [--cell median|ci|ratio|cv] [--scale X] [--digits N[,N...]]\n"
     "                 [--where COL=VAL,...] [--omit COL=VAL,...] [--resolution METRIC]\n"
     "                 [--corner TEXT] [--labels 'HEAD|HEAD|...']\n"
-    "       summarize format [--digits N] [--scale X] < NUMBERS\n";
+    "       summarize format [--digits N] [--scale X] < NUMBERS\n"
+    "       summarize select IN.csv... [--where COND,...] [--sort COL] [--blocks COLS]\n"
+    "                 [--tag NAME] [--key COLS --wide COL --values COLS [--gap COL]]\n"
+    "       summarize fidelity REAL.summary.csv REPLAY.summary.csv\n"
+    "  COND: COL=VAL[|VAL...], COL!=VAL[|VAL...], COL>NUM or COL<NUM\n";
 
 // ---------------------------------------------------------------------------
 // memory, options, output
@@ -254,6 +289,79 @@ static int field_kind(const char *s, double *v)
 #define BAD_FIELD                                                                        \
     "%s:%d: column '%s': '%s' is not a finite decimal number; allowed: a number like 12 or "  \
     "1.5e3, nan (a failed run), or an empty field (not measured)"
+
+// ---------------------------------------------------------------------------
+// row filters (--where of the summary and select modes)
+// ---------------------------------------------------------------------------
+
+typedef struct {
+    int col;      // -1 ends the list
+    char op;      // '=' one of vals, '!' none of vals, '>' or '<' than num
+    char **vals;  // NULL-ended
+    double num;
+} filter_t;
+
+static const char *opt_where;
+static filter_t *filters;
+
+static char **value_list(char *s)  // "a|b|c" -> {a, b, c, NULL}, in place
+{
+    char **v = NULL;
+    size_t n = 0, cap = 0;
+    for (;; s++) {
+        GROW(v, n, cap);
+        v[n++] = s;
+        if (!(s = strchr(s, '|')))
+            break;
+        *s = 0;
+    }
+    GROW(v, n, cap);
+    v[n] = NULL;
+    return v;
+}
+
+// Parses --where, "COL=V|V,COL!=V,COL>NUM,COL<NUM", once the header is known.
+static void parse_where(void)
+{
+    char **f = NULL;
+    size_t cap = 0, n = opt_where ? split(xstrdup(opt_where), &f, &cap) : 0;  // kept: vals point in
+    filters = xrealloc(NULL, (n + 1) * sizeof *filters);
+    for (size_t i = 0; i < n; i++) {
+        filter_t *w = &filters[i];
+        char *op = f[i] + strcspn(f[i], "=!<>");
+        w->op = *op == '!' ? '!' : *op;
+        if (op == f[i] || !*op || (*op == '!' && op[1] != '='))
+            lab_die("--where '%s' is not allowed: expected COL=VAL[|VAL...], COL!=VAL[|VAL...], "
+                    "COL>NUM or COL<NUM, joined by commas", f[i]);
+        *op = 0;
+        char *v = op + 1 + (w->op == '!');
+        if ((w->col = col_index(f[i])) < 0)
+            lab_die("--where column '%s' is not in the header of %s", f[i], hdr.file0);
+        if ((w->op == '>' || w->op == '<') && field_kind(v, &w->num) != V_NUM)
+            lab_die("--where %s%c'%s': expected a number after %c", f[i], w->op, v, w->op);
+        w->vals = w->op == '>' || w->op == '<' ? NULL : value_list(v);
+    }
+    filters[n].col = -1;
+    free(f);
+}
+
+static bool passes(char *const *f)
+{
+    for (const filter_t *w = filters; w && w->col >= 0; w++) {
+        double v;
+        if (w->op == '>' || w->op == '<') {
+            if (field_kind(f[w->col], &v) != V_NUM || !(w->op == '>' ? v > w->num : v < w->num))
+                return false;
+            continue;
+        }
+        bool in = false;
+        for (char **s = w->vals; *s && !in; s++)
+            in = strcmp(f[w->col], *s) == 0;
+        if (in != (w->op == '='))
+            return false;
+    }
+    return true;
+}
 
 // ---------------------------------------------------------------------------
 // statistics
@@ -473,6 +581,8 @@ static const char *key_of(char *const *f, const int *at)
 // holds both is an error that names the text's place.
 static void add_row(const char *path, int line, char **f)
 {
+    if (!passes(f))  // --where: not part of this summary
+        return;
     if (rows.n == rows.cap) {
         rows.cap = rows.cap ? 2 * rows.cap : 1024;
         rows.grp = xrealloc(rows.grp, rows.cap * sizeof *rows.grp);
@@ -517,6 +627,7 @@ static void find_columns(void)
     }
     free(f);
     free(list);
+    parse_where();
     sc = col_index("status");
     cand = xrealloc(NULL, hdr.ncol * sizeof *cand);
     for (int c = 0; c < (int)hdr.ncol; c++) {
@@ -738,7 +849,8 @@ static void summary_main(int argc, char **argv)
                *seed = "1", **files = xrealloc(NULL, (size_t)argc * sizeof *files);
     opt_by = "allocator,workload,threads";
     opt_t opts[] = { { "--by", &opt_by, 0 }, { "--baseline", &baseline, 0 },
-                     { "--boot", &boot, 0 }, { "--seed", &seed, 0 }, { 0 } };
+                     { "--boot", &boot, 0 }, { "--seed", &seed, 0 },
+                     { "--where", &opt_where, 0 }, { 0 } };
     int nfiles = parse_opts(argc, argv, opts, files);
     opt_boot = lab_opt_u64("--boot", boot, 100, 100000);
     opt_seed = lab_opt_u64("--seed", seed, 0, UINT64_MAX);
@@ -755,6 +867,342 @@ static void summary_main(int argc, char **argv)
     for_each_group(group_ratios);
     FILE *o = open_memstream(&out_buf, &out_len);
     print_summary(o);
+    out_flush(o);
+}
+
+// ---------------------------------------------------------------------------
+// select mode: the rows a figure draws, chosen and arranged by name
+// ---------------------------------------------------------------------------
+
+static struct {
+    char ***row;    // the rows kept (copies), in input order, then sorted
+    double *sortv;  // each one's --sort value
+    size_t n, cap;
+    int *blocks, nblocks, *key, nkey, *vals, nvals, wide, sort, gap;
+    const char *o_blocks, *o_key, *o_vals, *o_wide, *o_sort, *o_gap, *tag;
+} sl;
+
+// "COL,COL" as column indices; each must be in the header, once.
+static int *col_list(const char *opt, const char *s, int *n)
+{
+    char **f = NULL, *copy = xstrdup(s ? s : "");
+    size_t cap = 0;
+    *n = s ? (int)split(copy, &f, &cap) : 0;
+    int *c = xrealloc(NULL, (size_t)*n * sizeof *c);
+    for (int i = 0; i < *n; i++) {
+        if ((c[i] = col_index(f[i])) < 0)
+            lab_die("%s column '%s' is not in the header of %s", opt, f[i], hdr.file0);
+        for (int j = 0; j < i; j++)
+            if (c[j] == c[i])
+                lab_die("%s column '%s' is given twice", opt, f[i]);
+    }
+    free(copy);
+    free(f);
+    return c;
+}
+
+static int one_col(const char *opt, const char *s)  // -1 when s is NULL
+{
+    int n = 0, *c = s ? col_list(opt, s, &n) : NULL, i = c && n == 1 ? c[0] : -1;
+    free(c);
+    if (s && n != 1)
+        lab_die("%s takes one column, not '%s'", opt, s);
+    return i;
+}
+
+static void select_columns(void)  // once the header is known
+{
+    parse_where();
+    sl.blocks = col_list("--blocks", sl.o_blocks, &sl.nblocks);
+    sl.key = col_list("--key", sl.o_key, &sl.nkey);
+    sl.vals = col_list("--values", sl.o_vals, &sl.nvals);
+    sl.wide = one_col("--wide", sl.o_wide);
+    sl.sort = one_col("--sort", sl.o_sort);
+    sl.gap = one_col("--gap", sl.o_gap);
+    if ((sl.o_wide || sl.o_key || sl.o_vals) && !(sl.o_wide && sl.o_key && sl.o_vals))
+        lab_die("--wide, --key and --values go together: give all three");
+    if (sl.gap >= 0 && (!sl.nkey || sl.key[0] != sl.gap))
+        lab_die("--gap %s: expected the first --key column", sl.o_gap);
+}
+
+static void select_row(const char *path, int line, char **f)
+{
+    double v = 0;
+    if (!passes(f))
+        return;
+    if (sl.sort >= 0 && field_kind(f[sl.sort], &v) != V_NUM)
+        lab_die("%s:%d: --sort column '%s': '%s' is not a number", path, line,
+                hdr.col[sl.sort], f[sl.sort]);
+    if (sl.n == sl.cap)
+        sl.sortv = xrealloc(sl.sortv, (sl.cap ? 2 * sl.cap : 16) * sizeof *sl.sortv);
+    GROW(sl.row, sl.n, sl.cap);
+    char **copy = xrealloc(NULL, hdr.ncol * sizeof *copy);
+    for (size_t i = 0; i < hdr.ncol; i++)
+        copy[i] = xstrdup(f[i]);
+    sl.sortv[sl.n] = v;
+    sl.row[sl.n++] = copy;
+}
+
+// A stable sort by --sort (insertion: a figure's rows are nearly in order already).
+static void select_sort(void)
+{
+    for (size_t i = 1; sl.sort >= 0 && i < sl.n; i++)
+        for (size_t j = i; j > 0 && sl.sortv[j - 1] > sl.sortv[j]; j--) {
+            double v = sl.sortv[j];
+            char **r = sl.row[j];
+            sl.sortv[j] = sl.sortv[j - 1], sl.row[j] = sl.row[j - 1];
+            sl.sortv[j - 1] = v, sl.row[j - 1] = r;
+        }
+}
+
+// The values of columns c[0..n) of row f joined by sep, in a buffer reused.
+static const char *joined(char *const *f, const int *c, int n, char sep)
+{
+    static char *buf;
+    static size_t cap;
+    size_t len = 0;
+    for (int k = 0; k < n; k++) {
+        size_t l = strlen(f[c[k]]);
+        if (len + l + 2 > cap)
+            buf = xrealloc(buf, cap = 2 * (len + l + 2));
+        memcpy(buf + len, f[c[k]], l);
+        len += l;
+        buf[len++] = sep;
+    }
+    if (!cap)
+        buf = xrealloc(buf, cap = 16);
+    buf[len ? len - 1 : 0] = 0;
+    return buf;
+}
+
+static void strings_free(strings_t *t)
+{
+    for (size_t i = 0; i < t->n; i++)
+        free(t->s[i]);
+    free(t->s);
+    free(t->slot);
+}
+
+// Row r's block (0 without --blocks).
+static long block_of(const strings_t *blk, size_t r)
+{
+    return sl.nblocks ? find_string(blk, joined(sl.row[r], sl.blocks, sl.nblocks, ' ')) : 0;
+}
+
+static bool same_first(const char *a, const char *b)  // the same text before the first comma
+{
+    size_t l = strcspn(a, ",");
+    return strcspn(b, ",") == l && strncmp(a, b, l) == 0;
+}
+
+// Long to wide, block b: a row per --key value, a column "W_V" per --wide value W (of
+// every block, so that every block has the same columns) and --values column V; an empty
+// cell where no row has them.
+static void print_wide(FILE *o, const strings_t *blk, long b, const strings_t *wv)
+{
+    strings_t kv = { 0 };
+    size_t nw = wv->n, nv = (size_t)sl.nvals, ncell = 0;
+    for (size_t r = 0; r < sl.n; r++)
+        if (block_of(blk, r) == b)
+            intern(&kv, joined(sl.row[r], sl.key, sl.nkey, ','));
+    long *cell = xrealloc(NULL, kv.n * nw * sizeof *cell);  // the row that fills it, or -1
+    for (ncell = 0; ncell < kv.n * nw; ncell++)
+        cell[ncell] = -1;
+    for (size_t r = 0; r < sl.n; r++) {
+        if (block_of(blk, r) != b)
+            continue;
+        long k = find_string(&kv, joined(sl.row[r], sl.key, sl.nkey, ','));
+        long *c = &cell[(size_t)k * nw + (size_t)find_string(wv, sl.row[r][sl.wide])];
+        if (*c >= 0)
+            lab_die("two rows have key '%s' and %s '%s': narrow them with --where", kv.s[k],
+                    hdr.col[sl.wide], sl.row[r][sl.wide]);
+        *c = (long)r;
+    }
+    fputs(joined(hdr.col, sl.key, sl.nkey, ','), o);
+    for (size_t w = 0; w < nw; w++)
+        for (size_t v = 0; v < nv; v++)
+            fprintf(o, ",%s_%s", wv->s[w], hdr.col[sl.vals[v]]);
+    for (size_t k = 0; k < kv.n; k++) {
+        if (sl.gap >= 0 && k && !same_first(kv.s[k - 1], kv.s[k]))  // an empty row
+            for (size_t i = 0; i < (size_t)sl.nkey + nw * nv; i++)
+                fputs(i ? "," : "\n", o);
+        fprintf(o, "\n%s", kv.s[k]);
+        for (size_t w = 0; w < nw; w++)
+            for (size_t v = 0; v < nv; v++)
+                fprintf(o, ",%s", cell[k * nw + w] < 0 ? "" : sl.row[cell[k * nw + w]][sl.vals[v]]);
+    }
+    fputc('\n', o);
+    free(cell);
+    strings_free(&kv);
+}
+
+static void select_main(int argc, char **argv)
+{
+    opt_t opts[] = { { "--where", &opt_where, 0 }, { "--blocks", &sl.o_blocks, 0 },
+                     { "--sort", &sl.o_sort, 0 }, { "--wide", &sl.o_wide, 0 },
+                     { "--key", &sl.o_key, 0 }, { "--values", &sl.o_vals, 0 },
+                     { "--gap", &sl.o_gap, 0 }, { "--tag", &sl.tag, 0 }, { 0 } };
+    const char **files = xrealloc(NULL, (size_t)argc * sizeof *files);
+    int nfiles = parse_opts(argc, argv, opts, files);
+    if (!nfiles)
+        lab_die("select needs an input file: see summarize --help");
+    hdr.then = select_columns;
+    for (int i = 0; i < nfiles; i++)
+        csv_read(files[i], select_row);
+    free(files);
+    select_sort();
+    strings_t blk = { 0 }, wv = { 0 };
+    for (size_t r = 0; r < sl.n; r++) {
+        if (sl.nblocks)
+            intern(&blk, joined(sl.row[r], sl.blocks, sl.nblocks, ' '));
+        if (sl.wide >= 0)
+            intern(&wv, sl.row[r][sl.wide]);
+    }
+    bool named = sl.nblocks || sl.tag;
+    FILE *o = open_memstream(&out_buf, &out_len);
+    for (long b = 0; b < (long)(sl.nblocks ? blk.n : 1); b++) {
+        if (named)  // gnuplot's  index "[TAG V1 V2]"  selects it
+            fprintf(o, "# [%s%s%s]\n", sl.tag ? sl.tag : "", sl.tag && sl.nblocks ? " " : "",
+                    sl.nblocks ? blk.s[b] : "");
+        if (sl.wide >= 0) {
+            print_wide(o, &blk, b, &wv);
+        } else {
+            int all[hdr.ncol];
+            for (size_t c = 0; c < hdr.ncol; c++)
+                all[c] = (int)c;
+            fprintf(o, "%s\n", joined(hdr.col, all, (int)hdr.ncol, ','));
+            for (size_t r = 0; r < sl.n; r++)
+                if (block_of(&blk, r) == b)
+                    fprintf(o, "%s\n", joined(sl.row[r], all, (int)hdr.ncol, ','));
+        }
+        if (named)
+            fputs("\n\n", o);  // the end of a gnuplot data set
+    }
+    strings_free(&blk);
+    strings_free(&wv);
+    out_flush(o);
+}
+
+// ---------------------------------------------------------------------------
+// fidelity mode: does a program's replay rank the allocators as the program does?
+// ---------------------------------------------------------------------------
+
+// The medians read: time and peak RSS of the real run, and of the replay its time per call,
+// its wall time and its peak RSS.
+enum { F_REAL_TIME, F_REAL_RSS, F_CALL, F_WALL, F_RSS, F_KINDS };
+
+static struct {
+    strings_t al, wl;  // allocators (of either file) and programs (of the real run), in order
+    struct {
+        size_t w, a;
+        int kind;
+        double v;
+    } *m;
+    size_t n, cap;
+    int file;  // 0: the real run's summary, 1: the replay's
+} fd;
+
+static void fidelity_row(const char *path, int line, char **f)
+{
+    static const char *const metric[2][F_KINDS] = {
+        { "elapsed_s", "peak_rss_kib", "", "", "" }, { "", "", "ns_per_op", "elapsed_s", "peak_rss_kib" }
+    };
+    int ca = col_index("allocator"), cw = col_index("workload"), cm = col_index("metric"),
+        cs = col_index("status"), cmed = col_index("median");
+    if (ca < 0 || cw < 0 || cm < 0 || cs < 0 || cmed < 0)
+        lab_die("%s: expected a summary with columns allocator, workload, metric, median, status", path);
+    if ((strcmp(f[cs], "ok") != 0 && *f[cs]) || strcmp(f[ca], "floor") == 0)
+        return;  // the floor is no allocator a program can run on
+    size_t a = intern(&fd.al, f[ca]);
+    double v;
+    for (int k = 0; k < F_KINDS; k++) {
+        if (strcmp(f[cm], metric[fd.file][k]) != 0)
+            continue;
+        size_t w = fd.file == 0 && k == F_REAL_TIME ? intern(&fd.wl, f[cw]) : (size_t)-1;
+        if (w == (size_t)-1 && (long)(w = (size_t)find_string(&fd.wl, f[cw])) < 0)
+            continue;  // a program the real run does not have
+        int kind = field_kind(f[cmed], &v);
+        if (kind == V_EMPTY)
+            continue;
+        if (kind != V_NUM)
+            lab_die("%s:%d: median '%s' is not a number", path, line, f[cmed]);
+        GROW(fd.m, fd.n, fd.cap);
+        fd.m[fd.n].w = w, fd.m[fd.n].a = a, fd.m[fd.n].kind = k, fd.m[fd.n++].v = v;
+    }
+}
+
+static double fid(size_t w, size_t a, int kind)  // the last value read, or NAN
+{
+    double v = NAN;
+    for (size_t i = 0; i < fd.n; i++)
+        if (fd.m[i].w == w && fd.m[i].a == a && fd.m[i].kind == kind)
+            v = fd.m[i].v;
+    return v;
+}
+
+static const char *best(size_t w, int kind)  // the allocator with the least (the first of equals)
+{
+    long b = -1;
+    for (size_t a = 0; a < fd.al.n; a++)
+        if (!isnan(fid(w, a, kind)) && (b < 0 || fid(w, a, kind) < fid(w, (size_t)b, kind)))
+            b = (long)a;
+    return b < 0 ? "" : fd.al.s[b];
+}
+
+// "k of n": of the n pairs of allocators with both figures, how many x and y order alike.
+static char *agree(char *buf, size_t w, int x, int y)
+{
+    int n = 0, k = 0;
+    for (size_t a = 0; a < fd.al.n; a++)
+        for (size_t b = a + 1; b < fd.al.n; b++) {
+            double xa = fid(w, a, x), xb = fid(w, b, x), ya = fid(w, a, y), yb = fid(w, b, y);
+            if (isnan(xa) || isnan(xb) || isnan(ya) || isnan(yb))
+                continue;
+            n++;
+            k += (xa < xb) == (ya < yb);
+        }
+    sprintf(buf, "%d of %d", k, n);
+    return buf;
+}
+
+// The replay's worst error in predicting an allocator's change of peak RSS against glibc.
+static void rss_error(FILE *o, size_t w)
+{
+    long g = find_string(&fd.al, "glibc"), worst_a = -1;
+    double worst = -1;
+    if (g < 0 || isnan(fid(w, (size_t)g, F_RSS)) || isnan(fid(w, (size_t)g, F_REAL_RSS))) {
+        fputs("glibc, the baseline, not run", o);
+        return;
+    }
+    for (size_t a = 0; a < fd.al.n; a++) {
+        double e = fabs((fid(w, a, F_RSS) - fid(w, (size_t)g, F_RSS)) -
+                        (fid(w, a, F_REAL_RSS) - fid(w, (size_t)g, F_REAL_RSS)));
+        if (!isnan(e) && e > worst)
+            worst = e, worst_a = (long)a;
+    }
+    fprintf(o, "%.1f MiB (%s; %.0f%% of its real peak)", worst / 1024, fd.al.s[worst_a],
+            100 * worst / fid(w, (size_t)worst_a, F_REAL_RSS));
+}
+
+static void fidelity_main(int argc, char **argv)
+{
+    if (argc != 3 || argv[1][0] == '-' || argv[2][0] == '-')
+        lab_die("fidelity needs two files: REAL.summary.csv REPLAY.summary.csv");
+    for (fd.file = 0; fd.file < 2; fd.file++)
+        csv_read(argv[1 + fd.file], fidelity_row);
+    char a[64], b[64], c[64];
+    FILE *o = open_memstream(&out_buf, &out_len);
+    fputs("| program | fastest: real / replay call / replay wall | time order agrees, pairs: "
+          "call / wall | smallest: real / replay | RSS order agrees (pairs) | worst error of "
+          "predicted RSS change vs glibc |\n|:--|:--|--:|:--|--:|:--|\n", o);
+    for (size_t w = 0; w < fd.wl.n; w++) {
+        fprintf(o, "| %s | %s / %s / %s | %s / %s | %s / %s | %s | ", fd.wl.s[w],
+                best(w, F_REAL_TIME), best(w, F_CALL), best(w, F_WALL),
+                agree(a, w, F_REAL_TIME, F_CALL), agree(b, w, F_REAL_TIME, F_WALL),
+                best(w, F_REAL_RSS), best(w, F_RSS), agree(c, w, F_REAL_RSS, F_RSS));
+        rss_error(o, w);
+        fputs(" |\n", o);
+    }
     out_flush(o);
 }
 
@@ -1154,7 +1602,11 @@ int main(int argc, char **argv)
     for (int i = 1; i < argc; i++)
         if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
             return fputs(usage, stdout) < 0;
-    if (argc > 1 && strcmp(argv[1], "table") == 0)
+    if (argc > 1 && strcmp(argv[1], "select") == 0)
+        select_main(argc - 1, argv + 1);
+    else if (argc > 1 && strcmp(argv[1], "fidelity") == 0)
+        fidelity_main(argc - 1, argv + 1);
+    else if (argc > 1 && strcmp(argv[1], "table") == 0)
         table_main(argc - 1, argv + 1);
     else if (argc > 1 && strcmp(argv[1], "format") == 0)
         format_main(argc - 1, argv + 1);

@@ -20,7 +20,7 @@ for a in $installed; do
     is "$(awk -F, -v a=$a '$1 == a && $5 == "ok"' "$D/replay.csv" | wc -l)" 4 "$a: 2 traces x 2 replays, all ok"
     is "$(awk -F, -v a=$a '$1 == a && $4 == "ok"' "$D/real.csv" | wc -l)" 2 "$a: 2 real programs, ok"
 done
-grep -q '^| python |' "$D/fidelity.table.md"; ok $? "the fidelity table has a row per program"
+grep -q '^| python |' "$out/gen/04-real-workloads/fidelity.md"; ok $? "the fidelity table has a row per program"
 for f in sims fidelity; do
     rsvg-convert "$out/figures/04-real-workloads/$f.svg" -o "$TMP/$f.png" 2>/dev/null; ok $? "figure $f.svg renders"
 done

@@ -140,19 +140,25 @@ is "$left" "" "broken summary: no figure and no temporary file left"
 # (every allocator asked for was missing: chapter 1 still has the floor's rows)
 D=$TMP/flooronly
 mkdir -p "$D/data/01-micro"
-awk -F, 'NR == 1 || $1 == "floor"' "$ROOT/data/01-micro/01-micro.summary.csv" > "$D/data/01-micro/01-micro.summary.csv"
+for f in 01-micro.csv 01-micro.summary.csv; do   # (the run CSV older: nothing is run again)
+    awk -F, 'NR == 1 || $1 == "floor"' "$ROOT/data/01-micro/$f" > "$D/data/01-micro/$f"
+done
+touch -d '2020-01-01 00:00' "$D/data/01-micro/01-micro.csv"
 for g in "$ROOT"/chapters/01-micro/*.gp; do
     f=$(basename "$g" .gp)
-    (cd "$ROOT" && gnuplot -e "data='$D/data/01-micro'; out='$D/$f.svg'" "$g") >"$D/$f.log" 2>&1
+    (cd "$ROOT" && TMPDIR=$D make --no-print-directory "$D/figures/01-micro/$f.svg" DATA="$D/data" FIG="$D/figures" OUT="$D" QUICK=) \
+        >"$D/$f.log" 2>&1
     ok $? "floor only: $f.svg drawn"
 done
-grep -q 'no data: no allocator but the floor ran' "$D/memory.svg"; ok $? "floor only: the memory panels say why they are empty"
+grep -q 'no data: no allocator but the floor ran' "$D/figures/01-micro/memory.svg"; ok $? "floor only: the memory panels say why they are empty"
 
 # ---------------------------------------------------------------- a data path is not shell code
-# (issue 10, injection) lab.gp quotes every path it hands a shell ("< awk ..." sources).
+# (issue 10, injection) a figure hands no path to a shell: it reads its data with gnuplot.
 D="$TMP/it's \$(touch $TMP/pwned)"
 mkdir -p "$D/01-micro" && cp "$ROOT/data/01-micro/01-micro.summary.csv" "$D/01-micro/"
-(cd "$ROOT" && LAB_DATA="$D/01-micro" gnuplot -e 'data = system("printf %s \"$LAB_DATA\""); out = "/dev/stdout"' \
+(cd "$D/01-micro" && "$BUILD/summarize" $(sed -n 's/^# data: //p' "$ROOT/chapters/01-micro/throughput.gp")) > "$D/fig.csv"
+(cd "$ROOT" && LAB_DATA="$D/01-micro" LAB_FIG="$D/fig.csv" gnuplot \
+    -e 'data = system("printf %s \"$LAB_DATA\""); figdata = system("printf %s \"$LAB_FIG\""); out = "/dev/stdout"' \
     chapters/01-micro/throughput.gp) 2>"$TMP/inj.err" | grep -q 'tbbmalloc'
 ok $? "a data path with a quote and \$(...): the figure draws its data"
 [ ! -e "$TMP/pwned" ]; ok $? "  ... and runs nothing"

@@ -1,6 +1,7 @@
 #!/bin/bash
 # tests/summarize.t -- known answers for common/summarize: statistics, bootstrap CIs, ratios
-# to the baseline, status accounting, markdown tables, and every error path.
+# to the baseline, status accounting, markdown tables, the rows figures draw (select), the
+# replay's fidelity, and every error path.
 # Expects $BUILD/summarize (built by make; this script builds nothing).
 . "$(dirname "$0")/lib.sh"
 S=${SUMMARIZE:-$BUILD/summarize}  # tests/summarize-asan.t runs these under the sanitizers
@@ -244,6 +245,117 @@ is "$("$S" table "$TMP/ci.summary.csv" --metric ns --rows allocator --cols threa
 "$S" table "$TMP/bom.summary.csv" --metric ns --rows allocator --cols threads | cmp -s - <(T --metric ns --rows allocator --cols threads)
 ok $? "table: a byte-order mark before the summary's header is ignored"
 
+# ---- summary --where: a summary of some rows --------------------------------------------
+cat > "$TMP/w.csv" <<'EOF'
+allocator,workload,threads,rep,status,ns
+glibc,a,1,1,ok,10
+glibc,b,1,1,ok,99
+jemalloc,a,1,1,ok,20
+jemalloc,a,2,1,ok,40
+EOF
+is "$("$S" --where workload=a,threads!=2 "$TMP/w.csv" | cut -d, -f1-3,7,15 | tr '\n' ' ')" \
+   "allocator,workload,threads,median,ratio glibc,a,1,10,1 jemalloc,a,1,20,2 " \
+   "summary --where: only the rows that pass are grouped, and the ratio is to their baseline"
+is "$("$S" --where 'threads>1' "$TMP/w.csv" | tail -n +2 | cut -d, -f1-3,7,15)" "jemalloc,a,2,40," \
+   "summary --where COL>NUM (no baseline left: no ratio)"
+
+# ---- select: the rows a figure draws, by name ------------------------------------------
+cat > "$TMP/s.csv" <<'EOF'
+allocator,workload,threads,metric,median,ci_lo
+glibc,a,4,ops,40,39
+glibc,a,1,ops,10,9
+glibc,a,2,ops,20,
+jemalloc,a,1,ops,11,10
+glibc,a,1,rss,5,4
+jemalloc,b,1,ops,12,11
+EOF
+is "$("$S" select "$TMP/s.csv" --where 'metric=ops,workload=a|c')" "allocator,workload,threads,metric,median,ci_lo
+glibc,a,4,ops,40,39
+glibc,a,1,ops,10,9
+glibc,a,2,ops,20,
+jemalloc,a,1,ops,11,10" "select --where: rows whose values are among those given, every column, in input order"
+is "$("$S" select "$TMP/s.csv" --where 'metric!=ops,median<6')" "allocator,workload,threads,metric,median,ci_lo
+glibc,a,1,rss,5,4" "select --where COL!=VAL and COL<NUM"
+is "$("$S" select "$TMP/s.csv" --where 'ci_lo>0')" "$("$S" select "$TMP/s.csv" --where 'threads!=2')" \
+   "select --where COL>NUM: an empty field is no number and does not pass"
+is "$("$S" select "$TMP/s.csv" --where metric=ops --blocks allocator,workload --sort threads | cut -d, -f1-3)" "# [glibc a]
+allocator,workload,threads
+glibc,a,1
+glibc,a,2
+glibc,a,4
+
+
+# [jemalloc a]
+allocator,workload,threads
+jemalloc,a,1
+
+
+# [jemalloc b]
+allocator,workload,threads
+jemalloc,b,1" "select --blocks --sort: a named data set per value, each with its header, sorted by number"
+is "$("$S" select "$TMP/s.csv" --where metric=rss --tag res)" "# [res]
+allocator,workload,threads,metric,median,ci_lo
+glibc,a,1,rss,5,4" "select --tag: one named data set"
+is "$("$S" select "$TMP/s.csv" --where metric=nothing --blocks allocator)" "" \
+   "select --blocks of no rows: no data set (a figure says 'no data'), not an error"
+is "$("$S" select "$TMP/s.csv" --where workload=a,threads=1 --key allocator --wide metric --values median,ci_lo)" \
+   "allocator,ops_median,ops_ci_lo,rss_median,rss_ci_lo
+glibc,10,9,5,4
+jemalloc,11,10,," "select --wide: long to wide, a column per value of --wide and of --values, empty where none"
+is "$("$S" select "$TMP/s.csv" --where metric=ops --blocks workload --key allocator,threads --wide metric --values median --gap allocator)" \
+   "# [a]
+allocator,threads,ops_median
+glibc,4,40
+glibc,1,10
+glibc,2,20
+,,
+jemalloc,1,11
+
+
+# [b]
+allocator,threads,ops_median
+jemalloc,1,12" "select --wide --blocks --gap: an empty row where the first key changes; every block has every column"
+fails_with 2 "^summarize: error: two rows have key 'glibc' and metric 'ops': narrow them with --where\$" \
+    "select --wide: two rows in one cell" -- "$S" select "$TMP/s.csv" --key allocator --wide metric --values median
+fails_with 2 "^summarize: error: --where 'metric' is not allowed: expected COL=VAL\[\|VAL...\], COL!=VAL\[\|VAL...\], COL>NUM or COL<NUM, joined by commas\$" \
+    "select --where without an operator" -- "$S" select "$TMP/s.csv" --where metric
+fails_with 2 "^summarize: error: --where median>'x': expected a number after >\$" "select --where COL>text" \
+    -- "$S" select "$TMP/s.csv" --where 'median>x'
+fails_with 2 "^summarize: error: --where column 'colour' is not in the header of $TMP/s.csv\$" \
+    "select --where: unknown column" -- "$S" select "$TMP/s.csv" --where colour=red
+fails_with 2 "^summarize: error: --blocks column 'colour' is not in the header of $TMP/s.csv\$" \
+    "select --blocks: unknown column" -- "$S" select "$TMP/s.csv" --blocks allocator,colour
+fails_with 2 "^summarize: error: $TMP/s.csv:2: --sort column 'allocator': 'glibc' is not a number\$" \
+    "select --sort of text" -- "$S" select "$TMP/s.csv" --sort allocator
+fails_with 2 "^summarize: error: --wide, --key and --values go together: give all three\$" \
+    "select --wide without --key" -- "$S" select "$TMP/s.csv" --wide metric --values median
+fails_with 2 "^summarize: error: --gap threads: expected the first --key column\$" "select --gap not the first key" \
+    -- "$S" select "$TMP/s.csv" --key allocator,threads --wide metric --values median --gap threads
+fails_with 2 "^summarize: error: --sort takes one column, not 'threads,median'\$" "select --sort of two columns" \
+    -- "$S" select "$TMP/s.csv" --sort threads,median
+fails_with 2 "^summarize: error: select needs an input file" "select without a file" -- "$S" select --tag x
+fails_with 2 "^summarize: error: unknown option '--rows': expected one of --where --blocks" "select: unknown option" \
+    -- "$S" select "$TMP/s.csv" --rows allocator
+
+# ---- fidelity: the replay's ranks against the real run's ----------------------------------
+H=allocator,workload,metric,n,n_failed,median,min,max,mean,sd,cv,ci_lo,ci_hi,ratio,ratio_lo,ratio_hi,status
+printf '%s\n' "$H" glibc,p,elapsed_s,1,0,3,,,,,,,,,,,ok glibc,p,peak_rss_kib,1,0,1024,,,,,,,,,,,ok \
+    jemalloc,p,elapsed_s,1,0,2,,,,,,,,,,,ok jemalloc,p,peak_rss_kib,1,0,4096,,,,,,,,,,,ok \
+    mimalloc,p,elapsed_s,1,0,1,,,,,,,,,,,ok mimalloc,p,peak_rss_kib,1,0,2048,,,,,,,,,,,ok \
+    floor,p,elapsed_s,1,0,0.1,,,,,,,,,,,ok "tbbmalloc,p,elapsed_s,0,0,,,,,,,,,,,,1 missing" \
+    glibc,q,elapsed_s,1,0,1,,,,,,,,,,,ok > "$TMP/real.csv"
+printf '%s\n' "$H" glibc,p,ns_per_op,1,0,30,,,,,,,,,,,ok glibc,p,elapsed_s,1,0,9,,,,,,,,,,,ok \
+    glibc,p,peak_rss_kib,1,0,2048,,,,,,,,,,,ok jemalloc,p,ns_per_op,1,0,10,,,,,,,,,,,ok \
+    jemalloc,p,elapsed_s,1,0,8,,,,,,,,,,,ok jemalloc,p,peak_rss_kib,1,0,3072,,,,,,,,,,,ok \
+    mimalloc,p,ns_per_op,1,0,20,,,,,,,,,,,ok mimalloc,p,elapsed_s,1,0,7,,,,,,,,,,,ok \
+    mimalloc,p,peak_rss_kib,1,0,4096,,,,,,,,,,,ok > "$TMP/replay.csv"
+is "$("$S" fidelity "$TMP/real.csv" "$TMP/replay.csv" | tail -n +3)" \
+   "| p | mimalloc / jemalloc / mimalloc | 2 of 3 / 3 of 3 | glibc / glibc | 2 of 3 | 2.0 MiB (jemalloc; 50% of its real peak) |
+| q | glibc /  /  | 0 of 0 / 0 of 0 |  /  | 0 of 0 | glibc, the baseline, not run |" \
+   "fidelity: fastest and smallest, pairs ordered alike, worst error of the predicted RSS change (floor and failed rows left out)"
+fails_with 2 "^summarize: error: fidelity needs two files: REAL.summary.csv REPLAY.summary.csv\$" "fidelity of one file" \
+    -- "$S" fidelity "$TMP/real.csv"
+
 # ---- errors: exit 2, one line naming the place and what is allowed ------------------------
 printf 'allocator,workload,threads,rep,status,ns\nglibc,w,1,1,ok,1\nglibc,w,1,2\n' > "$TMP/bad.csv"
 fails_with 2 "^summarize: error: $TMP/bad.csv:3: 4 fields, header has 6\$" "bad field count names file:line" \
@@ -294,6 +406,7 @@ for h in -h --help; do
     out=$("$S" $h 2>"$TMP/help.err"); rc=$?
     is "$rc,$(head -c 16 <<<"$out"),$(wc -c < "$TMP/help.err")" "0,usage: summarize,0" "$h: usage on stdout, exit 0"
     out=$("$S" table $h 2>/dev/null); is "$?,$(head -c 16 <<<"$out")" "0,usage: summarize" "table $h: usage too"
+    out=$("$S" select $h 2>/dev/null); is "$?,$(head -c 16 <<<"$out")" "0,usage: summarize" "select $h: usage too"
 done
 
 done_testing

@@ -1,12 +1,15 @@
 # Latency percentiles of single malloc and free calls, log scale: one panel per workload
 # and call, a line per allocator (the floor dashed). Values under the timer's resolution
 # are drawn at the resolution, inside the shaded band.
+# data: select 01-micro.summary.csv --where metric=timer_resolution_ns --tag resolution
+# data: select 01-micro.summary.csv --where metric=malloc_lat_min_ns|malloc_lat_p50_ns|malloc_lat_p95_ns|malloc_lat_p99_ns|malloc_lat_p999_ns|malloc_lat_max_ns --blocks workload,allocator --tag malloc
+# data: select 01-micro.summary.csv --where metric=free_lat_min_ns|free_lat_p50_ns|free_lat_p95_ns|free_lat_p99_ns|free_lat_p999_ns|free_lat_max_ns --blocks workload,allocator --tag free
 W = 1000; H = 620
 load 'common/lab.gp'
 WORKLOADS = "small medium large mixed churn"
 PCTS = "min p50 p95 p99 p999 max"
 LINES = ALLOCATORS . " floor"
-stats rows("timer_resolution_ns", "1") using "median" nooutput
+stats figdata index ds("resolution") using "median" nooutput
 RES = STATS_median
 eval legend(LINES, 0.925)
 set multiplot layout 2, words(WORKLOADS) margins 0.06, 0.99, 0.1, 0.85 spacing 0.035, 0.14 title sprintf("Latency of one call (median over runs; timer bracket subtracted; shaded: below the %.0f ns resolution)", RES)
@@ -22,8 +25,7 @@ do for [op in "malloc free"] {
     do for [w in WORKLOADS] {
         set title op . ", " . w
         set ylabel (w eq "small" ? "ns" : "")
-        sel = is("workload", w) . sprintf(' && f["metric"] ~ /^%s_lat_/', op)
-        plot for [a in LINES] rows("", sel . " && " . is("allocator", a)) \
+        plot for [a in LINES] figdata index ds(op . " " . w . " " . a) \
             using (pct(strcol("metric"))):(column("median") > RES ? column("median") : RES) \
             with linespoints pt 7 ps 0.5 lw 1.5 dt 1 + (a eq "floor") lc rgb hex(a)
     }

@@ -1,5 +1,6 @@
 # Memory: the RSS each allocator added per live byte requested (fragmentation ratio), and
 # its peak RSS, per workload; points offset per allocator, with 95% CI whiskers.
+# data: select 01-micro.summary.csv --where metric=frag_ratio|peak_rss_kib --blocks metric,allocator
 W = 1000; H = 430
 load 'common/lab.gp'
 WORKLOADS = "small medium large mixed churn"
@@ -16,7 +17,7 @@ set ylabel "ratio (1 = no overhead)"
 NONE = "no data: no allocator but the floor ran"
 set arrow 1 from graph 0, first 1 to graph 1, first 1 nohead dt 3 lc rgb "#999999"
 if (words(ALLOCATORS) == 0) { eval nodata(NONE) } else {
-plot for [a in ALLOCATORS] rows("frag_ratio", is("allocator", a)) \
+plot for [a in ALLOCATORS] figdata index ds("frag_ratio " . a) \
     using (x(strcol("workload"), a)):"median":"ci_lo":"ci_hi" with yerrorbars pt 7 ps 0.7 lw 1.5 lc rgb hex(a) }
 unset arrow 1
 set title "Peak RSS"
@@ -24,7 +25,7 @@ set yrange [*:*]
 set ylabel "MiB"
 if (words(ALLOCATORS) == 0) { eval nodata(NONE) } else {
 set logscale y
-plot for [a in ALLOCATORS] rows("peak_rss_kib", is("allocator", a)) \
+plot for [a in ALLOCATORS] figdata index ds("peak_rss_kib " . a) \
     using (x(strcol("workload"), a)):(column("median") / 1024):(column("ci_lo") / 1024):(column("ci_hi") / 1024) \
     with yerrorbars pt 7 ps 0.7 lw 1.5 lc rgb hex(a) }
 unset multiplot

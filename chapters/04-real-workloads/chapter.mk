@@ -46,9 +46,10 @@ $(D4)/replay.summary.csv $(D4)/real.summary.csv: $(D4)/%.summary.csv: $(D4)/%.cs
 
 # Fidelity: per program, does the replay rank the allocators as the real run does (pairs
 # of allocators in the same order, of all pairs), and how far is the replay's predicted
-# change of peak RSS against glibc from the real change (MiB)?
-$(D4)/fidelity.table.md: $(D4)/real.summary.csv $(D4)/replay.summary.csv $(C4)/fidelity.awk
-	common/atomic $@ awk -F, -f $(C4)/fidelity.awk $(D4)/real.summary.csv $(D4)/replay.summary.csv
+# change of peak RSS against glibc from the real change (MiB)? Made at book time.
+$(OUT)/gen/04-real-workloads/fidelity.md: $(D4)/real.summary.csv $(D4)/replay.summary.csv build/summarize
+	@mkdir -p $(@D)
+	common/atomic $@ build/summarize fidelity $(D4)/real.summary.csv $(D4)/replay.summary.csv
 
 # The programs and what their traces hold, from the trace tool: tables made at book time.
 $(OUT)/gen/04-real-workloads/programs.md: $(B4)/trace $(C4)/tables $(wildcard data/traces/*.htr.xz)
@@ -69,8 +70,6 @@ traces: $(B4)/trace $(B4)/heaptrace.so
 	    { $(B4)/trace info $$f | grep -q '^summary,complete,1$$' || { echo "traces: $$n: $$f is incomplete" >&2; false; }; } && \
 	    xz -9 -T1 -c $$f >data/traces/$$n.htr.xz.tmp && mv data/traces/$$n.htr.xz.tmp data/traces/$$n.htr.xz && \
 	    echo "traces: $$n: $$(basename $$f), $$(stat -c %s $$f) bytes" && rm -rf $$d || exit 1; done
-
-$(FIG)/04-real-workloads/fidelity.svg: $(D4)/real.summary.csv $(D4)/replay.summary.csv
 
 # What recording costs, beside heaptrack and ltrace: once per run (it takes the lock).
 04-real-workloads_AFTER_RUN += && $(C4)/overhead $(D4)/overhead.csv $(if $(QUICK),--quick)

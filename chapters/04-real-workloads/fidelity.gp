@@ -1,5 +1,8 @@
 # Fidelity: each allocator against glibc, in the real program (filled) and in its replay
 # (open), for peak RSS and for time (real: wall time; replay: time per allocation call).
+# data: select real.summary.csv --tag real_all
+# data: select real.summary.csv --where metric=peak_rss_kib|elapsed_s --blocks metric,allocator --tag real
+# data: select replay.summary.csv --where metric=peak_rss_kib|ns_per_op --blocks metric,allocator --tag replay
 W = 1000; H = 430
 load 'common/lab.gp'
 PROGRAMS = "gcc python sqlite gnuplot xz-threads"
@@ -10,10 +13,9 @@ set xtics ("gcc" 1, "python" 2, "sqlite" 3, "gnuplot" 4, "xz-threads" 5) scale 0
 x(w, a) = idx(PROGRAMS, w) + (idx(ALLOCATORS, a) - (words(ALLOCATORS) + 1) / 2.0) * 0.14
 set logscale y
 set arrow 1 from graph 0, first 1 to graph 1, first 1 nohead dt 3 lc rgb "#999999"
-REAL = data . "/real.summary.csv"; REPLAY = data . "/replay.summary.csv"
 set title "Peak RSS over glibc's"
 set ylabel "ratio"
-SRC = select(REAL, 'f["ratio"] != ""'); eval COUNT
+SET = ds("real_all"); COL = "ratio"; eval COUNT
 if (N == 0) {   # no baseline: both panels say so
     eval nodata("no data: glibc, the baseline, not run")
     set title "Time over glibc's"
@@ -21,13 +23,13 @@ if (N == 0) {   # no baseline: both panels say so
     unset multiplot
     exit
 }
-plot for [a in ALLOCATORS] select(REAL, is("allocator", a)." && f[\"metric\"]==\"peak_rss_kib\"") \
+plot for [a in ALLOCATORS] figdata index ds("real peak_rss_kib " . a) \
         using (x(strcol("workload"), a)):"ratio" with points pt 7 ps 0.9 lc rgb hex(a), \
-     for [a in ALLOCATORS] select(REPLAY, is("allocator", a)." && f[\"metric\"]==\"peak_rss_kib\"") \
+     for [a in ALLOCATORS] figdata index ds("replay peak_rss_kib " . a) \
         using (x(strcol("workload"), a)):"ratio" with points pt 6 ps 1.1 lw 1.5 lc rgb hex(a)
 set title "Time over glibc's"
-plot for [a in ALLOCATORS] select(REAL, is("allocator", a)." && f[\"metric\"]==\"elapsed_s\"") \
+plot for [a in ALLOCATORS] figdata index ds("real elapsed_s " . a) \
         using (x(strcol("workload"), a)):"ratio" with points pt 7 ps 0.9 lc rgb hex(a), \
-     for [a in ALLOCATORS] select(REPLAY, is("allocator", a)." && f[\"metric\"]==\"ns_per_op\"") \
+     for [a in ALLOCATORS] figdata index ds("replay ns_per_op " . a) \
         using (x(strcol("workload"), a)):"ratio" with points pt 6 ps 1.1 lw 1.5 lc rgb hex(a)
 unset multiplot

@@ -1,5 +1,6 @@
 # The simulators: time per allocation call and fragmentation, per workload; points offset
 # per allocator, with 95% CI whiskers.
+# data: select 04-real-workloads.summary.csv --where metric=ns_per_op|frag_ratio --blocks metric,allocator
 W = 1000; H = 430
 load 'common/lab.gp'
 WORKLOADS = "web-server kv-store json-tree"
@@ -12,11 +13,11 @@ set bars 1
 set title "Time per malloc/free/realloc call, per thread"
 set yrange [0:*]
 set ylabel "ns"
-plot for [a in ALLOCATORS] rows("ns_per_op", is("allocator", a)) \
+plot for [a in ALLOCATORS] figdata index ds("ns_per_op " . a) \
     using (x(strcol("workload"), a)):"median":"ci_lo":"ci_hi" with yerrorbars pt 7 ps 0.7 lw 1.5 lc rgb hex(a)
 set title "Fragmentation: RSS added / peak live bytes"
 set ylabel "ratio (1 = no overhead)"
 set arrow 1 from graph 0, first 1 to graph 1, first 1 nohead dt 3 lc rgb "#999999"
-plot for [a in ALLOCATORS] rows("frag_ratio", is("allocator", a)) \
+plot for [a in ALLOCATORS] figdata index ds("frag_ratio " . a) \
     using (x(strcol("workload"), a)):"median":"ci_lo":"ci_hi" with yerrorbars pt 7 ps 0.7 lw 1.5 lc rgb hex(a)
 unset multiplot

@@ -1,9 +1,10 @@
 # Size-class fill levels over chapter 3's holes workload, where the allocator exposes them:
 # blocks used / room, per class (rows) and sample (columns). gperftools: the program's own
 # live blocks / (those + the free blocks its GetStats text lists for the class).
+# data: select 05-internals.series.csv --where workload=fill --tag fill
+# data: select 05-internals.series.csv --where workload=fill,total_count>0 --blocks allocator
 W = 1100; H = 460
 load 'common/lab.gp'
-series = data . "/05-internals.series.csv"
 set multiplot layout 1, 3 margins 0.07, 0.91, 0.12, 0.88 spacing 0.04
 set palette defined (0 "#fff5eb", 0.5 "#fd8d3c", 1 "#7f2704")
 set cbrange [0:1]
@@ -14,15 +15,15 @@ set xlabel "ms"
 set grid noytics
 # Each sample's cell: as wide as the samples are apart on average (about 60 per run).
 tmax = 1
-stats select(series, 'f["workload"]=="fill"') using (column("t_ms") + 1 > tmax ? tmax = column("t_ms") + 1 : 0) nooutput
+stats figdata index ds("fill") using (column("t_ms") + 1 > tmax ? tmax = column("t_ms") + 1 : 0) nooutput
 hw = tmax / 120.0
 do for [a in "jemalloc tcmalloc mimalloc"] {
     set title a . " (blocks used / room)" tc rgb hex(a)
     if (a eq "jemalloc") { set ylabel "size class" } else { unset ylabel }
     if (a eq "mimalloc") { set colorbox } else { unset colorbox }
-    SRC = select(series, 'f["workload"]=="fill" && f["allocator"]=="' . a . '" && f["total_count"] > 0'); eval COUNT
+    SET = ds(a); COL = "total_count"; eval COUNT
     if (N == 0) { eval nodata("no fill levels: " . a . " not run"); continue }
-    plot select(series, 'f["workload"]=="fill" && f["allocator"]=="' . a . '" && f["total_count"] > 0') \
+    plot figdata index ds(a) \
         using "t_ms":"class_bytes":(hw):(column("class_bytes") * 0.09):(column("used_count") / column("total_count")) \
         with boxxyerror fs solid 1.0 noborder lc palette
 }

@@ -1,9 +1,9 @@
 # The address-space timeline of the churn loop (chapter 1) and chapter 3's holes workload under strace: every anonymous
 # brk/mmap/munmap/madvise/mprotect as a vertical range at its time, on a compressed address
 # axis (gaps over 64 MiB shrink to 8 MiB), one panel per allocator.
+# data: select trace.csv --blocks workload,allocator
 W = 1000; H = 820
 load 'common/lab.gp'
-tr = data . "/trace.csv"
 CALLS = "brk mmap munmap madvise_dontneed madvise_free mprotect mremap"
 ccol(c) = c eq "brk" ? 0x1f77b4 : c eq "mmap" ? 0x2ca02c : c eq "munmap" ? 0xd62728 : \
           c eq "madvise_dontneed" ? 0xff7f0e : c eq "madvise_free" ? 0x9467bd : c eq "mprotect" ? 0x999999 : 0x000000
@@ -17,9 +17,9 @@ do for [w in "churn holes"] { do for [a in ALLOCATORS] {
     set title a . ", " . w tc rgb hex(a)
     unset xlabel
     if (a eq word(ALLOCATORS, 1)) { set ylabel "address (compressed), MiB" } else { unset ylabel }
-    SRC = select(tr, 'f["workload"]=="' . w . '" && f["allocator"]=="' . a . '" && f["t_ms"] != ""'); eval COUNT
+    SET = ds(w . " " . a); COL = "t_ms"; eval COUNT
     if (N == 0) { set label 300 "no trace: see the table\n(strace missing, or\nallocator not installed)" at graph 0.5, graph 0.5 center tc rgb "#aa0000"; set xrange [0:1]; set yrange [0:1]; plot NaN; unset label 300; set autoscale; continue }
-    plot select(tr, 'f["workload"]=="' . w . '" && f["allocator"]=="' . a . '"') \
+    plot figdata index ds(w . " " . a) \
         using "t_ms":"y_start_mib":(0):(column("y_end_mib") - column("y_start_mib")):(ccol(strcol("call"))) \
         with vectors nohead lw 3 lc rgb variable
     unset label
