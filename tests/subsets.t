@@ -12,7 +12,8 @@ CHAPTERS=$(cd "$ROOT/data" && ls -d [0-9][0-9]-*)
 # allocators in KEEP (the floor stays; glibc-arena1 stays with glibc), and for MISSING
 # the rows common/run writes for an allocator whose library is not found: one per case,
 # rep 0, status 'missing', the case's own columns filled, all else empty. Every file that
-# is made from these (summaries, tables) is removed, so that `make book` makes it again.
+# is made from these (summaries, the tables still kept as files) is removed, so that `make
+# book` makes it again; the book makes its declared tables from them as it renders.
 subset() {
     local dir=$1 keep="$2 floor" missing=${3:-}
     case " $keep " in *" glibc "*) keep="$keep glibc-arena1" ;; esac
@@ -47,9 +48,8 @@ subset() {
     [ -n "$missing" ] && sed -i "/^  $missing  /c\\  $missing: SKIPPED, library not found on this machine" "$dir"/data/*/env.txt
     # Every file keeps one old time, so that make remakes only what is removed below.
     find "$dir/data" -type f -exec touch -d '2020-01-01 00:00' {} +
-    find "$dir/data" \( -name '*.summary.csv' -o -name '*.table.md' -o -name '*.cv.md' -o -name perturbation.csv \) \
-        ! -name perf.table.md ! -name workloads.table.md ! -name programs.table.md ! -name traces.table.md -delete
-    find "$dir/data" -name '*.table.md' -exec touch {} +   # those kept: current (no trace to read again)
+    find "$dir/data" \( -name '*.summary.csv' -o -name '*.table.md' -o -name perturbation.csv \) ! -name perf.table.md -delete
+    find "$dir/data" -name '*.table.md' -exec touch {} +   # perf's, kept: current
 }
 # The columns a run's case sets (its program's --cases), for the CSVs that common/run
 # writes; nothing for the others (series, perf, traces), which get no 'missing' rows.
@@ -118,7 +118,6 @@ subset "$D" "glibc"
 awk -F, -v OFS=, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i ~ /^futex_/) f[i] = 1; print; next }
     { for (i in f) $i = ""; print }' "$D/data/02-threads/02-threads.csv" > "$D/x" && mv "$D/x" "$D/data/02-threads/02-threads.csv"
 touch -d '2020-01-01 00:00' "$D/data/02-threads/02-threads.csv"
-rm -f "$D"/data/02-threads/futex_*.table.md
 (cd "$ROOT" && TMPDIR=$D make --no-print-directory "$D/figures/02-threads/futex.svg" DATA="$D/data" FIG="$D/figures" OUT="$D" QUICK=) >"$D/log" 2>&1
 ok $? "no perf: futex.svg drawn"
 grep -q 'no data: perf not available' "$D/figures/02-threads/futex.svg"; ok $? "no perf: each panel says why it is empty"
