@@ -65,16 +65,3 @@ legend(list, y) = sprintf('do for [i = 1:words("%s")] { set label 100 + i "━ "
 # (nodata resets the tics to the default: a script with its own sets them again.)
 COUNT = 'N = 0; stats figdata index SET using (column(COL) == column(COL) ? N = N + 1 : 0) nooutput'
 nodata(note) = sprintf('set label 98 "%s" at graph 0.5, graph 0.5 center tc rgb "#aa0000" noenhanced; unset xtics; unset ytics; plot [0:1][1:2] NaN; set xtics nomirror; set ytics nomirror; unset label 98', note)
-
-# Chapter 3's figures, until they read figdata: awk sources (to go).
-# s quoted for the shell: every path that reaches a "< command" source goes through q().
-_q(s) = strstrt(s, "'") ? s[1:strstrt(s, "'") - 1] . "'\\''" . _q(s[strstrt(s, "'") + 1:]) : s
-q(s) = "'" . _q(s) . "'"
-# The rows of a summary CSV with metric m ("" for any) and the header, as a gnuplot data
-# source; `where` is an awk condition on named fields, e.g. 'f["workload"]=="small"'.
-rows(m, where) = sprintf("< awk -F, -v m='%s' 'NR == 1 { for (i = 1; i <= NF; i++) h[i] = $i; print; next } { for (i = 1; i <= NF; i++) f[h[i]] = $i } (m == \"\" || f[\"metric\"] == m) && (%s)' %s", m, where, q(summary))
-is(col, v) = sprintf('f["%s"]=="%s"', col, v)
-
-# The rows of any CSV (e.g. a chapter's time series or run CSV) that satisfy `where`, an
-# awk condition on named fields as for rows(); the header is kept.
-select(file, where) = sprintf("< awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) h[i] = $i; print; next } { for (i = 1; i <= NF; i++) f[h[i]] = $i } (%s)' %s", where, q(file))

@@ -2,15 +2,19 @@
 # asked for, what the allocator counts as allocated beyond them, the free bytes it holds in
 # each layer, its metadata; mimalloc says only how much it has committed, tbbmalloc
 # nothing. The black diamond is the RSS the kernel saw the workload add. Median of runs.
+# data: select 03-fragmentation.summary.csv --where release=none,sampler=on,n>0,workload=holes|survivors|decay,phase=alloc|free_half|refill|free_99|free|trickle --blocks workload --key allocator,phase --wide metric --values median --gap allocator
 W = 1200; H = 560
 load 'common/lab.gp'
 WORKLOADS = "holes survivors decay"
-PHASES_holes = "alloc free_half refill"
-PHASES_survivors = "alloc free_99 refill"
-PHASES_decay = "alloc free trickle"
-# One row per (allocator, phase), with a spacer row between allocators:
-# label,live,beyond,tcache,central,page,meta,unbroken,rss (MiB)
-table(w, phases) = sprintf("< awk -F, -v w=%s -v phases='%s' -v allocs='%s' 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next } $h[\"workload\"] == w && $h[\"release\"] == \"none\" && $h[\"sampler\"] == \"on\" { v[$h[\"allocator\"], $h[\"phase\"], $h[\"metric\"]] = $h[\"median\"] } function g(a, p, m) { return ((a, p, m) in v && v[a, p, m] != \"\") ? v[a, p, m] / 1048576 : 0 } function has(a, p, m) { return (a, p, m) in v && v[a, p, m] != \"\" } END { print \"label,live,beyond,tcache,central,page,meta,unbroken,rss\"; na = split(allocs, A, \" \"); np = split(phases, P, \" \"); for (i = 1; i <= na; i++) { for (j = 1; j <= np; j++) { a = A[i]; p = P[j]; live = g(a, p, \"live_bytes\"); beyond = has(a, p, \"st_allocated_bytes\") ? g(a, p, \"st_allocated_bytes\") - live : 0; if (beyond < 0) beyond = 0; un = (!has(a, p, \"st_allocated_bytes\") && has(a, p, \"st_mapped_bytes\")) ? g(a, p, \"st_mapped_bytes\") - live : 0; if (un < 0) un = 0; rss = has(a, p, \"rss_kib\") ? (v[a, p, \"rss_kib\"] - v[a, p, \"baseline_rss_kib\"]) / 1024 : -1; OFS = \",\"; print p, live, beyond, g(a, p, \"st_thread_cache_bytes\"), g(a, p, \"st_central_free_bytes\"), g(a, p, \"st_page_free_bytes\"), g(a, p, \"st_metadata_bytes\"), un, rss } if (i < na) print \",0,0,0,0,0,0,0,-1\" } }' %s", w, phases, ALLOCATORS, q(summary))
+# One row per (allocator, phase), an empty row between allocators, a column per metric's
+# median ("live_bytes_median"); a metric the allocator does not report is empty: drawn as
+# 0. The allocators in the table's order, for their labels: ORDER.
+mib(c) = (v = column(c), v == v ? v / 1048576 : 0)
+given(c) = column(c) == column(c)
+pos(v) = v > 0 ? v : 0
+beyond(x) = given("st_allocated_bytes_median") ? pos(mib("st_allocated_bytes_median") - mib("live_bytes_median")) : 0
+unbroken(x) = !given("st_allocated_bytes_median") && given("st_mapped_bytes_median") ? pos(mib("st_mapped_bytes_median") - mib("live_bytes_median")) : 0
+rss(x) = given("rss_kib_median") ? (column("rss_kib_median") - column("baseline_rss_kib_median")) / 1024 : NaN
 set multiplot layout 1, 3 title "The allocator's own account at each phase end (stacked, MiB) and the RSS the kernel saw added (diamond); median of runs" margins 0.05, 0.99, 0.36, 0.86 spacing 0.04
 set style data histograms
 set style histogram rowstacked
@@ -24,19 +28,21 @@ set xrange [-0.7:*]
 do for [w in WORKLOADS] {
     set title w
     unset label
-    do for [i = 1:words(ALLOCATORS)] {
-        set label i word(ALLOCATORS, i) at first (i - 1) * 4 + 1, graph -0.17 center front font ",9" tc rgb hex(word(ALLOCATORS, i))
+    ORDER = ""
+    stats figdata index ds(w) using (a = strcol("allocator"), strlen(a) && !has(ORDER, a) ? ORDER = add(ORDER, a) : 0, 0) nooutput
+    do for [i = 1:words(ORDER)] {
+        set label i word(ORDER, i) at first (i - 1) * 4 + 1, graph -0.17 center front font ",9" tc rgb hex(word(ORDER, i))
     }
     if (w eq "holes") { set key } else { unset key }
     if (w ne "holes") { unset ylabel }
-    ph = value("PHASES_" . w)
-    plot table(w, ph) using "live":xtic(stringcolumn("label")) lc rgb "#4d4d4d" title "live (requested)", \
-         '' using "beyond" lc rgb "#a6a6a6" title "allocated beyond live", \
-         '' using "tcache" lc rgb "#e6550d" title "free: thread cache", \
-         '' using "central" lc rgb "#fdae6b" title "free: size classes (central, bins, slabs)", \
-         '' using "page" lc rgb "#6baed6" title "free: page level (page heap, dirty, top)", \
-         '' using "meta" lc rgb "#756bb1" title "metadata", \
-         '' using "unbroken" lc rgb "#c7b9e4" title "committed, not broken down (mimalloc)", \
-         '' using ($0):(column("rss") >= 0 ? column("rss") : NaN) with points pt 13 ps 0.9 lc rgb "black" title "RSS added (kernel)"
+    row = 0  # the diamonds are drawn at the bars' x: the row number, from 0
+    plot figdata index ds(w) using (mib("live_bytes_median")):xtic(strcol("phase")) lc rgb "#4d4d4d" title "live (requested)", \
+         '' index ds(w) using (beyond(0)) lc rgb "#a6a6a6" title "allocated beyond live", \
+         '' index ds(w) using (mib("st_thread_cache_bytes_median")) lc rgb "#e6550d" title "free: thread cache", \
+         '' index ds(w) using (mib("st_central_free_bytes_median")) lc rgb "#fdae6b" title "free: size classes (central, bins, slabs)", \
+         '' index ds(w) using (mib("st_page_free_bytes_median")) lc rgb "#6baed6" title "free: page level (page heap, dirty, top)", \
+         '' index ds(w) using (mib("st_metadata_bytes_median")) lc rgb "#756bb1" title "metadata", \
+         '' index ds(w) using (unbroken(0)) lc rgb "#c7b9e4" title "committed, not broken down (mimalloc)", \
+         '' index ds(w) using (row = row + 1, row - 1):(rss(0)) with points pt 13 ps 0.9 lc rgb "black" title "RSS added (kernel)"
 }
 unset multiplot

@@ -27,17 +27,10 @@ $(D3)/workloads.table.md: build/03-fragmentation/03-fragmentation
 	@mkdir -p $(@D)
 	common/atomic $@ $< --describe $(if $(QUICK),--quick)
 
-# The sampler's perturbation: growth's work time with the sampler on over off, per
-# allocator, with a conservative interval from the two medians' 95% intervals.
-$(D3)/perturbation.csv: $(D3)/03-fragmentation.summary.csv
-	common/atomic $@ awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) h[$$i] = i; next } \
-	    $$h["workload"] == "growth" && $$h["phase"] == "drift_4" && $$h["metric"] == "work_s" { k = $$h["allocator"]; if (!(k in seen)) { seen[k] = 1; o[++n] = k } \
-	        m[k, $$h["sampler"]] = $$h["median"]; lo[k, $$h["sampler"]] = $$h["ci_lo"]; hi[k, $$h["sampler"]] = $$h["ci_hi"] } \
-	    $$h["workload"] == "growth" && $$h["phase"] == "drift_4" && $$h["metric"] == "sampler_cpu_share" && $$h["sampler"] == "on" { cpu[$$h["allocator"]] = $$h["median"] } \
-	    END { print "allocator,on_s,off_s,perturbation_pct,lo_pct,hi_pct,sampler_cpu_pct"; \
-	          for (i = 1; i <= n; i++) { k = o[i]; if (m[k, "on"] == "" || m[k, "off"] == "" || lo[k, "off"] == "") continue; \
-	              printf "%s,%g,%g,%g,%g,%g,%g\n", k, m[k, "on"], m[k, "off"], 100 * (m[k, "on"] / m[k, "off"] - 1), \
-	                  100 * (lo[k, "on"] / hi[k, "off"] - 1), 100 * (hi[k, "on"] / lo[k, "off"] - 1), 100 * cpu[k] } }' $<
+# The sampler's perturbation: growth's work time with the sampler over without it, per
+# allocator (the ratio's bootstrap CI), and the sampler's CPU share.
+$(D3)/perturbation.csv: $(D3)/03-fragmentation.csv build/summarize
+	common/atomic $@ build/summarize $(03-fragmentation_SUMMARY) --baseline sampler=off --where workload=growth,phase=drift_4 $<
 
 # MADV_FREE made visible: mimalloc 2.0 told to reset free pages (MADV_FREE) rather than
 # decommit them. One QUICK-size decay run, under the runner's lock (the program checks that

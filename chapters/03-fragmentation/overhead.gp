@@ -1,5 +1,6 @@
 # Final overhead: the RSS the workload added over the live bytes requested, at the end of
 # the phase that matters for each workload (median of runs, 95% CI), log scale.
+# data: select 03-fragmentation.summary.csv --where metric=frag_ratio,sampler=on --blocks allocator,workload,release,phase
 W = 1000; H = 440
 load 'common/lab.gp'
 # "workload:release:phase" per category, and its label.
@@ -20,6 +21,6 @@ set arrow 1 from graph 0, first 1 to graph 1, first 1 nohead dt 3 lc rgb "#99999
 set bars 1
 set key top left font ",9"
 x(i, a) = i + (idx(ALLOCATORS, a) - (words(ALLOCATORS) + 1) / 2.0) * 0.13
-cond(i) = sprintf('f["workload"]=="%s" && f["release"]=="%s" && f["phase"]=="%s" && f["sampler"]=="on"', field(word(CATS, i), 1), field(word(CATS, i), 2), field(word(CATS, i), 3))
-plot for [a in ALLOCATORS] for [i = 1:n] rows("frag_ratio", is("allocator", a) . " && " . cond(i)) \
+cat(a, i) = ds(sprintf("%s %s %s %s", a, field(word(CATS, i), 1), field(word(CATS, i), 2), field(word(CATS, i), 3)))
+plot for [a in ALLOCATORS] for [i = 1:n] figdata index cat(a, i) \
     using (x(i, a)):"median":"ci_lo":"ci_hi" with yerrorbars pt 7 ps 0.8 lw 1.5 lc rgb hex(a) title (i == 1 ? a : "")
