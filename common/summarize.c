@@ -28,7 +28,7 @@
  * Select: the rows a figure draws, chosen and arranged by name (gnuplot reads no column by
  * position and computes nothing but positions and units).
  *   summarize select IN.csv... [--where COND,...] [--sort COL] [--blocks COLS] [--tag NAME]
- *       [--key COLS --wide COL --values COLS [--gap COL]]
+ *       [--key COLS --wide COL[=V|V...] --values COLS [--gap COL]]
  * COND is COL=V[|V...] (one of the values), COL!=V[|V...] (none of them), COL>NUM or
  * COL<NUM (a number, so an empty field fails). The rows that pass every COND are written
  * with every column, in input order, or stably sorted by the number in --sort. --blocks:
@@ -38,7 +38,8 @@
  * one data set. Long to wide, --wide: a row per distinct value of the --key columns, a
  * column "W_V" per value W of the --wide column (those of every data set, so each has all
  * the columns) and each --values column V; an empty cell where no row has them, an error
- * where two have. --gap COL (the first key column): an empty row where its value changes,
+ * where two have. --wide COL=V|V...: those columns, in that order, whatever the rows hold
+ * (a figure reads the columns it names; rows of other values are left out). --gap COL (the first key column): an empty row where its value changes,
  * a gap between a histogram's groups.
  *
  * Fidelity: does a program's replay rank the allocators as the program itself does?
@@ -94,7 +95,7 @@ static const char usage[] =
     "                 [--corner TEXT] [--labels 'HEAD|HEAD|...']\n"
     "       summarize format [--digits N] [--scale X] < NUMBERS\n"
     "       summarize select IN.csv... [--where COND,...] [--sort COL] [--blocks COLS]\n"
-    "                 [--tag NAME] [--key COLS --wide COL --values COLS [--gap COL]]\n"
+    "                 [--tag NAME] [--key COLS --wide COL[=V|V...] --values COLS [--gap COL]]\n"
     "       summarize fidelity REAL.summary.csv REPLAY.summary.csv\n"
     "  COND: COL=VAL[|VAL...], COL!=VAL[|VAL...], COL>NUM or COL<NUM\n";
 
@@ -323,8 +324,8 @@ static char **value_list(char *s)  // "a|b|c" -> {a, b, c, NULL}, in place
 // Parses --where, "COL=V|V,COL!=V,COL>NUM,COL<NUM", once the header is known.
 static void parse_where(void)
 {
-    char **f = NULL;
-    size_t cap = 0, n = opt_where ? split(xstrdup(opt_where), &f, &cap) : 0;  // kept: vals point in
+    char **f = NULL, *copy = opt_where ? xstrdup(opt_where) : NULL;
+    size_t cap = 0, n = copy ? split(copy, &f, &cap) : 0;
     filters = xrealloc(NULL, (n + 1) * sizeof *filters);
     for (size_t i = 0; i < n; i++) {
         filter_t *w = &filters[i];
@@ -339,10 +340,11 @@ static void parse_where(void)
             lab_die("--where column '%s' is not in the header of %s", f[i], hdr.file0);
         if ((w->op == '>' || w->op == '<') && field_kind(v, &w->num) != V_NUM)
             lab_die("--where %s%c'%s': expected a number after %c", f[i], w->op, v, w->op);
-        w->vals = w->op == '>' || w->op == '<' ? NULL : value_list(v);
+        w->vals = w->op == '>' || w->op == '<' ? NULL : value_list(xstrdup(v));
     }
     filters[n].col = -1;
     free(f);
+    free(copy);
 }
 
 static bool passes(char *const *f)
@@ -880,6 +882,7 @@ static struct {
     size_t n, cap;
     int *blocks, nblocks, *key, nkey, *vals, nvals, wide, sort, gap;
     const char *o_blocks, *o_key, *o_vals, *o_wide, *o_sort, *o_gap, *tag;
+    char **wide_vals;  // --wide COL=V|V...: the values, in order; NULL: those of the rows
 } sl;
 
 // "COL,COL" as column indices; each must be in the header, once.
@@ -916,7 +919,12 @@ static void select_columns(void)  // once the header is known
     sl.blocks = col_list("--blocks", sl.o_blocks, &sl.nblocks);
     sl.key = col_list("--key", sl.o_key, &sl.nkey);
     sl.vals = col_list("--values", sl.o_vals, &sl.nvals);
-    sl.wide = one_col("--wide", sl.o_wide);
+    char *wide = sl.o_wide ? xstrdup(sl.o_wide) : NULL, *eq = wide ? strchr(wide, '=') : NULL;
+    if (eq)  // (the copy stays: wide_vals point into it)
+        *eq = 0, sl.wide_vals = value_list(eq + 1);
+    sl.wide = one_col("--wide", wide);
+    if (!eq)
+        free(wide);
     sl.sort = one_col("--sort", sl.o_sort);
     sl.gap = one_col("--gap", sl.o_gap);
     if ((sl.o_wide || sl.o_key || sl.o_vals) && !(sl.o_wide && sl.o_key && sl.o_vals))
@@ -928,7 +936,10 @@ static void select_columns(void)  // once the header is known
 static void select_row(const char *path, int line, char **f)
 {
     double v = 0;
-    if (!passes(f))
+    bool listed = !sl.wide_vals;
+    for (char **w = sl.wide_vals; w && *w && !listed; w++)
+        listed = strcmp(f[sl.wide], *w) == 0;
+    if (!passes(f) || !listed)
         return;
     if (sl.sort >= 0 && field_kind(f[sl.sort], &v) != V_NUM)
         lab_die("%s:%d: --sort column '%s': '%s' is not a number", path, line,
@@ -1000,12 +1011,13 @@ static bool same_first(const char *a, const char *b)  // the same text before th
 // cell where no row has them.
 static void print_wide(FILE *o, const strings_t *blk, long b, const strings_t *wv)
 {
-    strings_t kv = { 0 };
+    static strings_t kv;  // the key values (static, as everything an error may leave behind)
+    static long *cell;    // cell[k * nw + w]: the row that fills it, or -1
     size_t nw = wv->n, nv = (size_t)sl.nvals, ncell = 0;
     for (size_t r = 0; r < sl.n; r++)
         if (block_of(blk, r) == b)
             intern(&kv, joined(sl.row[r], sl.key, sl.nkey, ','));
-    long *cell = xrealloc(NULL, kv.n * nw * sizeof *cell);  // the row that fills it, or -1
+    cell = xrealloc(NULL, kv.n * nw * sizeof *cell);
     for (ncell = 0; ncell < kv.n * nw; ncell++)
         cell[ncell] = -1;
     for (size_t r = 0; r < sl.n; r++) {
@@ -1032,8 +1044,8 @@ static void print_wide(FILE *o, const strings_t *blk, long b, const strings_t *w
                 fprintf(o, ",%s", cell[k * nw + w] < 0 ? "" : sl.row[cell[k * nw + w]][sl.vals[v]]);
     }
     fputc('\n', o);
-    free(cell);
-    strings_free(&kv);
+    free(cell), cell = NULL;
+    strings_free(&kv), kv = (strings_t){ 0 };
 }
 
 static void select_main(int argc, char **argv)
@@ -1052,6 +1064,8 @@ static void select_main(int argc, char **argv)
     free(files);
     select_sort();
     strings_t blk = { 0 }, wv = { 0 };
+    for (char **w = sl.wide_vals; w && *w; w++)
+        intern(&wv, *w);
     for (size_t r = 0; r < sl.n; r++) {
         if (sl.nblocks)
             intern(&blk, joined(sl.row[r], sl.blocks, sl.nblocks, ' '));
@@ -1105,29 +1119,30 @@ static struct {
 static void fidelity_row(const char *path, int line, char **f)
 {
     static const char *const metric[2][F_KINDS] = {
-        { "elapsed_s", "peak_rss_kib", "", "", "" }, { "", "", "ns_per_op", "elapsed_s", "peak_rss_kib" }
+        { "elapsed_s", "peak_rss_kib", "", "", "" },           // the real run's summary
+        { "", "", "ns_per_op", "elapsed_s", "peak_rss_kib" },  // the replay's
     };
     int ca = col_index("allocator"), cw = col_index("workload"), cm = col_index("metric"),
         cs = col_index("status"), cmed = col_index("median");
     if (ca < 0 || cw < 0 || cm < 0 || cs < 0 || cmed < 0)
-        lab_die("%s: expected a summary with columns allocator, workload, metric, median, status", path);
+        lab_die("%s: expected a summary, with columns allocator, workload, metric, median "
+                "and status", path);
     if ((strcmp(f[cs], "ok") != 0 && *f[cs]) || strcmp(f[ca], "floor") == 0)
         return;  // the floor is no allocator a program can run on
     size_t a = intern(&fd.al, f[ca]);
-    double v;
     for (int k = 0; k < F_KINDS; k++) {
         if (strcmp(f[cm], metric[fd.file][k]) != 0)
             continue;
-        size_t w = fd.file == 0 && k == F_REAL_TIME ? intern(&fd.wl, f[cw]) : (size_t)-1;
-        if (w == (size_t)-1 && (long)(w = (size_t)find_string(&fd.wl, f[cw])) < 0)
-            continue;  // a program the real run does not have
+        long w = fd.file == 0 && k == F_REAL_TIME ? (long)intern(&fd.wl, f[cw])
+                                                  : find_string(&fd.wl, f[cw]);
+        double v;
         int kind = field_kind(f[cmed], &v);
-        if (kind == V_EMPTY)
-            continue;
+        if (w < 0 || kind == V_EMPTY)
+            continue;  // a program the real run does not have; no value
         if (kind != V_NUM)
             lab_die("%s:%d: median '%s' is not a number", path, line, f[cmed]);
         GROW(fd.m, fd.n, fd.cap);
-        fd.m[fd.n].w = w, fd.m[fd.n].a = a, fd.m[fd.n].kind = k, fd.m[fd.n++].v = v;
+        fd.m[fd.n].w = (size_t)w, fd.m[fd.n].a = a, fd.m[fd.n].kind = k, fd.m[fd.n++].v = v;
     }
 }
 

@@ -315,6 +315,9 @@ jemalloc,1,11
 # [b]
 allocator,threads,ops_median
 jemalloc,1,12" "select --wide --blocks --gap: an empty row where the first key changes; every block has every column"
+is "$("$S" select "$TMP/s.csv" --where workload=a,threads=1 --key allocator --wide 'metric=rss|none' --values median)" \
+   "allocator,rss_median,none_median
+glibc,5," "select --wide COL=V|V: exactly those columns, in that order, whether or not a row has them (rows of other values left out)"
 fails_with 2 "^summarize: error: two rows have key 'glibc' and metric 'ops': narrow them with --where\$" \
     "select --wide: two rows in one cell" -- "$S" select "$TMP/s.csv" --key allocator --wide metric --values median
 fails_with 2 "^summarize: error: --where 'metric' is not allowed: expected COL=VAL\[\|VAL...\], COL!=VAL\[\|VAL...\], COL>NUM or COL<NUM, joined by commas\$" \
