@@ -1,5 +1,5 @@
-# common/lab.sh -- what the runner and the side passes share (bash; source it, after
-# defining `die MESSAGE`, which prints one line and exits 2).
+# common/lab.sh -- what the runner, its wrappers and the scripts share (bash; source it,
+# after defining `die MESSAGE`, which prints one line and exits 2).
 #
 #   lab_lock WHO            take the machine-wide measurement lock on fd 9; while waiting,
 #                           say which process holds it
@@ -7,8 +7,7 @@
 #                           run CMD without the lock's descriptor, killed when this shell
 #                           dies, even by kill -9 (PR_SET_PDEATHSIG): a helper never outlives
 #                           its runner, and never keeps the lock after it
-#   lab_under_lock CMD...   for a side pass: unless its parent holds the lock for it, run
-#                           CMD (the pass itself, again) under common/lock instead
+#   lab_wrap "$@"           a wrapper's whole command line (common/wrap/*, see common/run)
 #   lab_tmpdir DIR [PID]    the process's temporary directory DIR/.tmp/PID (made, printed);
 #                           first sweeps those whose process is gone
 #   lab_opt / lab_flag      option parsing: a value is present, an option is given once
@@ -40,8 +39,33 @@ lab_lock() {  # WHO
     echo "$$ ${cmd% }" 2>/dev/null >"$LAB_LOCK_PATH" || true
 }
 
-lab_under_lock() {  # CMD...
-    [ "${LAB_LOCK_HOLDER:-}" = "$PPID" ] || exec "$LAB_ROOT/common/lock" "$@"
+# A wrapper (common/wrap/NAME; its contract is in common/run) sets WRAP_COLUMNS and defines
+# `check` (prints why the tool cannot run here, returns 1) and `measure CMD...` (runs
+# "${lab_cmd[@]}", which is CMD with the allocator's preload, under its tool and writes its
+# values to $LAB_WRAP_OUT; returns CMD's status), then calls lab_wrap "$@". The tool itself
+# runs without the allocator, tied to the wrapper (lab_tied): it dies with it.
+lab_wrap() {
+    case ${1:-} in
+        -h|--help) sed -n '2,/^set /{/^set /d;s/^# \{0,1\}//;p}' "$0"; exit 0 ;;
+        --columns) echo "$WRAP_COLUMNS"; exit 0 ;;
+        --check) check; exit ;;
+        '') die "no command given: expected ${0##*/} --columns | --check | CMD [ARG...]" ;;
+        -*) die "unknown option '$1': expected --columns, --check, --help or a command" ;;
+    esac
+    [ -n "${LAB_WRAP_OUT:-}" ] && [ -d "${LAB_WRAP_DIR:-}" ] ||
+        die "LAB_WRAP_OUT and LAB_WRAP_DIR are not set: common/run --wrap ${0##*/} runs this"
+    lab_cmd=("$@")
+    [ -z "${LAB_PRELOAD:-}" ] || lab_cmd=(env LD_PRELOAD="$LAB_PRELOAD" "$@")
+    measure "$@"
+}
+
+# lab_timed CMD...: runs CMD; its status in lab_rc, its wall time in seconds in lab_wall_s.
+lab_timed() {
+    local t0 t1
+    lab_rc=0; t0=$(date +%s%N)
+    "$@" || lab_rc=$?
+    t1=$(date +%s%N)
+    lab_wall_s=$(awk -v d=$((t1 - t0)) 'BEGIN { printf "%.6f", d / 1e9 }')
 }
 
 lab_tmpdir() {  # DIR [PID]

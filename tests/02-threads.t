@@ -78,18 +78,29 @@ is "$(awk -F, -v n=$fn '$1 == "floor" && $2 == "thread-local" && $n != "" && $n 
 LAB_NO_PERF=1 "$prog" --workload shared-pool --threads 2 --quick >"$TMP/noperf.csv" 2>"$TMP/noperf.err"
 is "$(tail -1 "$TMP/noperf.csv" | cut -d, -f"$fc","$fn",$(col futex_per_mop))" "unavailable,," "no perf: futex columns say unavailable"
 grep -q "futex calls not counted" "$TMP/noperf.err"; ok $? "and stderr says why"
-head -1 "$d/perf.csv" | grep -q '^allocator,workload,threads,status,stat_futex_calls'; ok $? "perf.csv has its header"
-is "$(tail -n +2 "$d/perf.csv" | wc -l)" "$(echo "$installed" | grep -vx floor | wc -l)" "the contention pass has a row per allocator"
-ok $(awk -F, 'NR > 1 && $4 != "ok" && $4 !~ /^unavailable: / { bad = 1 } END { exit bad }' "$d/perf.csv"; echo $?) \
-    "each contention row is ok or says why it is unavailable"
-grep -q 'perf trace -s' "$d/perf-trace.txt" 2>/dev/null || grep -q 'unavailable' "$d/perf.table.md"
-ok $? "perf trace -s output kept (or the table says perf is unavailable)"
-# Without perf: the pass still writes its table, which says why.
-mkdir -p "$TMP/noperf"
-LAB_PERF=/nonexistent/perf chapters/02-threads/contention --prog "$prog" --out "$TMP/noperf" --allocators glibc --quick 2>/dev/null
-ok $? "contention without perf exits 0"
+# The contention pass: common/run under three perf wrappers, one row per allocator and tool.
+pc=$d/perf.csv ALLOC2="glibc jemalloc tcmalloc mimalloc tbbmalloc glibc-arena1"
+pcol() { head -1 "$1" | tr , '\n' | grep -nx "$2" | cut -d: -f1; }
+is "$(head -1 "$pc")" "$("$prog" --header),tool,stat_futex_calls,trace_futex_calls,trace_futex_errors,trace_futex_ms,lock_contended,lock_wait_ms,lock_top" \
+    "perf.csv: the program's columns, then the wrappers'"
+is "$(awk -F, -v t="$(pcol "$pc" tool)" 'NR > 1 { n[$1] = n[$1] " " $t } END { for (a in n) print a n[a] }' "$pc" | sort | paste -sd';')" \
+    "$(for a in $ALLOC2; do echo "$a perf-stat perf-trace perf-lock"; done | sort | paste -sd';')" "a row per allocator and perf tool"
+ok $(awk -F, -v s="$(pcol "$pc" status)" 'NR > 1 && $s != "ok" && $s != "missing" && $s !~ /^unavailable: / { bad = 1 } END { exit bad }' "$pc"; echo $?) \
+    "each contention row is ok, missing or says why it is unavailable"
+if ! grep -q 'perf was not usable' "$d/perf.table.md"; then
+    is "$(awk -F, -v s="$(pcol "$pc" status)" -v t="$(pcol "$pc" tool)" -v c="$(pcol "$pc" stat_futex_calls)" \
+        '$1 == "glibc" && $t == "perf-stat" && $s == "ok" && $c > 0' "$pc" | wc -l)" 1 "perf stat counted glibc's futex calls"
+    grep -q '^| glibc | [0-9]' "$d/perf.table.md"; ok $? "and the table has them"
+fi
+# Without perf: the pass still writes its rows and its table, which say why.
+np=$TMP/noperf/perf.csv
+LAB_PERF=/nonexistent/perf common/run --prog "$prog" --out "$np" --allocators glibc --reps 1 --quick --no-series \
+    --wrap perf-stat --wrap perf-trace --wrap perf-lock --case "--workload producer-consumer --threads 2 --no-pin" 2>/dev/null &&
+    awk -f chapters/02-threads/perf.awk -v file="$np" -v args=x >"$TMP/noperf/perf.table.md"
+ok $? "the contention pass without perf exits 0"
 grep -q 'perf was not usable on this machine: perf not found' "$TMP/noperf/perf.table.md"; ok $? "and its table says perf was not found"
-is "$(tail -1 "$TMP/noperf/perf.csv" | cut -d, -f4)" "unavailable: perf not found (make deps installs linux-perf)" "and its row says so"
+is "$(awk -F, -v s="$(pcol "$np" status)" 'NR > 1 { print $s }' "$np" | sort -u)" \
+    "unavailable: perf not found (make deps installs linux-perf)" "and its rows say so"
 
 # Summaries: speedup (ratio to 1 thread) of the same allocator; the xfree view.
 s=$d/02-threads.summary.csv
@@ -132,7 +143,7 @@ fails_with 2 "unknown allocator 'glibc-arena2'" "unknown allocator variant" -- \
     common/run --prog "$prog" --out "$TMP/x/x.csv" --allocators "glibc glibc-arena2"
 fails_with 3 "allocator 'mimalloc' expected .* but malloc is live in" "a preload that did not take is an error" -- \
     env LAB_ALLOCATOR=mimalloc LAB_ALLOCATOR_LIB=/lib/x86_64-linux-gnu/libmimalloc.so.2 "$prog" --workload thread-local --quick
-fails_with 2 "contention: error: --prog" "contention: missing program" -- chapters/02-threads/contention --prog /nonexistent --out "$TMP/c"
+fails_with 2 "^perf-stat: error: no command given" "the perf-stat wrapper without a command" -- common/wrap/perf-stat
 
 # Sanitizers: ASan+UBSan (every block freed, no overflow) and TSan (the ring and the slot
 # locks are race-free), each mode at 1 and 2 x nproc threads, under glibc.

@@ -10,7 +10,8 @@ export LAB_LOCK=$TMP/lock
 RUN=common/run
 
 # The fake experiment: the runner's protocol (--header, --cases, --context, then one row
-# per process). FAKE_SLEEP makes it slow; FAKE_NOROWS makes it write its header only.
+# per process). FAKE_SLEEP makes it slow; FAKE_NOROWS makes it write its header only;
+# FAKE_VALUE is its value_ns (default 1).
 fake=$TMP/fake
 cat >"$fake" <<'EOF'
 #!/bin/bash
@@ -24,7 +25,7 @@ while [ $# -gt 0 ]; do case $1 in --workload|--rep|--seed) [ $1 = --workload ] &
     --quick) shift ;; *) echo "fake: bad option $1" >&2; exit 2 ;; esac; done
 [ -z "${FAKE_SLEEP:-}" ] || sleep "$FAKE_SLEEP"
 echo "allocator,workload,rep,status,value_ns"
-[ -n "${FAKE_NOROWS:-}" ] || echo "$LAB_ALLOCATOR,$w,$rep,ok,1"
+[ -n "${FAKE_NOROWS:-}" ] || echo "$LAB_ALLOCATOR,$w,$rep,ok,${FAKE_VALUE:-1}"
 EOF
 chmod +x "$fake"
 $RUN --prog "$fake" --out "$TMP/ok/ok.csv" --reps 2 --allocators glibc 2>/dev/null
@@ -61,15 +62,14 @@ ok $? "the next run gets the lock and runs"
 is "$(ls -A "$TMP/k" | paste -sd' ')" "env.txt k.csv" "and sweeps the stale temporary files of runs that are gone"
 
 # A waiting run names the process that holds the lock.
-common/lock sleep 3 & holder=$!
+FAKE_SLEEP=3 $RUN --prog "$fake" --out "$TMP/h/h.csv" --reps 1 --allocators glibc 2>/dev/null & holder=$!
 for _ in $(seq 25); do grep -q "^$holder " "$LAB_LOCK" 2>/dev/null && break; sleep 0.2; done
 err=$($RUN --prog "$fake" --out "$TMP/w/w.csv" --reps 1 --allocators glibc 2>&1 >/dev/null | head -1)
 wait $holder
-[[ $err == "run: waiting for another measurement to finish: pid $holder (/bin/bash common/lock sleep 3) holds $LAB_LOCK" ]]
+[[ $err == "run: waiting for another measurement to finish: pid $holder (/bin/bash common/run --prog $fake --out $TMP/h/h.csv "* ]] &&
+    [[ $err == *") holds $LAB_LOCK" ]]
 ok $? "a waiting run names the pid that holds the lock" || echo "#   $err"
-common/lock sh -c 'ls -l /proc/$$/fd' >"$TMP/lockfd"
-grep -q -- "-> $LAB_LOCK$" "$TMP/lockfd"; ok $([ $? -ne 0 ]; echo $?) "common/lock's command does not inherit the lock"
-is "$(common/lock sh -c 'exit 7'; echo $?)" 7 "common/lock exits with its command's status"
+[ ! -e common/lock ]; ok $? "no other way to take the lock: common/run is the only launcher"
 
 # ---------------------------------------------------------------- item 4: no data lost
 echo good >"$TMP/k/k.csv"
@@ -138,29 +138,71 @@ fails_with 2 "REPS='x' is not allowed" "make REPS=x is an error" -- make -s 01 R
 fails_with 2 "SEED='1;true' is not allowed" "make SEED='1;true' is an error" -- make -s 01 SEED='1;true'
 fails_with 2 "OUT='$TMP/a b' is not allowed.*spaces" "an OUT with a space is one clear error" -- make -s 01 QUICK=1 OUT="$TMP/a b"
 is "$(make -s 01 QUICK=1 OUT="$TMP/a b" 2>&1 | wc -l)" 1 "  ... of one line"
-if [ -x "$BUILD/05-internals/05-internals" ]; then
-    fails_with 2 "allocators: error: unknown allocator 'nosuch'" "05's trace: an unknown allocator is an error" -- \
-        chapters/05-internals/trace "$BUILD/05-internals/05-internals" "$TMP/t/trace.csv" --allocators nosuch
-    fails_with 1 "trace: error: none of the allocators ghost=/nonexistent/x.so is installed" "05's trace: no installed allocator is an error" -- \
-        chapters/05-internals/trace "$BUILD/05-internals/05-internals" "$TMP/t/trace.csv" --allocators ghost=/nonexistent/x.so
-    ok $([ ! -e "$TMP/t/trace.csv" ]; echo $?) "  ... and writes nothing"
+
+# ---------------------------------------------------------------- passes under a tool (--wrap)
+$RUN --prog "$fake" --out "$TMP/wr/pass.csv" --reps 2 --allocators "glibc ghost=/no/x.so" --wrap none 2>/dev/null
+ok $? "--wrap none: a pass under a wrapper runs"
+is "$(head -1 "$TMP/wr/pass.csv")" "allocator,workload,rep,status,value_ns,tool,wall_s" "  ... its rows gain 'tool' and the wrapper's columns"
+is "$(awk -F, '$1 == "glibc" && $4 == "ok" && $5 == 1 && $6 == "none" && $7 > 0' "$TMP/wr/pass.csv" | wc -l)" 4 \
+    "  ... the program ran under it (its own value) and the wrapper recorded its time"
+is "$(awk -F, '$1 == "ghost" { print $2 "," $4 "," $6 }' "$TMP/wr/pass.csv" | paste -sd' ')" "a,missing,none b,missing,none" \
+    "  ... a missing allocator's rows come from run, one per case and wrapper"
+is "$(ls -A "$TMP/wr" | paste -sd' ')" "pass.csv pass.env.txt" "  ... a pass's environment goes to NAME.env.txt (env.txt is the chapter's)"
+grep -q '^wrappers: none$' "$TMP/wr/pass.env.txt"; ok $? "  ... which names the wrapper"
+LAB_STRACE=/nonexistent/strace $RUN --prog "$fake" --out "$TMP/wr/u.csv" --reps 1 --allocators glibc --wrap strace --wrap none 2>/dev/null
+is "$(awk -F, 'NR > 1 { print $2 "," $4 "," $6 }' "$TMP/wr/u.csv" | paste -sd' ')" \
+    "a,unavailable: strace not found (make deps installs strace),strace a,ok,none b,unavailable: strace not found (make deps installs strace),strace b,ok,none" \
+    "a wrapper whose tool is missing: rows that say why, not an error; the others run"
+if command -v strace >/dev/null && strace -o /dev/null true 2>/dev/null; then
+    $RUN --prog "$fake" --out "$TMP/wr/s.csv" --reps 1 --allocators glibc --wrap strace --case "--workload a" 2>/dev/null
+    is "$(head -1 "$TMP/wr/s.strace.csv" 2>/dev/null)" "allocator,workload,rep,t_ms,call,y_start_mib,y_end_mib,length_kib" \
+        "a wrapper's own rows go to NAME.WRAPPER.csv, after the key columns"
+    ok $(awk -F, 'NR > 1 && !($7 > 0) { bad = 1 } END { exit bad }' "$TMP/wr/s.csv"; echo $?) "  ... and its values to the row (strace's wall time)"
+fi
+fails_with 2 "^run: error: unknown wrapper 'nosuch': expected one of .*none.*strace" "an unknown wrapper is one clear error" -- \
+    $RUN --prog "$fake" --out "$TMP/wr/x.csv" --wrap nosuch
+fails_with 2 "^run: error: unknown wrapper '../run'" "a wrapper name is a name, not a path" -- $RUN --prog "$fake" --out "$TMP/wr/x.csv" --wrap ../run
+fails_with 2 "^run: error: wrapper 'none' is given twice" "a wrapper given twice is an error" -- \
+    $RUN --prog "$fake" --out "$TMP/wr/x.csv" --wrap none --wrap none
+is "$(common/wrap/none true 2>&1; echo "rc=$?")" "none: error: LAB_WRAP_OUT and LAB_WRAP_DIR are not set: common/run --wrap none runs this
+rc=2" "a wrapper outside common/run: one clear error"
+for w in common/wrap/*; do
+    is "$($w --columns | grep -cE '^[a-z0-9_]+(,[a-z0-9_]+)*$')" 1 "${w##*/} --columns: names separated by commas"
+done
+# Item 8: a pass that preloads a library checks that the preload took: a recorder that
+# records nothing stops the run (exit 3), and nothing is written.
+if [ -x "$BUILD/04-real-workloads/trace" ]; then
+    echo 'int heaplab_nothing;' >"$TMP/nothing.c"
+    gcc -shared -fPIC -o "$TMP/nothing.so" "$TMP/nothing.c"
+    fails_with 3 "heaptrace: error: .* under LD_PRELOAD=$TMP/nothing.so wrote no trace: the preload did not take" \
+        "--wrap heaptrace: a preload that did not take stops the run, not an untraced timing" -- \
+        env LAB_HEAPTRACE="$TMP/nothing.so" $RUN --prog "$fake" --out "$TMP/wr/h.csv" --reps 1 --allocators glibc --wrap heaptrace
+    ok $([ ! -e "$TMP/wr/h.csv" ]; echo $?) "  ... and writes nothing"
 fi
 
-# Item 8: a side pass that preloads a library checks that the preload took. A copy of what
-# chapter 4's overhead pass needs, with a recorder that records nothing.
-if [ -x "$BUILD/04-real-workloads/trace" ]; then
-    o=$TMP/ov; mkdir -p "$o/common" "$o/chapters/04-real-workloads" "$o/build/04-real-workloads"
-    cp common/lab.sh common/lock "$o/common/"; cp chapters/04-real-workloads/overhead "$o/chapters/04-real-workloads/"
-    cp "$BUILD/04-real-workloads/trace" "$o/build/04-real-workloads/"
-    fails_with 2 "heaptrace.so is missing \(build it first: make build/04-real-workloads/heaptrace.so\)" \
-        "overhead without the recorder: one clear error" -- "$o/chapters/04-real-workloads/overhead" "$TMP/ov.csv" --quick
-    echo 'int heaplab_nothing;' >"$TMP/nothing.c"
-    gcc -shared -fPIC -o "$o/build/04-real-workloads/heaptrace.so" "$TMP/nothing.c"
-    fails_with 1 "overhead: error: (loop|cc1) under LD_PRELOAD=.*heaptrace.so wrote no trace: the preload did not take" \
-        "overhead: a preload that did not take is an error, not an untraced timing" -- \
-        "$o/chapters/04-real-workloads/overhead" "$TMP/ov.csv" --quick
-    ok $([ ! -e "$TMP/ov.csv" ]; echo $?) "  ... and writes nothing"
-fi
+# A process past its limit is a 'timeout' row, and is not run again in later repetitions
+# (heaptrack over cc1 once held the lock for many minutes, repetition after repetition).
+FAKE_SLEEP=5 $RUN --prog "$fake" --out "$TMP/to/t.csv" --reps 2 --timeout 1 --allocators glibc --case "--workload a" 2>/dev/null
+is "$(tail -n +2 "$TMP/to/t.csv" 2>/dev/null)" "glibc,a,1,timeout," "a process past its limit: one 'timeout' row, not run again"
+
+# --env reaches the program; the runner's own variables are its own.
+$RUN --prog "$fake" --out "$TMP/e/e.csv" --reps 1 --allocators glibc --env FAKE_VALUE=7 --case "--workload a" 2>/dev/null
+is "$(tail -1 "$TMP/e/e.csv")" "glibc,a,1,ok,7" "--env VAR=VALUE reaches the program"
+fails_with 2 "^run: error: --env 'LD_PRELOAD=/x.so' is not allowed: the runner sets LD_PRELOAD itself" "--env LD_PRELOAD is refused" -- \
+    $RUN --prog "$fake" --out "$TMP/e/e.csv" --env LD_PRELOAD=/x.so
+fails_with 2 "^run: error: --env 'FAKE' is not allowed: expected VAR=VALUE" "--env without a value is refused" -- \
+    $RUN --prog "$fake" --out "$TMP/e/e.csv" --env FAKE
+# --missing-ok: a pass that names one allocator writes its 'missing' row when it is absent.
+$RUN --prog "$fake" --out "$TMP/mo/m.csv" --reps 1 --allocators ghost=/no/x.so --missing-ok --case "--workload a" 2>/dev/null
+is "$?,$(tail -n +2 "$TMP/mo/m.csv" 2>/dev/null)" "0,ghost,a,0,missing," "--missing-ok: no allocator installed writes the 'missing' row, exit 0"
+# --command: a program outside the protocol, with --values read off its output.
+$RUN --command --values calls,elapsed_s --prog /bin/echo --case "e 12 0.5" --out "$TMP/c/c.csv" --reps 1 --allocators glibc 2>/dev/null
+is "$(cat "$TMP/c/c.csv" 2>/dev/null)" "allocator,workload,rep,status,calls,elapsed_s
+glibc,e,1,ok,12,0.5" "--command --values: the label is the workload, the printed values its columns"
+fails_with 2 "^run: error: --values needs --command" "--values without --command is refused" -- \
+    $RUN --prog "$fake" --out "$TMP/c/c.csv" --values a
+fails_with 2 "^run: error: /bin/echo e under glibc printed '': expected values for calls" "--command: a program that does not print its values stops the run" -- \
+    $RUN --command --values calls --prog /bin/echo --case "e" --out "$TMP/c/d.csv" --reps 1 --allocators glibc
 
 # ---------------------------------------------------------------- injection and odd paths
 fails_with 2 "allocator name '\`touch' is not allowed" "a backtick in a name is refused" -- \
@@ -184,23 +226,8 @@ is "$(wc -l <"$TMP/sp ace/out dir/s.csv" 2>/dev/null)" 3 "paths with spaces work
 fails_with 2 "^run: error: --prog needs a value$" "run --prog without a value" -- $RUN --prog
 fails_with 2 "^run: error: --out needs a value$" "run --out without a value" -- $RUN --prog "$fake" --out
 fails_with 2 "^run: error: --reps is given twice$" "a duplicated option is an error" -- $RUN --prog "$fake" --out "$TMP/x/x.csv" --reps 1 --reps 2
-fails_with 2 "^contention: error: --prog needs a value$" "contention --prog without a value" -- chapters/02-threads/contention --prog
-fails_with 2 "^contention: error: --seed 'abc' is not allowed" "contention --seed abc" -- \
-    chapters/02-threads/contention --prog "$fake" --out "$TMP/c" --seed abc
-fails_with 2 "^contention: error: --quick is given twice" "contention: a duplicated option" -- \
-    chapters/02-threads/contention --prog "$fake" --out "$TMP/c" --quick --quick
-LAB_PERF=/nonexistent/perf chapters/02-threads/contention --prog "$fake" --out "$TMP/c" --allocators "glibc ghost=/no/x.so" --quick 2>/dev/null
-ok $? "contention runs under the lock (here without perf)"
-is "$(cut -d, -f1,4 "$TMP/c/perf.csv" | cut -c1-17 | paste -sd' ')" "allocator,status glibc,unavailable ghost,missing" "  ... and writes its rows"
-is "$(ls -A "$TMP/c" | paste -sd' ')" "perf-lock.txt perf-trace.txt perf.csv perf.table.md" "  ... and no temporary file"
-fails_with 2 "^overhead: error: OUT.csv is required" "overhead without arguments" -- chapters/04-real-workloads/overhead
-fails_with 2 "^overhead: error: --quick is given twice" "overhead: a duplicated option" -- chapters/04-real-workloads/overhead x.csv --quick --quick
-fails_with 2 "^trace: error: --allocators needs a value" "05's trace --allocators without a value" -- \
-    chapters/05-internals/trace "$fake" "$TMP/t.csv" --allocators
-fails_with 2 "^trace: error: --quick is given twice" "05's trace: a duplicated option" -- chapters/05-internals/trace "$fake" "$TMP/t.csv" --quick --quick
-fails_with 2 "^lock: error: no command given" "common/lock without a command" -- common/lock
-for s in common/run common/bench chapters/04-real-workloads/tables common/lock common/atomic common/allocators common/deps .ci/run common/book/render chapters/02-threads/contention \
-         chapters/04-real-workloads/overhead chapters/05-internals/trace; do
+for s in common/run common/bench chapters/04-real-workloads/tables common/atomic common/allocators common/deps .ci/run common/book/render \
+         common/wrap/*; do
     for h in -h --help; do
         out=$(cd "$TMP" && "$ROOT/$s" $h 2>"$TMP/herr"); rc=$?
         ok $([ $rc = 0 ] && [[ $out == *usage* || $out == *"$(basename $s)"* ]] && [ ! -s "$TMP/herr" ]; echo $?) "$s $h: usage on stdout, exit 0"

@@ -7,8 +7,14 @@
 # Summaries are grouped by pinning too; the ratio is the speedup over the same
 # allocator's one-thread run.
 02-threads_SUMMARY := --by allocator,workload,threads,pin --baseline threads=1
-02-threads_AFTER_RUN = chapters/02-threads/contention --prog build/02-threads/02-threads \
-    --out $(DATA)/02-threads --allocators $(call sq,$(02-threads_ALLOC)) --seed $(SEED) $(if $(QUICK),--quick)
+# The contention pass: producer-consumer at twice as many threads as CPUs, once under each
+# perf wrapper (common/wrap/perf-*: one row per allocator and tool); perf.awk makes its table.
+02-threads_PERF = --workload producer-consumer --threads $$((2 * $$(nproc))) --no-pin
+02-threads_AFTER_RUN = $(RUN) --prog build/02-threads/02-threads --out $(DATA)/02-threads/perf.csv \
+        --allocators $(call sq,$(02-threads_ALLOC)) --reps 1 --no-series --wrap perf-stat --wrap perf-trace --wrap perf-lock \
+        --case "$(02-threads_PERF)" && \
+    common/atomic $(DATA)/02-threads/perf.table.md awk -f chapters/02-threads/perf.awk -v file=$(DATA)/02-threads/perf.csv \
+        -v args="$(02-threads_PERF)$(if $(QUICK), --quick)"
 $(eval $(call chapter,02-threads))
 
 # The floor never reuses memory while a block is live; 256 MiB hold a full run's blocks

@@ -30,20 +30,15 @@ $(D3)/workloads.table.md: build/03-fragmentation/03-fragmentation
 # The sampler's perturbation: growth's work time with the sampler over without it, per
 # allocator (the ratio's bootstrap CI), and the sampler's CPU share.
 $(D3)/perturbation.csv: $(D3)/03-fragmentation.csv build/summarize
-	common/atomic $@ build/summarize $(03-fragmentation_SUMMARY) --baseline sampler=off --where workload=growth,phase=drift_4 $<
+	common/atomic $@ build/summarize $(03-fragmentation_SUMMARY) --baseline sampler=0 --where workload=growth,phase=drift_4 $<
 
 # MADV_FREE made visible: mimalloc 2.0 told to reset free pages (MADV_FREE) rather than
-# decommit them. One QUICK-size decay run, under the runner's lock (the program checks that
-# the preload took). Without mimalloc on the machine: one row of status 'missing', as the
-# runner writes for a missing allocator, and the prose says "mimalloc not run".
-MISSING_MADVFREE := { print; for (i = 1; i <= NF; i++) $$i = $$i == "allocator" ? "mimalloc" : \
-    $$i == "workload" ? "decay" : $$i == "release" ? "now" : $$i == "sampler" ? "on" : $$i == "status" ? "missing" : ""; print }
-$(D3)/madvfree.csv: $(D3)/03-fragmentation.csv | build/03-fragmentation/03-fragmentation
-	@if lib=$$(common/allocators lib mimalloc 2>/dev/null); then \
-	    common/atomic $@ common/lock \
-	        env LD_PRELOAD="$$lib" LAB_ALLOCATOR=mimalloc LAB_ALLOCATOR_LIB="$$lib" LAB_SERIES= MIMALLOC_PAGE_RESET=1 \
-	        build/03-fragmentation/03-fragmentation --workload decay --release now --quick --rep 1; \
-	else \
-	    echo "madvfree: mimalloc is not installed here; its row says 'missing'" >&2; \
-	    common/atomic $@ sh -c 'build/03-fragmentation/03-fragmentation --header | awk -F, -v OFS=, "$$1"' - '$(MISSING_MADVFREE)'; \
-	fi
+# decommit them. One QUICK-size decay run after each run of the chapter (the program checks
+# that the preload took). Without mimalloc on the machine, the runner writes its 'missing'
+# row and the prose says "mimalloc not run".
+MADVFREE3 = common/run --prog build/03-fragmentation/03-fragmentation --out $(D3)/madvfree.csv --allocators mimalloc --missing-ok \
+    --env MIMALLOC_PAGE_RESET=1 --no-series --reps 1 --seed $(SEED) --quick --case '--workload decay --release now'
+03-fragmentation_AFTER_RUN = $(MADVFREE3)
+# (This rule only when it is missing, e.g. in a fresh QUICK dir.)
+$(D3)/madvfree.csv: | build/03-fragmentation/03-fragmentation
+	$(MADVFREE3)

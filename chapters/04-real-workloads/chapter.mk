@@ -71,8 +71,28 @@ traces: $(B4)/trace $(B4)/heaptrace.so
 	    xz -9 -T1 -c $$f >data/traces/$$n.htr.xz.tmp && mv data/traces/$$n.htr.xz.tmp data/traces/$$n.htr.xz && \
 	    echo "traces: $$n: $$(basename $$f), $$(stat -c %s $$f) bytes" && rm -rf $$d || exit 1; done
 
-# What recording costs, beside heaptrack and ltrace: once per run (it takes the lock).
-04-real-workloads_AFTER_RUN += && $(C4)/overhead $(D4)/overhead.csv $(if $(QUICK),--quick)
+# What recording costs, beside heaptrack and ltrace (common/wrap/*), after the real runs: a
+# loop of malloc(64)/free pairs (`trace loop N`, which counts and times itself) and gcc's
+# compiler proper, cc1, on chapter 1's source (run directly, with the command line that
+# `gcc -###` prints: heaptrack does not follow the driver's exec), each under no tool,
+# heaptrace.so and heaptrack: 7 runs each (2 in QUICK), the tools' runs shuffled in every
+# round, each bounded (heaptrack's interpreter has taken minutes over cc1 on a loaded VM:
+# a row of status 'timeout'); the loop under ltrace once, with fewer calls (it is slow);
+# the replayer's own cost, `replay --dry` of each trace. overhead.awk reads overhead.csv
+# (the fastest run of each) off their rows.
+O4 = --allocators glibc --reps $(if $(QUICK),2 --timeout 60,7 --timeout 600)
+CC1 = src=$$($(B4)/trace programs | awk -F'\t' '$$1 == "gcc" { print $$2 }') && \
+    cc1=$$(eval "gcc -\#\#\# $${src\#gcc }" 2>&1 | grep '/cc1 ' | sed 's|"||g; s|^ *||; s| -o [^ ]*\.s| -o /dev/null|') && [ -n "$$cc1" ]
+OVERHEAD4 = $(RUN) $(O4) --command --values calls,elapsed_s --prog $(B4)/trace --case 'loop loop $(if $(QUICK),200000,2000000)' \
+        --wrap none --wrap heaptrace --wrap heaptrack --out $(D4)/overhead-loop.csv && \
+    $(CC1) && $(RUN) $(O4) --command --prog "$${cc1%% *}" --case "cc1 $${cc1\#* }" \
+        --wrap none --wrap heaptrace --wrap heaptrack --out $(D4)/overhead-cc1.csv && \
+    $(RUN) --allocators glibc --reps 1 --command --values calls,elapsed_s --prog $(B4)/trace \
+        --case 'loop loop $(if $(QUICK),2000,5000)' --wrap ltrace --out $(D4)/overhead-ltrace.csv && \
+    common/run --seed $(SEED) $(O4) --prog $(B4)/replay $(foreach p,$(PROGRAMS4),--case '--workload $(p) --dry') \
+        --out $(D4)/overhead-dry.csv && \
+    common/atomic $(D4)/overhead.csv awk -f $(C4)/overhead.awk -v dir=$(D4)
+04-real-workloads_AFTER_RUN += && $(OVERHEAD4)
 $(D4)/overhead.csv: $(D4)/04-real-workloads.csv ;
 
 # The trace tools again under the sanitizers, for make test (tests/trace-asan.t): the
