@@ -4,8 +4,9 @@
 # and starts with  load 'common/lab.gp'  (after setting W and H, the size in pixels, if
 # the default does not suit). figdata holds the rows the figure draws, made by the
 # `# data: select ...` lines of its header (common/chapter.mk, summarize select): a figure
-# computes nothing but positions and units, and reads every column by name. With
-# --blocks, figdata holds named data sets: `index ds("glibc small")` reads "[glibc small]".
+# computes no statistic (only positions, units and differences of the values it reads),
+# and reads every column by name. With --blocks, figdata holds named data sets:
+# `index ds("glibc small")` reads the one named "[glibc small]".
 if (!exists("W")) W = 960
 if (!exists("H")) H = 420
 set terminal svg size W, H dynamic font "sans,13" background rgb "white"
