@@ -29,7 +29,7 @@ head -1 "$csv" | tr , '\n' | grep -vE '^(allocator|workload|threads|pin|rep|stat
     grep -vE '_(ns|s|kib|bytes|per_s|op|pct|faults|mop)$' >"$TMP/nounit"
 ok $([ ! -s "$TMP/nounit" ]; echo $?) "every measured column names its unit ($(paste -sd' ' "$TMP/nounit"))"
 
-# The cases: four modes x 1..2*nproc threads x pinned and not; QUICK pins only the ends.
+# The cases: four workloads x 1..2*nproc threads x pinned and not (a flag each way); QUICK pins only the ends.
 "$prog" --cases >"$TMP/cases"
 is "$(wc -l <"$TMP/cases")" $((4 * tmax * 2)) "--cases: 4 modes x $tmax thread counts x 2 pinnings"
 is "$(awk '{ print $4 }' "$TMP/cases" | sort -n | uniq | paste -sd' ')" "$(seq 1 $tmax | paste -sd' ')" \
@@ -38,18 +38,20 @@ is "$(awk '{ print $2 }' "$TMP/cases" | uniq | paste -sd' ')" "thread-local prod
 taskset -c 0 "$prog" --cases | awk '{ print $4 }' | sort -n | tail -1 >"$TMP/t1"
 is "$(cat "$TMP/t1")" 2 "the sweep follows the CPUs this process may use (taskset -c 0: 1..2)"
 "$prog" --quick --cases >"$TMP/qcases"
-is "$(awk '$6 == 1 { print $4 }' "$TMP/qcases" | sort -nu | paste -sd' ')" "1 $tmax" "QUICK pins only 1 and $tmax threads"
+is "$(awk '$5 == "--pin" { print $4 }' "$TMP/qcases" | sort -nu | paste -sd' ')" "1 $tmax" "QUICK pins only 1 and $tmax threads"
+is "$(awk '{ print $5 }' "$TMP/cases" | sort | uniq -c | awk '{ print $1, $2 }' | paste -sd' ')" "$((4 * tmax)) --no-pin $((4 * tmax)) --pin" \
+    "every case says --pin or --no-pin (so that a missing allocator's rows record pin 0 or 1)"
 
 installed=$(for a in glibc jemalloc tcmalloc mimalloc tbbmalloc floor glibc-arena1; do common/allocators lib $a >/dev/null 2>&1 && echo $a; done)
 nq=$(wc -l <"$TMP/qcases")
 for a in $installed; do
     is "$(awk -F, -v a=$a '$1 == a && $6 == "ok"' "$csv" | wc -l)" "$nq" "$a: all $nq QUICK cases ok"
 done
-is "$(awk '$6 == 0 { print $4 }' "$TMP/qcases" | sort -nu | paste -sd' ')" "$(printf '%s\n' 1 $((tmax / 2)) $tmax | sort -nu | paste -sd' ')" \
+is "$(awk '$5 == "--no-pin" { print $4 }' "$TMP/qcases" | sort -nu | paste -sd' ')" "$(printf '%s\n' 1 $((tmax / 2)) $tmax | sort -nu | paste -sd' ')" \
     "QUICK runs 1, nproc and 2 x nproc threads"
 for w in thread-local producer-consumer shared-pool false-sharing; do
     is "$(awk -F, -v w=$w '$2 == w && $1 == "glibc" && $4 == 0 { print $3 }' "$csv" | sort -n | paste -sd' ')" \
-        "$(awk -v w=$w '$2 == w && $6 == 0 { print $4 }' "$TMP/qcases" | sort -n | paste -sd' ')" "$w: glibc ran at every QUICK thread count"
+        "$(awk -v w=$w '$2 == w && $5 == "--no-pin" { print $4 }' "$TMP/qcases" | sort -n | paste -sd' ')" "$w: glibc ran at every QUICK thread count"
 done
 is "$(awk -F, -v c="$(col ops_per_s)" 'NR > 1 && $6 == "ok" && !($c > 0)' "$csv" | wc -l)" 0 "ok rows have positive ops/s"
 is "$(awk -F, -v r="$(col remote_free_pct)" 'NR > 1 && $2 == "thread-local" && $6 == "ok" && $r != 0' "$csv" | wc -l)" 0 \
@@ -119,9 +121,19 @@ ls "$d"/*.tmp.* >/dev/null 2>&1; ok $([ $? -ne 0 ]; echo $?) "no temporary files
 is "$(find "$TMP/tmpdir" "$out/figures" -name 'heaplab-fig.*' -o -name '*.tmp*' 2>/dev/null)" "" "figures leave no temporary files"
 reference_snapshot | cmp -s - "$TMP/reference"; ok $? "QUICK never touches data/ or figures/"
 
-# Pinning takes: with --pin 1 each worker runs on one CPU (the kernel says so).
-"$prog" --workload thread-local --threads 2 --pin 1 --quick >"$TMP/pin.csv"
-is "$(tail -1 "$TMP/pin.csv" | cut -d, -f3,4,6)" "2,1,ok" "--pin 1 runs and records pin=1"
+# Pinning takes: with --pin each worker runs on one CPU (the kernel says so); the default
+# and --no-pin record 0.
+"$prog" --workload thread-local --threads 2 --pin --quick >"$TMP/pin.csv"
+is "$(tail -1 "$TMP/pin.csv" | cut -d, -f3,4,6)" "2,1,ok" "--pin runs and records pin=1"
+"$prog" --workload thread-local --threads 2 --no-pin --quick >"$TMP/pin.csv"
+is "$(tail -1 "$TMP/pin.csv" | cut -d, -f3,4,6)" "2,0,ok" "--no-pin records pin=0"
+"$prog" --workload thread-local --threads 2 --quick >"$TMP/pin.csv"
+is "$(tail -1 "$TMP/pin.csv" | cut -d, -f3,4,6)" "2,0,ok" "not pinned by default"
+# A missing allocator's rows keep each case's pinning as 0 or 1 (common/run reads the flags).
+common/run --prog "$prog" --out "$TMP/m/m.csv" --reps 1 --quick --allocators "glibc nosuch=/nonexistent/libnosuch.so" \
+    --case "--workload thread-local --threads 1 --pin" --case "--workload thread-local --threads 1 --no-pin" >/dev/null 2>&1
+is "$(awk -F, '$1 == "nosuch" { print $4, $6 }' "$TMP/m/m.csv" | paste -sd,)" "1 missing,0 missing" \
+    "a missing allocator's rows record pin 1 for --pin and 0 for --no-pin"
 
 # Bad input: one line naming the value and what is allowed, exit 2, no data.
 fails_with 2 "--threads '0' is not allowed: expected an integer from 1 to 1024" "threads=0" -- "$prog" --workload thread-local --threads 0
@@ -130,7 +142,9 @@ fails_with 2 "--threads 'four' is not allowed" "non-numeric threads" -- "$prog" 
 fails_with 2 "--threads '2x' is not allowed" "threads with junk" -- "$prog" --workload thread-local --threads 2x
 fails_with 2 "--threads '5000' is not allowed: expected an integer from 1 to 1024" "more threads than supported" -- \
     "$prog" --workload thread-local --threads 5000
-fails_with 2 "--pin '2' is not allowed: expected an integer from 0 to 1" "bad pin" -- "$prog" --workload thread-local --pin 2
+fails_with 2 "--pin takes no value: '--pin=1'" "pin is a flag" -- "$prog" --workload thread-local --pin=1
+fails_with 2 "unexpected argument '1'" "pin is a flag (no separate value)" -- "$prog" --workload thread-local --pin 1
+fails_with 2 "--pin and --no-pin: give one of them" "pin both ways" -- "$prog" --workload thread-local --pin --no-pin
 fails_with 2 "unknown workload 'locks'.*thread-local, producer-consumer, shared-pool, false-sharing" "unknown workload" -- \
     "$prog" --workload locks
 fails_with 2 "workload is required" "no workload" -- "$prog" --threads 2

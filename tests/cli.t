@@ -14,7 +14,7 @@ declare -A base=(
 )
 declare -A ints=(
     [01-micro]="--live --rounds --min-ms --lat-rounds --seed --rep"
-    [02-threads]="--threads --pin --ops --live --seed --rep"
+    [02-threads]="--threads --ops --live --seed --rep"
     [03-fragmentation]="--count --hz --seed --rep"
     [05-internals]="--count --requests --ops --seed --rep"
 )
@@ -25,11 +25,16 @@ declare -A no_zero=(
     [03-fragmentation]="--count --hz"
     [05-internals]="--count --requests --ops"
 )
+# Boolean options: a flag each way (--X and --no-X), which records 1 or 0 in column X.
+declare -A flags=(
+    [02-threads]="pin"
+    [03-fragmentation]="sampler"
+)
 # Options of other kinds, with a value that is wrong for them.
 declare -A others=(
     [01-micro]="--sizes=uniform:9:8 --free-fraction=2 --workload=huge"
     [02-threads]="--workload=locks"
-    [03-fragmentation]="--sizes=uniform:0:8 --keep=1 --release=later --sampler=maybe --workload=x"
+    [03-fragmentation]="--sizes=uniform:0:8 --keep=1 --release=later --workload=x"
     [05-internals]="--workload=x"
 )
 
@@ -72,10 +77,10 @@ for p in 01-micro 02-threads 03-fragmentation 05-internals; do
                 "$prog" "${args[@]}" "$o" "$bad"
         done
         # The range in the message is the range in the usage text's line for the option
-        # (--seed and --rep state none; --pin says 0|1).
+        # (--seed and --rep state none).
         range=$("$prog" "${args[@]}" "$o" abc 2>&1 | sed -n 's/.*expected an integer from \(.*\)$/\1/p')
         case $o in
-            --seed|--rep|--pin) [ -n "$range" ]; ok $? "$p $o: the message states the range ($range)" ;;
+            --seed|--rep) [ -n "$range" ]; ok $? "$p $o: the message states the range ($range)" ;;
             *) grep -- "$o" <<<"$usage" | grep -qF -- "$range"
                ok $? "$p $o: the usage text states the parser's range ($range)" ;;
         esac
@@ -88,6 +93,13 @@ for p in 01-micro 02-threads 03-fragmentation 05-internals; do
     for o in ${no_zero[$p]}; do
         one_line 2 "^$p: error: $o '0' is not allowed: expected an integer from [1-9]" "$p $o 0" -- \
             small "$prog" "${args[@]}" "$o" 0
+    done
+    for f in ${flags[$p]:-}; do
+        for o in --$f --no-$f; do
+            one_line 2 "^$p: error: $o takes no value: '$o=1'" "$p $o is a flag" -- small "$prog" "${args[@]}" "$o=1"
+        done
+        one_line 2 "^$p: error: --$f and --no-$f: give one of them" "$p: --$f and --no-$f" -- \
+            small "$prog" "${args[@]}" --no-$f --$f
     done
     for ov in ${others[$p]}; do
         o=${ov%%=*} v=${ov#*=}
@@ -128,8 +140,8 @@ one_line 2 "^01-micro: error: --rounds '102401' is not allowed: expected an inte
 one_line 2 "^02-threads: error: --threads 1024 x --live 1048576 objects need up to" \
     "02-threads --ops 1g and --live 1m are accepted" -- \
     small "$BUILD/02-threads/02-threads" --workload false-sharing --threads 1024 --live 1m --ops 1g
-one_line 2 "^02-threads: error: --pin '08' is not allowed: expected an integer from 0 to 1" \
-    "02-threads --pin 08 is 8 (out of range), not 0" -- small "$BUILD/02-threads/02-threads" --workload thread-local --pin 08
+one_line 2 "^03-fragmentation: error: --hz '08' is not allowed: expected an integer from 10 to 1000" \
+    "03-fragmentation --hz 08 is 8 (out of range), not 0" -- small "$BUILD/03-fragmentation/03-fragmentation" --workload holes --hz 08
 one_line 2 "^03-fragmentation: error: --count 10485760 blocks of --sizes uniform:1m:1m need up to" \
     "03-fragmentation --count 10m and --hz 010 are accepted" -- \
     small "$BUILD/03-fragmentation/03-fragmentation" --workload survivors --count 10m --sizes uniform:1m:1m --hz 010

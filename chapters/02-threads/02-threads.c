@@ -3,8 +3,8 @@
  * Question: where does each allocator stop scaling, and why: arenas, thread caches,
  * remote frees or locks?
  *
- * Method: one process runs one workload (a "mode") with --threads worker threads, pinned
- * one per CPU (--pin 1) or left to the scheduler (--pin 0). The main thread only
+ * Method: one process runs one workload with --threads worker threads, pinned
+ * one per CPU (--pin) or left to the scheduler (--no-pin, the default). The main thread only
  * coordinates: it releases the workers phase by phase and sleeps (nanosleep, never a
  * futex) while they run. Phases: warm-up (untimed), 8 timed rounds (--ops operations in
  * all, split evenly between rounds and threads; one clock read per thread at each end of
@@ -701,10 +701,11 @@ static void footprint(void)
 
 static void usage(void)
 {
-    printf("usage: %s --workload NAME [--threads N] [--pin 0|1] [options]\n"
+    printf("usage: %s --workload NAME [--threads N] [--pin|--no-pin] [options]\n"
            "  --workload NAME   thread-local, producer-consumer, shared-pool or false-sharing\n"
            "  --threads N       worker threads (1 to %d)\n"
-           "  --pin 0|1         1: worker i runs only on the i-th allowed CPU (mod their count)\n"
+           "  --pin             worker i runs only on the i-th allowed CPU (mod their count)\n"
+           "  --no-pin          the scheduler places the workers (the default)\n"
            "  --ops N           timed operations, all threads together (1000 to 1g)\n"
            "  --live N          live blocks, all threads together (1 to 1m); false-sharing:\n"
            "                    objects per thread\n"
@@ -722,7 +723,7 @@ static void cases(bool quick)
         for (int t = 1; t <= tmax; t++)
             for (int p = 0; p <= 1; p++)
                 if (!quick || t == 1 || t == tmax || (p == 0 && t == ncpus))
-                    printf("--workload %s --threads %d --pin %d\n", workloads[i].name, t, p);
+                    printf("--workload %s --threads %d --%spin\n", workloads[i].name, t, p ? "" : "no-");
 }
 
 static void context(void)
@@ -740,7 +741,7 @@ int main(int argc, char **argv)
 {
     lab_prog = "02-threads";
     static const struct option opts[] = {
-        { "workload", 1, 0, 'w' }, { "threads", 1, 0, 't' }, { "pin", 1, 0, 'p' },
+        { "workload", 1, 0, 'w' }, { "threads", 1, 0, 't' }, { "pin", 0, 0, 'p' }, { "no-pin", 0, 0, 'P' },
         { "ops", 1, 0, 'o' }, { "live", 1, 0, 'l' }, LAB_DESCRIBE_OPT, LAB_COMMON_OPTS
     };
     static const lab_program_t prog = {
@@ -751,14 +752,19 @@ int main(int argc, char **argv)
         names[i] = workloads[i].name;
     config_t c = { 0 };
     lab_common_t common = { .seed = 42 };
-    const char *threads = "1", *pin = "0", *nops = NULL, *live = NULL;
-    g.mode = -1;
+    const char *threads = "1", *nops = NULL, *live = NULL;
+    g.mode = -1, g.pin = -1;
     int o;
     while ((o = lab_getopt(argc, argv, opts, &prog, &common)) != -1) {
         switch (o) {
         case 'w': g.mode = lab_opt_choice("workload", optarg, names); break;
         case 't': threads = optarg; break;
-        case 'p': pin = optarg; break;
+        case 'p':
+        case 'P':
+            if (g.pin >= 0)
+                lab_die("--pin and --no-pin: give one of them");
+            g.pin = o == 'p';
+            break;
         case 'o': nops = optarg; break;
         case 'l': live = optarg; break;
         }
@@ -771,7 +777,7 @@ int main(int argc, char **argv)
         lab_die("--workload is required: one of thread-local, producer-consumer, shared-pool, false-sharing");
     c.wl = &workloads[g.mode];
     g.threads = (int)lab_opt_u64("--threads", threads, 1, MAX_THREADS);
-    g.pin = (int)lab_opt_u64("--pin", pin, 0, 1);
+    g.pin = g.pin > 0;  // --no-pin by default
     g.ops = nops ? lab_opt_u64("--ops", nops, 1000, 1ull << 30) : quick ? c.wl->q_ops : c.wl->ops;
     g.live = live ? lab_opt_u64("--live", live, 1, 1u << 20) : quick ? c.wl->q_live : c.wl->live;
     footprint();

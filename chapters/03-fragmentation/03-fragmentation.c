@@ -484,7 +484,7 @@ static void put_key(lab_row_t *r, const config_t *c, const char *allocator)
     lab_row_str(r, "allocator", allocator);
     lab_row_str(r, "workload", c->w->name);
     lab_row_str(r, "release", c->release);
-    lab_row_str(r, "sampler", c->sampler ? "on" : "off");
+    lab_row_u64(r, "sampler", c->sampler);
 }
 
 static void write_series(const config_t *c, const char *allocator, uint64_t baseline_kib)
@@ -711,7 +711,7 @@ static void usage(void)
            "  --quiet-ms N  --trickle-ms N   decay: idle time without / with allocator calls (0 to 60000)\n"
            "  --release none|now  decay: ask the allocator to release free memory after the free\n"
            "  --hz N              sampler rate (10 to 1000 samples per second)\n"
-           "  --sampler on|off    off: no sampler thread (to measure its perturbation)\n"
+           "  --no-sampler        no sampler thread (to measure its perturbation; --sampler: the default)\n"
            "  --series FILE       the time series CSV (default: $LAB_SERIES; none without either)\n"
            "  --proc DIR          where statm, smaps_rollup and status are (default /proc/self)\n"
            LAB_COMMON_USAGE,
@@ -721,12 +721,12 @@ static void usage(void)
 static void cases(bool quick)
 {
     (void)quick;
-    printf("--workload holes --release none --sampler on\n"
-           "--workload survivors --release none --sampler on\n"
-           "--workload decay --release none --sampler on\n"
-           "--workload decay --release now --sampler on\n"
-           "--workload growth --release none --sampler on\n"
-           "--workload growth --release none --sampler off\n");
+    printf("--workload holes --release none --sampler\n"
+           "--workload survivors --release none --sampler\n"
+           "--workload decay --release none --sampler\n"
+           "--workload decay --release now --sampler\n"
+           "--workload growth --release none --sampler\n"
+           "--workload growth --release none --no-sampler\n");
 }
 
 static void context(void)
@@ -742,7 +742,7 @@ int main(int argc, char **argv)
         { "workload", 1, 0, 'w' }, { "count", 1, 0, 'n' }, { "sizes", 1, 0, 's' },
         { "sizes2", 1, 0, 'z' }, { "keep", 1, 0, 'k' }, { "ops", 1, 0, 'o' },
         { "quiet-ms", 1, 0, 'Q' }, { "trickle-ms", 1, 0, 'T' }, { "release", 1, 0, 'r' },
-        { "hz", 1, 0, 'f' }, { "sampler", 1, 0, 'm' }, { "series", 1, 0, 'F' }, { "proc", 1, 0, 'P' },
+        { "hz", 1, 0, 'f' }, { "sampler", 0, 0, 'm' }, { "no-sampler", 0, 0, 'M' }, { "series", 1, 0, 'F' }, { "proc", 1, 0, 'P' },
         LAB_DESCRIBE_OPT, LAB_COMMON_OPTS
     };
     static const lab_program_t prog = {
@@ -751,13 +751,13 @@ int main(int argc, char **argv)
     const char *names[NWORKLOADS + 1] = { 0 };
     for (size_t i = 0; i < NWORKLOADS; i++)
         names[i] = workloads[i].name;
-    static const char *const onoff[] = { "on", "off", NULL }, *const releases[] = { "none", "now", NULL };
+    static const char *const releases[] = { "none", "now", NULL };
     config_t c = { .hz = 100, .sampler = true, .release = "none", .series = getenv("LAB_SERIES") };
     if (c.series && !*c.series)
         c.series = NULL;  // LAB_SERIES= : no series
     lab_common_t common = { .seed = 42 };
     const char *count = NULL, *keep = NULL, *ops = NULL, *quiet = NULL, *trickle = NULL;
-    int o;
+    int o, sampler = -1;
     while ((o = lab_getopt(argc, argv, opts, &prog, &common)) != -1) {
         switch (o) {
         case 'w': c.w = &workloads[lab_opt_choice("workload", optarg, names)]; break;
@@ -770,12 +770,18 @@ int main(int argc, char **argv)
         case 'T': trickle = optarg; break;
         case 'r': c.release = releases[lab_opt_choice("--release", optarg, releases)]; break;
         case 'f': c.hz = lab_opt_u64("--hz", optarg, 10, 1000); break;
-        case 'm': c.sampler = lab_opt_choice("--sampler", optarg, onoff) == 0; break;
+        case 'm':
+        case 'M':
+            if (sampler >= 0)
+                lab_die("--sampler and --no-sampler: give one of them");
+            sampler = o == 'm';
+            break;
         case 'F': c.series = lab_opt_str("--series", optarg, "a file name"); break;
         case 'P': proc_dir = lab_opt_str("--proc", optarg, "a directory"); break;
         }
     }
     lab_no_operands(argc, argv);
+    c.sampler = sampler != 0;  // on by default
     c.seed = common.seed;
     c.rep = common.rep;
     bool quick = common.quick;

@@ -2,7 +2,7 @@
 # asked for, what the allocator counts as allocated beyond them, the free bytes it holds in
 # each layer, its metadata; mimalloc says only how much it has committed, tbbmalloc
 # nothing. The black diamond is the RSS the kernel saw the workload add. Median of runs.
-# data: select 03-fragmentation.summary.csv --where release=none,sampler=on,n>0,workload=holes|survivors|decay,phase=alloc|free_half|refill|free_99|free|trickle --blocks workload --key allocator,phase --wide metric=live_bytes|st_allocated_bytes|st_mapped_bytes|st_thread_cache_bytes|st_central_free_bytes|st_page_free_bytes|st_metadata_bytes|rss_kib|baseline_rss_kib --values median --gap allocator
+# data: select 03-fragmentation.summary.csv --where release=none,sampler=1,n>0,workload=holes|survivors|decay,phase=alloc|free_half|refill|free_99|free|trickle --blocks workload --key allocator,phase --wide metric=live_bytes|st_allocated_bytes|st_mapped_bytes|st_thread_cache_bytes|st_central_free_bytes|st_page_free_bytes|st_metadata_bytes|rss_kib|baseline_rss_kib --values median --gap allocator
 W = 1200; H = 560
 load 'common/lab.gp'
 WORKLOADS = "holes survivors decay"

@@ -5,7 +5,7 @@
 03-fragmentation_SUMMARY := --by allocator,workload,release,sampler,phase
 03-fragmentation_TABLES := workloads frag_holes reuse frag_survivors frag_growth decay_none decay_now \
     crosscheck_smaps crosscheck_status crosscheck_maxrss work sampler_cpu
-F3 := --rows allocator --cols phase --where sampler=on
+F3 := --rows allocator --cols phase --where sampler=1
 03-fragmentation_TABLE_frag_holes := --metric frag_ratio $(F3),workload=holes --corner "RSS added / live"
 03-fragmentation_TABLE_reuse := --metric hole_reuse_ratio --rows allocator --cols workload --where phase=refill,workload=holes --digits 2 --corner "share of refill in old pages"
 03-fragmentation_TABLE_frag_survivors := --metric frag_ratio $(F3),workload=survivors --corner "RSS added / live"
@@ -15,8 +15,8 @@ F3 := --rows allocator --cols phase --where sampler=on
 03-fragmentation_TABLE_crosscheck_smaps := --metric smaps_minus_statm_kib $(F3),workload=holes --corner "smaps Rss - statm, KiB"
 03-fragmentation_TABLE_crosscheck_status := --metric vmrss_minus_statm_kib $(F3),workload=holes --corner "VmRSS - statm, KiB"
 03-fragmentation_TABLE_crosscheck_maxrss := --metric maxrss_minus_vmhwm_kib $(F3),workload=holes --corner "ru_maxrss - VmHWM, KiB"
-03-fragmentation_TABLE_work := --metric work_s --rows allocator --cols sampler --where workload=growth,phase=drift_4 --cell ci --corner "growth, work time (s)"
-03-fragmentation_TABLE_sampler_cpu := --metric sampler_cpu_share --rows allocator --cols workload --where sampler=on,release=none,phase=alloc --scale 100 --corner "sampler CPU, % of run"
+03-fragmentation_TABLE_work := --metric work_s --rows allocator --cols sampler --where workload=growth,phase=drift_4 --cell ci --corner "growth, work time (s), sampler 1=on 0=off"
+03-fragmentation_TABLE_sampler_cpu := --metric sampler_cpu_share --rows allocator --cols workload --where sampler=1,release=none,phase=alloc --scale 100 --corner "sampler CPU, % of run"
 $(eval $(call chapter,03-fragmentation))
 
 D3 := $(DATA)/03-fragmentation

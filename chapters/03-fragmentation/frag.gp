@@ -1,6 +1,6 @@
 # Fragmentation ratio over time: the RSS added since the workload started over the live
 # bytes the program asked for (1 = no overhead), repetition 1, every allocator per panel.
-# data: select 03-fragmentation.series.csv --where release=none,sampler=on,rep=1,live_bytes>1048576 --blocks allocator,workload
+# data: select 03-fragmentation.series.csv --where release=none,sampler=1,rep=1,live_bytes>1048576 --blocks allocator,workload
 W = 1200; H = 440
 load 'common/lab.gp'
 WORKLOADS = "holes survivors growth decay"

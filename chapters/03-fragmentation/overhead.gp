@@ -1,6 +1,6 @@
 # Final overhead: the RSS the workload added over the live bytes requested, at the end of
 # the phase that matters for each workload (median of runs, 95% CI), log scale.
-# data: select 03-fragmentation.summary.csv --where metric=frag_ratio,sampler=on --blocks allocator,workload,release,phase
+# data: select 03-fragmentation.summary.csv --where metric=frag_ratio,sampler=1 --blocks allocator,workload,release,phase
 W = 1000; H = 440
 load 'common/lab.gp'
 # "workload:release:phase" per category, and its label.

@@ -1,8 +1,8 @@
 # RSS over time, one panel per workload (rows) and allocator (columns), repetition 1: the
 # RSS the kernel sees (colour) and the live bytes the program asked for (black, dashed),
 # with the workload's phases shaded in turn and named at the top.
-# data: select 03-fragmentation.csv --where release=none,sampler=on,rep=1,status=ok --blocks allocator,workload --tag phases
-# data: select 03-fragmentation.series.csv --where release=none,sampler=on,rep=1 --blocks allocator,workload --tag series
+# data: select 03-fragmentation.csv --where release=none,sampler=1,rep=1,status=ok --blocks allocator,workload --tag phases
+# data: select 03-fragmentation.series.csv --where release=none,sampler=1,rep=1 --blocks allocator,workload --tag series
 W = 1200; H = 1000
 load 'common/lab.gp'
 WORKLOADS = "holes survivors growth decay"
