@@ -69,10 +69,6 @@ $$(DATA)/$(1)/env.txt: $$(DATA)/$(1)/$(1).csv ;
 $$(DATA)/$(1)/$(1).summary.csv: $$(DATA)/$(1)/$(1).csv build/summarize
 	common/atomic $$@ build/summarize $$($(1)_SUMMARY) $$<
 
-# (until every chapter declares its tables in its prose)
-$$(DATA)/$(1)/%.table.md: $$(DATA)/$(1)/$(1).summary.csv build/summarize chapters/$(1)/chapter.mk
-	common/atomic $$@ build/summarize table $$< $$($(1)_TABLE_$$*)
-
 # The program's own table of its workloads' parameters (--describe), made at book time.
 $$(OUT)/gen/$(1)/workloads.md: build/$(1)/$(1)
 	@mkdir -p $$(@D)

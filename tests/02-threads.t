@@ -89,10 +89,10 @@ is "$(awk -F, -v t="$(pcol "$pc" tool)" 'NR > 1 { n[$1] = n[$1] " " $t } END { f
     "$(for a in $ALLOC2; do echo "$a perf-stat perf-trace perf-lock"; done | sort | paste -sd';')" "a row per allocator and perf tool"
 ok $(awk -F, -v s="$(pcol "$pc" status)" 'NR > 1 && $s != "ok" && $s != "missing" && $s !~ /^unavailable: / { bad = 1 } END { exit bad }' "$pc"; echo $?) \
     "each contention row is ok, missing or says why it is unavailable"
-if ! grep -q 'perf was not usable' "$d/perf.table.md"; then
+if ! grep -q 'perf was not usable' "$out/gen/02-threads/perf.md"; then
     is "$(awk -F, -v s="$(pcol "$pc" status)" -v t="$(pcol "$pc" tool)" -v c="$(pcol "$pc" stat_futex_calls)" \
         '$1 == "glibc" && $t == "perf-stat" && $s == "ok" && $c > 0' "$pc" | wc -l)" 1 "perf stat counted glibc's futex calls"
-    grep -q '^| glibc | [0-9]' "$d/perf.table.md"; ok $? "and the table has them"
+    grep -q '^| glibc | [0-9]' "$out/gen/02-threads/perf.md"; ok $? "and the table (made by make book) has them"
 fi
 # Without perf: the pass still writes its rows and its table, which say why.
 np=$TMP/noperf/perf.csv

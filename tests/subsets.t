@@ -37,19 +37,13 @@ subset() {
               print }
             ' "$f" > "$f.new" && mv "$f.new" "$f"
     done < <(find "$dir/data" -name "*.csv" ! -name madvfree.csv)   # (madvfree: mimalloc whatever ALLOCATORS says)
-    # Markdown tables that no rule makes again (the contention pass writes perf.table.md).
-    for f in "$dir"/data/*/*.md; do
-        awk -v keep=" $keep " -F'|' 'NF < 3 || $2 !~ /^ *[a-z]/ || !index(" glibc jemalloc tcmalloc mimalloc tbbmalloc ", " " gensub_trim($2) " ") || index(keep, " " gensub_trim($2) " ")
-            function gensub_trim(s) { gsub(/^ +| +$/, "", s); return s }' "$f" > "$f.new" && mv "$f.new" "$f"
-    done
     for a in glibc jemalloc tcmalloc mimalloc tbbmalloc; do
         case " $keep $missing " in *" $a "*) ;; *) sed -i "/^  $a  /d" "$dir"/data/*/env.txt ;; esac
     done
     [ -n "$missing" ] && sed -i "/^  $missing  /c\\  $missing: SKIPPED, library not found on this machine" "$dir"/data/*/env.txt
     # Every file keeps one old time, so that make remakes only what is removed below.
     find "$dir/data" -type f -exec touch -d '2020-01-01 00:00' {} +
-    find "$dir/data" \( -name '*.summary.csv' -o -name '*.table.md' -o -name perturbation.csv \) ! -name perf.table.md -delete
-    find "$dir/data" -name '*.table.md' -exec touch {} +   # perf's, kept: current
+    find "$dir/data" \( -name '*.summary.csv' -o -name '*.table.md' -o -name perturbation.csv \) -delete
 }
 # The columns a run's case sets (its program's --cases), for the CSVs that common/run
 # writes; nothing for the others (series, perf, traces), which get no 'missing' rows.

@@ -1,17 +1,19 @@
 # chapters/02-threads/perf.awk -- the contention pass's table, from its rows (common/run
 # --wrap perf-stat --wrap perf-trace --wrap perf-lock: one row per allocator and tool),
 # columns read by name:
-#   awk -f perf.awk -v file=perf.csv -v args="THE PASS'S PROGRAM ARGUMENTS"
-# One line per allocator: numbers where perf worked, the status where it did not.
+#   awk -f perf.awk -v file=perf.csv
+# One line per allocator: numbers where perf worked, the status where it did not; then the
+# workload, from the rows (the book is made where perf.csv may not have been measured).
 BEGIN {
     FS = ","
     if ((getline line < file) <= 0) { print "perf.awk: cannot read " file > "/dev/stderr"; exit 2 }
     m = split(line, f, ","); for (i = 1; i <= m; i++) h[f[i]] = i
-    m = split("allocator status tool ops futex_calls stat_futex_calls trace_futex_calls trace_futex_errors trace_futex_ms lock_contended lock_wait_ms lock_top", need, " ")
+    m = split("allocator workload threads pin status tool ops futex_calls stat_futex_calls trace_futex_calls trace_futex_errors trace_futex_ms lock_contended lock_wait_ms lock_top", need, " ")
     for (i = 1; i <= m; i++) if (!(need[i] in h)) { print "perf.awk: " file " has no column " need[i] > "/dev/stderr"; exit 2 }
     while ((getline line < file) > 0) {
         split(line, f, ","); a = f[h["allocator"]]; t = f[h["tool"]]
         if (!(a in seen)) { seen[a] = 1; order[++n] = a }
+        if (args == "") args = "--workload " f[h["workload"]] " --threads " f[h["threads"]] (f[h["pin"]] == 1 ? " --pin" : " --no-pin")
         for (i = 1; i <= m; i++) v[a, t, need[i]] = f[h[need[i]]]
         if (f[h["status"]] != "ok" && !(a in st)) st[a] = f[h["status"]]
         if (f[h["status"]] ~ /^unavailable: /) why[t] = substr(f[h["status"]], 14)
