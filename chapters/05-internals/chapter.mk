@@ -6,17 +6,16 @@
 05-internals_SUMMARY := --by allocator,workload
 05-internals_AFTER_RUN = $(TRACE5)
 $(eval $(call chapter,05-internals))
-D5 := $(DATA)/05-internals
 # The strace pass: churn and heapmap (chapter 3's holes workload, 'holes' in the book) under
 # each allocator, three times untraced and three times under strace (common/wrap/strace),
 # in a shuffled order; the book's trace.count.csv and trace.csv (the timeline) are read off
 # its rows (syscalls.csv, syscalls.strace.csv) by trace.awk.
-TRACE5 = $(RUN) --prog build/05-internals/05-internals --out $(D5)/syscalls.csv --allocators $(call sq,$(ALLOCATORS)) --reps 3 \
+TRACE5 = $(RUN) --prog build/05-internals/05-internals --out $(DATA)/05-internals/syscalls.csv --allocators $(call sq,$(ALLOCATORS)) --reps 3 \
         --no-series --wrap none --wrap strace --case '--workload churn' --case '--workload heapmap' && \
-    common/atomic $(D5)/trace.count.csv awk -f chapters/05-internals/trace.awk -v want=count -v rename=heapmap:holes -v file=$(D5)/syscalls.csv && \
-    common/atomic $(D5)/trace.csv awk -f chapters/05-internals/trace.awk -v want=events -v rename=heapmap:holes -v file=$(D5)/syscalls.strace.csv
-05-internals_BOOK += $(D5)/trace.csv $(D5)/trace.count.csv
+    common/atomic $(DATA)/05-internals/trace.count.csv awk -f chapters/05-internals/trace.awk -v want=count -v rename=heapmap:holes -v file=$(DATA)/05-internals/syscalls.csv && \
+    common/atomic $(DATA)/05-internals/trace.csv awk -f chapters/05-internals/trace.awk -v want=events -v rename=heapmap:holes -v file=$(DATA)/05-internals/syscalls.strace.csv
+05-internals_BOOK += $(DATA)/05-internals/trace.csv $(DATA)/05-internals/trace.count.csv
 # (Made by the after-run pass; this rule only when it is missing, e.g. in a fresh QUICK dir.)
-$(D5)/trace.csv: | build/05-internals/05-internals
+$(DATA)/05-internals/trace.csv: | build/05-internals/05-internals
 	$(TRACE5)
-$(D5)/trace.count.csv: $(D5)/trace.csv ;
+$(DATA)/05-internals/trace.count.csv: $(DATA)/05-internals/trace.csv ;
