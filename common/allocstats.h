@@ -278,19 +278,13 @@ static inline const char *lab_release_jemalloc(void)
 static inline const char *lab_release_tcmalloc(void)
 {
     void (*rel)(void) = (void (*)(void))lab_malloc_sym("MallocExtension_ReleaseFreeMemory", true);
-    if (!rel)
-        return NULL;
-    rel();
-    return "MallocExtension_ReleaseFreeMemory()";
+    return rel ? (rel(), "MallocExtension_ReleaseFreeMemory()") : NULL;
 }
 
 static inline const char *lab_release_mimalloc(void)
 {
     void (*collect)(bool) = (void (*)(bool))lab_malloc_sym("mi_collect", true);
-    if (!collect)
-        return NULL;
-    collect(true);
-    return "mi_collect(true)";
+    return collect ? (collect(true), "mi_collect(true)") : NULL;
 }
 
 // The proxy's scalable_* live in libtbbmalloc, a dependency: not the proxy's own symbol.
@@ -305,10 +299,7 @@ static inline const char *lab_release_tbbmalloc(void)
 static inline const char *lab_release_glibc(void)
 {
     int (*trim)(size_t) = (int (*)(size_t))lab_malloc_sym("malloc_trim", true);
-    if (!trim)
-        return NULL;
-    trim(0);
-    return "malloc_trim(0)";
+    return trim ? (trim(0), "malloc_trim(0)") : NULL;
 }
 
 // ---------------------------------------------------------------------------

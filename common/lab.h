@@ -17,11 +17,12 @@
  *   common options      lab_program_t + lab_getopt: --workload (from the program's workload
  *                       table) --seed --rep --quick --header --cases --describe --context
  *                       -h/--help, the same in every program; unknown, duplicated and
- *                       valueless options are errors
+ *                       valueless options are errors; lab_usage and lab_describe print the
+ *                       usage and the workloads' table from the program's description
  *   prng and sizes      xoshiro256** seeded by splitmix64; uniform and log-normal sizes;
  *                       LAB_GOLDEN64 and lab_tag (the validation pattern's tags)
  *   footprint           lab_require_memory: a run that cannot fit into MemAvailable is refused
- *   memory              lab_escape, lab_fill/lab_check (the validation pattern)
+ *   memory              lab_escape, lab_block_fault, lab_fill/lab_check (the validation pattern)
  *   threads             lab_ncpus, lab_pin
  *   allocator identity  lab_malloc(), lab_malloc_sym(): the library whose malloc is live;
  *                       lab_allocator(): its name, checked against the runner's
@@ -769,9 +770,13 @@ typedef struct {
     lab_workloads_t workloads;     // --workload NAME (LAB_WORKLOAD_OPT): one of these
     bool workload_optional;        // the program checks itself whether --workload is needed
     void (*cases)(bool quick);     // --cases: one argument line per case (NULL: --workload NAME per workload)
-    void (*describe)(bool quick);  // --describe, where the program has LAB_DESCRIBE_OPT
+    void (*describe)(bool quick);  // --describe, where the program has LAB_DESCRIBE_OPT (NULL: lab_describe)
+    const char *describe_head;     // lab_describe: the header cells, "<" (left) or ">" (right) then
+                                   // the text, separated by '|': "<workload|>live blocks"
+    void (*describe_row)(size_t i, bool quick);  // lab_describe: workload i's row, "| a | b |\n"
     void (*context)(void);         // --context: lines for env.txt (NULL: lab_print_clock)
-    void (*usage)(void);           // -h, --help: the usage text, on stdout
+    void (*usage)(void);           // -h, --help: the usage text, on stdout (NULL: lab_usage)
+    const char *options;           // lab_usage: the lines of the program's own options
 } lab_program_t;
 
 // Their values. --quick counts from where it stands: `--quick --cases` lists the QUICK cases.
@@ -790,6 +795,40 @@ static inline void lab_print_workloads(const lab_workloads_t *w)
         printf("--workload %s\n", lab_workload_name(w, i));
 }
 
+// The usage text of a program with a workload table: the --workload line (its names, from
+// the table, aligned with the program's own lines), the program's options, the common ones.
+static inline void lab_usage(const lab_program_t *p)
+{
+    const char *own = p->options, *desc = own + 2;
+    while (*desc && !(desc[0] == ' ' && desc[1] == ' '))  // "  --live N    slots": the description's column
+        desc++;
+    while (*desc == ' ')
+        desc++;
+    int width = desc - own > 19 ? (int)(desc - own) : 19;  // at least two spaces after NAME
+    printf("usage: %s --workload NAME [options]\n%-*s", lab_prog, width, "  --workload NAME");
+    for (size_t i = 0; i < p->workloads.n; i++)
+        printf("%s%s", i == 0 ? "" : i + 1 < p->workloads.n ? ", " : " or ", lab_workload_name(&p->workloads, i));
+    printf("\n%s" LAB_COMMON_USAGE, own);
+}
+
+// --describe by default: a markdown table of the workload table, for the book, so that the
+// book's table of the workloads' parameters comes from the program itself.
+static inline void lab_describe(const lab_program_t *p, bool quick)
+{
+    char head[1024], align[256] = "|";
+    if (!p->describe_head || !p->describe_row)
+        lab_die("--describe: this program has no table to describe");
+    snprintf(head, sizeof head, "%s", p->describe_head);
+    printf("|");
+    for (char *save = NULL, *c = strtok_r(head, "|", &save); c; c = strtok_r(NULL, "|", &save)) {
+        printf(" %s |", c + 1);
+        strncat(align, *c == '>' ? "--:|" : ":--|", sizeof align - strlen(align) - 1);
+    }
+    printf("\n%s\n", align);
+    for (size_t i = 0; i < p->workloads.n; i++)
+        p->describe_row(i, quick);
+}
+
 // Handles getopt_long's result o if it is a common option (or a bad one: '?'), printing and
 // exiting where the option says so. Returns false for the program's own options.
 static inline bool lab_common_option(int o, const lab_program_t *p, lab_common_t *c)
@@ -805,9 +844,9 @@ static inline bool lab_common_option(int o, const lab_program_t *p, lab_common_t
     case LAB_OPT_QUICK: c->quick = true; return true;
     case LAB_OPT_HEADER: lab_csv_header(p->columns); exit(0);
     case LAB_OPT_CASES: p->cases ? p->cases(c->quick) : lab_print_workloads(&p->workloads); exit(0);
-    case LAB_OPT_DESCRIBE: p->describe(c->quick); exit(0);
+    case LAB_OPT_DESCRIBE: p->describe ? p->describe(c->quick) : lab_describe(p, c->quick); exit(0);
     case LAB_OPT_CONTEXT: p->context ? p->context() : lab_print_clock(); exit(0);
-    case LAB_OPT_HELP: p->usage(); exit(0);
+    case LAB_OPT_HELP: p->usage ? p->usage() : lab_usage(p); exit(0);
     case '?': exit(LAB_EXIT_USAGE);  // getopt_long has said what was wrong, in one line
     }
     return false;
@@ -1119,6 +1158,14 @@ static inline size_t lab_owed_alignment(size_t size)
     while (a > 1 && a > size)
         a >>= 1;
     return a;
+}
+
+// What is wrong with the block p of size bytes that malloc returned: "malloc_null",
+// "misaligned" (less than the alignment it owes), or NULL when nothing is. These are the
+// statuses of a run that stops on it.
+static inline const char *lab_block_fault(const void *p, size_t size)
+{
+    return !p ? "malloc_null" : (uintptr_t)p % lab_owed_alignment(size) ? "misaligned" : NULL;
 }
 
 // [pattern]

@@ -27,11 +27,27 @@ done
 ok $(grep -qE 'Figure [0-9]+\.2' "$out/book.html"; echo $?) "the book numbers chapter 4's two figures"
 reference_snapshot | cmp -s - "$TMP/reference"; ok $? "QUICK never touches data/ or figures/"
 
+# The overhead pass: common/run under the tools' wrappers, read into overhead.csv.
+ov=$D/overhead.csv
+is "$(head -1 "$ov")" "tool,target,status,calls,elapsed_s,ns_per_call,added_ns_per_call,slowdown" "overhead.csv has the book's columns"
+is "$(awk -F, 'NR > 1 { print $1 "," $2 }' "$ov" | paste -sd' ')" \
+    "none,loop heaptrace,loop heaptrack,loop none,cc1 heaptrace,cc1 heaptrack,cc1 ltrace,loop replay-dry,gcc replay-dry,python replay-dry,sqlite replay-dry,gnuplot replay-dry,xz-threads" \
+    "a row per tool and target, and the replayer's own cost per trace"
+is "$(awk -F, '($1 == "none" || $1 == "heaptrace") && $3 == "ok" && $6 > 0' "$ov" | wc -l)" 4 "no tool and heaptrace.so: a time per call on both targets"
+is "$(awk -F, '$1 == "heaptrace" && $2 == "cc1" { print $4 }' "$ov")" "$(awk -F, '$1 == "none" && $2 == "cc1" { print $4 }' "$ov")" \
+    "cc1's calls are the ones heaptrace.so recorded"
+ok $(awk -F, 'NR > 1 && $3 != "ok" && $3 != "timeout" && $3 !~ /^unavailable: / { bad = 1 } END { exit bad }' "$ov"; echo $?) \
+    "a tool without a time says why (timeout, or unavailable: ...)"
+for f in loop cc1; do
+    is "$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "tool") t = i; next } { print $t }' "$D/overhead-$f.csv" | sort -u | paste -sd' ')" \
+        "heaptrace heaptrack none" "overhead-$f.csv: each run under one wrapper, named in 'tool'"
+done
+
 # A thread that cannot be created (thread stacks of 1 GiB in 512 MiB of address space) is
 # a failure row, as a failing allocator's is, and the run goes on: it used to end the run.
 out=$( (ulimit -s 1048576 && ulimit -v 524288 && "$prog" --workload web-server --quick --threads 2) 2>"$TMP/thread.err"); rc=$?
 is "$rc" 0 "a thread that cannot be created: exit 0, so the runner goes on"
-is "$(printf '%s\n' "$out" | awk -F, 'NR == 2 { print $1, $2, $3, $5, $6 }')" "glibc web-server 2 no_thread " "and a row with status no_thread, no metrics"
+is "$(printf '%s\n' "$out" | awk -F, 'NR == 2 { print $1, $2, $3, $5, $6 }')" "glibc web-server 2 no_thread nan" "and a row with status no_thread, its measurements nan (failed)"
 grep -q "cannot create thread 2 of 2" "$TMP/thread.err"; ok $? "and one line on stderr says which thread"
 out=$( (ulimit -s 1048576 && ulimit -v 524288 && "$prog" --workload kv-store --quick) 2>/dev/null)
 is "$(printf '%s\n' "$out" | awk -F, 'NR == 2 { print $5 }')" ok "the same limits leave a one-thread workload alone"

@@ -552,7 +552,7 @@ static void test_micro_row(void)
 static const struct { const char *why, *name; int size; } test_workloads[] = {
     { "few", "small", 1 }, { "many", "large", 2 }, { "all", "mixed", 3 },
 };
-static const struct option wl_opts[] = { { "live", 1, 0, 'l' }, LAB_WORKLOAD_OPT, LAB_COMMON_OPTS };
+static const struct option wl_opts[] = { { "live", 1, 0, 'l' }, LAB_WORKLOAD_OPT, LAB_DESCRIBE_OPT, LAB_COMMON_OPTS };
 static lab_program_t wl_prog = { .workloads = LAB_WORKLOADS(test_workloads), .usage = test_usage };
 static lab_common_t wl_common;
 static void wl_getopt(const char *a, const char *b)
@@ -567,6 +567,9 @@ static void wl_getopt(const char *a, const char *b)
 static void wl_none(void) { wl_getopt("--live", "1"); }
 static void wl_unknown(void) { wl_getopt("--workload", "huge"); }
 static void wl_cases(void) { wl_getopt("--cases", NULL); }
+static void wl_help(void) { wl_getopt("-h", NULL); }
+static void wl_row(size_t i, bool quick) { printf("| %s | %d |\n", test_workloads[i].name, quick ? 0 : test_workloads[i].size); }
+static void wl_describe(void) { wl_getopt("--quick", "--describe"); }
 
 // Runs fn in a child with stdout captured; returns its exit code and what it printed.
 static int stdout_of(void (*fn)(void), char *out, size_t len)
@@ -604,6 +607,19 @@ static void test_options_prologue(void)
     wl_prog.workload_optional = false;
     CHECK("--cases by default: --workload NAME per workload, exit 0",
           stdout_of(wl_cases, msg, sizeof msg) == 0 && strcmp(msg, "--workload small\n--workload large\n--workload mixed\n") == 0);
+    wl_prog.usage = NULL;
+    wl_prog.options = "  --live N          slots (1 to 10)\n";
+    lab_prog = "test";
+    CHECK("-h by default: --workload's line from the table, aligned with the program's own, then the common ones",
+          stdout_of(wl_help, msg, sizeof msg) == 0 &&
+              strncmp(msg, "usage: test --workload NAME [options]\n  --workload NAME   small, large or mixed\n"
+                           "  --live N          slots (1 to 10)\n  --seed N", 115) == 0);
+    lab_prog = "heaplab";
+    wl_prog.describe_head = "<workload|>size";
+    wl_prog.describe_row = wl_row;
+    CHECK("--describe by default: the header's alignment from the head, a row per workload, --quick before it counts",
+          stdout_of(wl_describe, msg, sizeof msg) == 0 &&
+              strcmp(msg, "| workload | size |\n|:--|--:|\n| small | 0 |\n| large | 0 |\n| mixed | 0 |\n") == 0);
 }
 
 static void test_identity_and_backend(void)
@@ -625,6 +641,9 @@ static void test_identity_and_backend(void)
     } else {
         CHECK("allocstats: a sanitizer's malloc has no backend", strcmp(lab_stats_which(), "unknown") == 0);
     }
+    CHECK("lab_block_fault: NULL, misaligned, or nothing wrong",
+          strcmp(lab_block_fault(NULL, 16), "malloc_null") == 0 && strcmp(lab_block_fault((void *)8, 16), "misaligned") == 0 &&
+              lab_block_fault((void *)16, 16) == NULL && lab_block_fault((void *)8, 8) == NULL);
     bool distinct = lab_tag(1) == LAB_GOLDEN64;
     static uint8_t seen[1 << 16];
     for (uint64_t n = 1; n <= 1 << 16; n++)

@@ -109,12 +109,9 @@ static bool round_run(bench_t *b, size_t k, bool bracket)
         size_t size = b->next_bytes[i];
         void *p;
         LAB_TIMED_CALL(bracket, &b->hmalloc, p = malloc(size));
-        if (!p) {
-            b->status = "malloc_null";
-            return false;
-        }
-        if ((uintptr_t)p % lab_owed_alignment(size)) {
-            b->status = "misaligned";
+        const char *fault = lab_block_fault(p, size);
+        if (fault) {
+            b->status = fault;
             return false;
         }
         b->tag[s] = lab_tag(++b->gen);
@@ -208,22 +205,27 @@ static int run(const config_t *c)
     return 0;
 }
 
-// A markdown table of the workloads, for the book: their parameters come from here.
-static void describe(bool quick)
+// The lines of its own options in the usage text (lab_usage).
+static const char options[] =
+    "  --sizes DIST         uniform:LO:HI or lognormal:MEDIAN:SIGMA:LO:HI (bytes; k/m/g)\n"
+    "  --live N             slots, i.e. blocks live at once (1 to 10m)\n"
+    "  --rounds N           timed rounds, at least (1 to 100k)\n"
+    "  --min-ms N           ... and until N ms have passed (0 to 60000)\n"
+    "  --lat-rounds N       latency rounds (0 to 100k)\n"
+    "  --free-fraction F    share of slots replaced per round (0.001 to 1)\n";
+
+// --describe: the workloads' parameters, for the book (lab_describe).
+static const char describe_head[] = "<workload|<sizes (bytes)|>live blocks|>timed rounds (at least)|>for at least|"
+                                    ">latency rounds|>share replaced per round|<what it exercises";
+static void describe_row(size_t i, bool quick)
 {
-    printf("| workload | sizes (bytes) | live blocks | timed rounds (at least) | for at least | latency rounds | share replaced per round | what it exercises |\n");
-    printf("|:--|:--|--:|--:|--:|--:|--:|:--|\n");
-    for (size_t i = 0; i < NWORKLOADS; i++) {
-        const workload_t *w = &workloads[i];
-        char ms[32] = "—";
-        if (!quick && w->min_ms)
-            snprintf(ms, sizeof ms, "%llu ms", (unsigned long long)w->min_ms);
-        printf("| %s | `%s` | %llu | %llu | %s | %llu | %.0f%% | %s |\n", w->name, w->sizes,
-               (unsigned long long)(quick ? w->q_live : w->live),
-               (unsigned long long)(quick ? w->q_rounds : w->rounds), ms,
-               (unsigned long long)(quick ? w->q_rounds / 2 : w->lat_rounds),
-               100 * w->free_fraction, w->why);
-    }
+    const workload_t *w = &workloads[i];
+    char ms[32] = "—";
+    if (!quick && w->min_ms)
+        snprintf(ms, sizeof ms, "%llu ms", (unsigned long long)w->min_ms);
+    printf("| %s | `%s` | %llu | %llu | %s | %llu | %.0f%% | %s |\n", w->name, w->sizes,
+           (unsigned long long)(quick ? w->q_live : w->live), (unsigned long long)(quick ? w->q_rounds : w->rounds), ms,
+           (unsigned long long)(quick ? w->q_rounds / 2 : w->lat_rounds), 100 * w->free_fraction, w->why);
 }
 
 // The live slots hold up to c->live blocks at once; the harness has five arrays of them.
@@ -236,20 +238,6 @@ static void footprint(const config_t *c, const lab_dist_t *dist)
                        (double)c->live * slot_bytes + MAX_ROUNDS * sizeof(double));
 }
 
-static void usage(void)
-{
-    printf("usage: %s --workload NAME [options]\n"
-           "  --workload NAME      small, medium, large, mixed or churn\n"
-           "  --sizes DIST         uniform:LO:HI or lognormal:MEDIAN:SIGMA:LO:HI (bytes; k/m/g)\n"
-           "  --live N             slots, i.e. blocks live at once (1 to 10m)\n"
-           "  --rounds N           timed rounds, at least (1 to 100k)\n"
-           "  --min-ms N           ... and until N ms have passed (0 to 60000)\n"
-           "  --lat-rounds N       latency rounds (0 to 100k)\n"
-           "  --free-fraction F    share of slots replaced per round (0.001 to 1)\n"
-           LAB_COMMON_USAGE,
-           lab_prog);
-}
-
 int main(int argc, char **argv)
 {
     lab_prog = "01-micro";
@@ -258,7 +246,8 @@ int main(int argc, char **argv)
         { "free-fraction", 1, 0, 'f' }, { "min-ms", 1, 0, 'M' }, LAB_WORKLOAD_OPT, LAB_DESCRIBE_OPT, LAB_COMMON_OPTS
     };
     static const lab_program_t prog = {
-        .columns = columns, .workloads = LAB_WORKLOADS(workloads), .describe = describe, .usage = usage,
+        .columns = columns, .workloads = LAB_WORKLOADS(workloads), .describe_head = describe_head, .describe_row = describe_row,
+        .options = options,
     };
     config_t c = { 0 };
     lab_common_t common = LAB_COMMON_INIT;

@@ -23,11 +23,6 @@
  */
 #include "../../common/lab.h"
 
-#include <getopt.h>
-#include <pthread.h>
-#include <stdatomic.h>
-#include <sys/resource.h>
-
 // [workloads]
 typedef struct {
     const char *name, *why;
@@ -44,6 +39,12 @@ static const workload_t workloads[] = {
 };
 // [/workloads]
 #define NWORKLOADS (sizeof workloads / sizeof workloads[0])
+enum { W_WEB, W_KV, W_JSON };  // their places in the table
+enum {
+    UNITS_PER_CLOCK_READ = 1000,  // the timed phase reads the clock once per 1000 units
+    JSON_MAX_BLOCKS = 1024,       // a json-tree document's blocks at most
+    QUICK_MIN_MS = 100,           // QUICK's timed phase, every workload
+};
 
 static const char *const columns[] = { LAB_MICRO_COLUMNS, NULL };
 
@@ -63,22 +64,17 @@ typedef struct { void *p; uint32_t size; uint64_t tag; } blk_t;
 static inline bool a_new(ctx_t *c, blk_t *b, size_t size)
 {
     void *p;
-    if (c->bracket) {
-        uint64_t t = lab_t0();
-        p = malloc(size);
-        lab_hist_record(&c->hmalloc, lab_t1() - t);
-    } else {
-        p = malloc(size);
-    }
+    LAB_TIMED_CALL(c->bracket, &c->hmalloc, p = malloc(size));
     c->calls++;
-    if (!p) {
-        c->status = "malloc_null";
+    const char *fault = lab_block_fault(p, size);
+    if (fault) {  // the run stops: the worker frees nothing more
+        c->status = fault;
         b->p = NULL;
         return false;
     }
     b->p = p;
     b->size = (uint32_t)size;
-    b->tag = ++c->gen * 0x9e3779b97f4a7c15ull;
+    b->tag = lab_tag(++c->gen);
     lab_fill(p, size, b->tag);
     c->live_bytes += size;
     if (c->live_bytes > c->live_peak_bytes)
@@ -89,16 +85,11 @@ static inline bool a_new(ctx_t *c, blk_t *b, size_t size)
 static inline bool a_grow(ctx_t *c, blk_t *b, size_t size)  // realloc, counted as a malloc
 {
     void *p;
-    if (c->bracket) {
-        uint64_t t = lab_t0();
-        p = realloc(b->p, size);
-        lab_hist_record(&c->hmalloc, lab_t1() - t);
-    } else {
-        p = realloc(b->p, size);
-    }
+    LAB_TIMED_CALL(c->bracket, &c->hmalloc, p = realloc(b->p, size));
     c->calls++;
-    if (!p) {
-        c->status = "malloc_null";
+    const char *fault = lab_block_fault(p, size);
+    if (fault) {
+        c->status = fault;
         return false;
     }
     c->live_bytes += size - b->size;
@@ -116,13 +107,7 @@ static inline void a_free(ctx_t *c, blk_t *b)
         return;
     if (!lab_check(b->p, b->size, b->tag))
         c->status = "corrupt";
-    if (c->bracket) {
-        uint64_t t = lab_t0();
-        free(b->p);
-        lab_hist_record(&c->hfree, lab_t1() - t);
-    } else {
-        free(b->p);
-    }
+    LAB_TIMED_CALL(c->bracket, &c->hfree, free(b->p));
     c->calls++;
     c->live_bytes -= b->size;
     b->p = NULL;
@@ -196,11 +181,10 @@ typedef struct {
 // [json-tree]
 static bool json_doc(ctx_t *c, json_t *j)
 {
-    enum { MAX_BLOCKS = 1024 };
-    blk_t b[MAX_BLOCKS];
+    blk_t b[JSON_MAX_BLOCKS];
     size_t nodes = 100 + lab_rng_below(&c->rng, 200), n = 0;
     bool ok = true;
-    for (size_t i = 0; i < nodes && ok && n + 2 <= MAX_BLOCKS; i++) {
+    for (size_t i = 0; i < nodes && ok && n + 2 <= JSON_MAX_BLOCKS; i++) {
         ok = a_new(c, &b[n++], 48);                                       // the node
         if (ok && lab_rng_below(&c->rng, 3) != 0)
             ok = a_new(c, &b[n++], lognormal(&c->rng, 12, 0.9, 2, 4096)); // its key/string
@@ -266,8 +250,8 @@ static void gate_open(gate_t *g, int go)
 static bool unit(worker_t *w)
 {
     switch (w->cfg->w - workloads) {
-    case 0: return web_request(&w->c);
-    case 1: return kv_op(&w->c, &w->kv);
+    case W_WEB: return web_request(&w->c);
+    case W_KV: return kv_op(&w->c, &w->kv);
     default: return json_doc(&w->c, &w->js);
     }
 }
@@ -281,13 +265,13 @@ static void *work(void *arg)
     if (gate_wait(w->gate) != 1)
         return NULL;
     // warm-up to a steady state: the table filled and turned over, the ring of kept trees full
-    uint64_t warm = cfg->w == &workloads[1] ? 4 * cfg->size : cfg->w == &workloads[2] ? 20 * cfg->size : 2000;
+    uint64_t warm = cfg->w == &workloads[W_KV] ? 4 * cfg->size : cfg->w == &workloads[W_JSON] ? 20 * cfg->size : 2000;
     for (uint64_t i = 0; i < warm && ok_(&w->c); i++)
         unit(w);
     pthread_barrier_wait(w->bar);
     uint64_t c0 = w->c.calls, t0 = lab_now_ns(), t = t0;
     while (ok_(&w->c) && t - t0 < cfg->min_ms * 1000000) {
-        for (int i = 0; i < 1000 && ok_(&w->c); i++)   // >= 1000 units per clock read
+        for (int i = 0; i < UNITS_PER_CLOCK_READ && ok_(&w->c); i++)
             unit(w);
         t = lab_now_ns();
     }
@@ -310,202 +294,192 @@ static void drain(worker_t *w)
             a_free(&w->c, &w->js.trees[s][i]);
 }
 
-static int run(const config_t *cfg)
+// The workers, each with its own generator and its workload's tables (harness memory).
+static worker_t *workers_new(const config_t *cfg, pthread_barrier_t *bar, gate_t *gate)
 {
-    const char *allocator = lab_allocator();
-    uint64_t nt = cfg->threads;
-    worker_t *ws = lab_harness_alloc(nt * sizeof *ws);
-    pthread_barrier_t bar;
-    pthread_barrier_init(&bar, NULL, (unsigned)nt);
-    gate_t gate = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0 };
-    for (uint64_t i = 0; i < nt; i++) {
+    worker_t *ws = lab_harness_alloc(cfg->threads * sizeof *ws);
+    for (uint64_t i = 0; i < cfg->threads; i++) {
         worker_t *w = &ws[i];
         w->cfg = cfg;
-        w->bar = &bar;
-        w->gate = &gate;
+        w->bar = bar;
+        w->gate = gate;
         w->c.status = "ok";
         lab_rng_seed(&w->c.rng, cfg->seed * 1000 + i);
         lab_hist_init(&w->c.hmalloc);
         lab_hist_init(&w->c.hfree);
-        if (cfg->w == &workloads[1]) {
+        if (cfg->w == &workloads[W_KV]) {
             w->kv.keys = cfg->size;
             w->kv.key = lab_harness_alloc(cfg->size * sizeof(blk_t));
             w->kv.val = lab_harness_alloc(cfg->size * sizeof(blk_t));
-        } else if (cfg->w == &workloads[2]) {
+        } else if (cfg->w == &workloads[W_JSON]) {
             w->js.kept = cfg->size;
             w->js.trees = lab_harness_alloc(cfg->size * sizeof(blk_t *));
             w->js.ntree = lab_harness_alloc(cfg->size * sizeof(size_t));
             for (size_t s = 0; s < cfg->size; s++)
-                w->js.trees[s] = lab_harness_alloc(1024 * sizeof(blk_t));
+                w->js.trees[s] = lab_harness_alloc(JSON_MAX_BLOCKS * sizeof(blk_t));
         }
     }
-    if (!lab_reset_peak_rss())
-        fprintf(stderr, "%s: note: cannot reset VmHWM; peak RSS counts from process start\n", lab_prog);
-    uint64_t baseline_kib = lab_rss_kib();
-    struct rusage u0, u1;
-    getrusage(RUSAGE_SELF, &u0);
+    return ws;
+}
+
+// Runs the workers: this thread is the first. A thread that cannot be created makes every
+// worker's status no_thread (a failure row, as for an allocator that fails: the run goes
+// on); returns false after saying so.
+static bool workers_run(worker_t *ws, const config_t *cfg, gate_t *gate, const char *allocator)
+{
+    uint64_t nt = cfg->threads, started = 1;
     pthread_t *tid = lab_harness_alloc(nt * sizeof *tid);
-    uint64_t started = 1;
     int err = 0;
     while (started < nt && (err = pthread_create(&tid[started], NULL, work, &ws[started])) == 0)
         started++;
-    gate_open(&gate, started == nt ? 1 : 2);
+    gate_open(gate, started == nt ? 1 : 2);
     if (started == nt)
         work(&ws[0]);
     for (uint64_t i = 1; i < started; i++)
         pthread_join(tid[i], NULL);
-    if (started < nt) {  // a failure row, as for an allocator that fails: the run goes on
-        fprintf(stderr, "%s: %s: workload %s: cannot create thread %llu of %llu: %s\n", lab_prog, allocator,
-                cfg->w->name, (unsigned long long)started + 1, (unsigned long long)nt, strerror(err));
-        for (uint64_t i = 0; i < nt; i++)
-            ws[i].c.status = "no_thread";
-    }
-    uint64_t peak_kib = lab_status_kib("VmHWM");
-    getrusage(RUSAGE_SELF, &u1);
+    if (started == nt)
+        return true;
+    fprintf(stderr, "%s: %s: workload %s: cannot create thread %llu of %llu: %s\n", lab_prog, allocator,
+            cfg->w->name, (unsigned long long)started + 1, (unsigned long long)nt, strerror(err));
+    for (uint64_t i = 0; i < nt; i++)
+        ws[i].c.status = "no_thread";
+    return false;
+}
 
-    lab_hist_t hm, hf;
-    lab_hist_init(&hm);
-    lab_hist_init(&hf);
-    uint64_t calls = 0, live_peak = 0;
-    double wall_ns = 0;
-    const char *status = "ok";
+// The workers' results as one run: latencies merged, timed calls summed over the longest
+// timed phase, and every block freed where the worker did not fail.
+typedef struct {
+    lab_hist_t hmalloc, hfree;
+    uint64_t calls;
+    double wall_ns, live_peak_bytes;
+    const char *status;
+} result_t;
+
+static void workers_merge(worker_t *ws, uint64_t nt, result_t *res)
+{
+    lab_hist_init(&res->hmalloc);
+    lab_hist_init(&res->hfree);
+    res->calls = 0;
+    res->wall_ns = res->live_peak_bytes = 0;
+    res->status = "ok";
     for (uint64_t i = 0; i < nt; i++) {
-        lab_hist_merge(&hm, &ws[i].c.hmalloc);
-        lab_hist_merge(&hf, &ws[i].c.hfree);
-        calls += ws[i].timed_calls;
-        wall_ns = fmax(wall_ns, (double)ws[i].timed_ns);
-        live_peak += ws[i].c.live_peak_bytes;  // threads' peaks summed: an upper bound
+        lab_hist_merge(&res->hmalloc, &ws[i].c.hmalloc);
+        lab_hist_merge(&res->hfree, &ws[i].c.hfree);
+        res->calls += ws[i].timed_calls;
+        res->wall_ns = fmax(res->wall_ns, (double)ws[i].timed_ns);
+        res->live_peak_bytes += (double)ws[i].c.live_peak_bytes;  // threads' peaks summed: an upper bound
         if (!ok_(&ws[i].c))
-            status = ws[i].c.status;
+            res->status = ws[i].c.status;
         else
             drain(&ws[i]);
     }
-    bool ok = strcmp(status, "ok") == 0;
+}
+
+static int run(const config_t *cfg)
+{
+    const char *allocator = lab_allocator();
+    uint64_t nt = cfg->threads;
+    pthread_barrier_t bar;
+    pthread_barrier_init(&bar, NULL, (unsigned)nt);
+    gate_t gate = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0 };
+    worker_t *ws = workers_new(cfg, &bar, &gate);
+    lab_footprint_t fp;
+    lab_footprint_begin(&fp);
+    bool started = workers_run(ws, cfg, &gate, allocator);
+    lab_footprint_end(&fp);
+    static result_t res;
+    workers_merge(ws, nt, &res);
     // ns_per_op: wall time per call per thread, i.e. what one call costs one thread
-    double ns_per_op = wall_ns * (double)nt / (double)calls;
-    double added_kib = (double)peak_kib - (double)baseline_kib;
+    double ns_per_op = res.wall_ns * (double)nt / (double)res.calls;
+    lab_micro_t m = {
+        .allocator = allocator, .workload = cfg->w->name, .status = res.status, .threads = nt, .rep = cfg->rep,
+        .ops = (double)res.calls, .elapsed_s = res.wall_ns / 1e9, .ops_per_s = (double)res.calls / (res.wall_ns / 1e9),
+        .ns_per_op = ns_per_op, .mean_ns_per_op = ns_per_op,
+        .hmalloc = &res.hmalloc, .hfree = &res.hfree, .fp = &fp, .live_peak_bytes = res.live_peak_bytes,
+    };
     lab_row_t r;
     lab_csv_header(columns);
-    lab_row_begin(&r, columns);
-    lab_row_str(&r, "allocator", allocator);
-    lab_row_str(&r, "workload", cfg->w->name);
-    lab_row_u64(&r, "threads", nt);
-    lab_row_u64(&r, "rep", cfg->rep);
-    lab_row_str(&r, "status", status);
-    lab_row_f64(&r, "ops", ok ? (double)calls : NAN);
-    lab_row_f64(&r, "elapsed_s", ok ? wall_ns / 1e9 : NAN);
-    lab_row_f64(&r, "ops_per_s", ok ? (double)calls / (wall_ns / 1e9) : NAN);
-    lab_row_f64(&r, "ns_per_op", ok ? ns_per_op : NAN);
-    lab_row_f64(&r, "mean_ns_per_op", ok ? ns_per_op : NAN);
-    lab_row_latency(&r, "malloc", &hm, ok, "min p50 p95 p99 p999 max");
-    lab_row_latency(&r, "free", &hf, ok, "min p50 p95 p99 p999 max");
-    lab_row_f64(&r, "timer_overhead_ns", lab_ticks_ns(lab_clock.overhead_ticks));
-    lab_row_f64(&r, "timer_resolution_ns", lab_clock.resolution_ns);
-    lab_row_f64(&r, "peak_rss_kib", ok ? (double)peak_kib : NAN);
-    lab_row_f64(&r, "baseline_rss_kib", (double)baseline_kib);
-    lab_row_f64(&r, "live_peak_bytes", ok ? (double)live_peak : NAN);
-    lab_row_f64(&r, "frag_ratio", ok ? added_kib * 1024.0 / (double)live_peak : NAN);
-    lab_row_f64(&r, "minor_faults", (double)(u1.ru_minflt - u0.ru_minflt));
-    lab_row_f64(&r, "major_faults", (double)(u1.ru_majflt - u0.ru_majflt));
+    lab_row_micro(&r, columns, &m);
     lab_row_end(&r);
-    if (!ok && started == nt)  // else said above, with the reason
-        fprintf(stderr, "%s: %s: workload %s stopped: %s\n", lab_prog, allocator, cfg->w->name, status);
+    if (strcmp(res.status, "ok") != 0 && started)  // else said above, with the reason
+        fprintf(stderr, "%s: %s: workload %s stopped: %s\n", lab_prog, allocator, cfg->w->name, res.status);
     return 0;
 }
 
 // The worst case the sizes allow, against MemAvailable, before anything is allocated:
 // kv-store every key present (a key of up to 32 bytes, a value of the values' law);
-// json-tree every kept tree at its largest (1024 blocks of up to 64 bytes, nearly all
+// json-tree every kept tree at its largest (JSON_MAX_BLOCKS of up to 64 bytes, nearly all
 // small). The harness: the block tables.
 static void require_memory(const config_t *c)
 {
     char what[80];
     snprintf(what, sizeof what, "%s's %llu %s", c->w->name, (unsigned long long)c->size,
-             c->w == &workloads[1] ? "keys" : "kept trees");
-    if (c->w == &workloads[1]) {
+             c->w == &workloads[W_KV] ? "keys" : "kept trees");
+    if (c->w == &workloads[W_KV]) {
         lab_dist_t values;
         char err[160];
         if (!lab_dist_parse("lognormal:100:1.3:8:65536", &values, err, sizeof err))
             lab_die_code(1, "the values' law: %s", err);
         lab_require_memory(what, lab_dist_total_bytes(&values, c->size) + 32.0 * (double)c->size,
                            2.0 * (double)c->size * sizeof(blk_t));
-    } else if (c->w == &workloads[2]) {
-        lab_require_memory(what, (double)c->size * 1024 * 64,
-                           (double)c->size * (1024 * sizeof(blk_t) + sizeof(blk_t *) + sizeof(size_t)));
+    } else if (c->w == &workloads[W_JSON]) {
+        lab_require_memory(what, (double)c->size * JSON_MAX_BLOCKS * 64,
+                           (double)c->size * (JSON_MAX_BLOCKS * sizeof(blk_t) + sizeof(blk_t *) + sizeof(size_t)));
     }
 }
 
-static void describe(bool quick)
-{
-    printf("| workload | threads | size | timed for at least | latency units | what one unit does |\n");
-    printf("|:--|--:|--:|--:|--:|:--|\n");
-    for (size_t i = 0; i < NWORKLOADS; i++) {
-        const workload_t *w = &workloads[i];
-        char size[48] = "—";
-        if (w->size)
-            snprintf(size, sizeof size, "%llu %s", (unsigned long long)(quick ? w->q_size : w->size), i == 1 ? "keys" : "kept trees");
-        printf("| %s | %llu | %s | %llu ms | %llu | %s |\n", w->name, (unsigned long long)w->threads, size,
-               (unsigned long long)(quick ? 100 : w->min_ms), (unsigned long long)(quick ? w->q_lat_units : w->lat_units), w->why);
-    }
-}
+// The lines of its own options in the usage text (lab_usage).
+static const char options[] =
+    "  --threads N       worker threads (1 to 64; web-server's default 2)\n"
+    "  --size N          kv-store: keys; json-tree: kept trees (1 to 10m)\n"
+    "  --min-ms N        timed phase, at least (1 to 60000)\n"
+    "  --lat-units N     units in the latency phase (0 to 10m)\n";
 
-static void usage(void)
+// --describe: the workloads' parameters, for the book (lab_describe).
+static const char describe_head[] = "<workload|>threads|>size|>timed for at least|>latency units|<what one unit does";
+static void describe_row(size_t i, bool quick)
 {
-    printf("usage: %s --workload NAME [options]\n"
-           "  --workload NAME   web-server, kv-store or json-tree\n"
-           "  --threads N       worker threads (1 to 64; web-server's default 2)\n"
-           "  --size N          kv-store: keys; json-tree: kept trees (1 to 10m)\n"
-           "  --min-ms N        timed phase, at least (1 to 60000)\n"
-           "  --lat-units N     units in the latency phase (0 to 10m)\n"
-           LAB_COMMON_USAGE,
-           lab_prog);
-}
-
-static void cases(bool quick)
-{
-    (void)quick;
-    for (size_t i = 0; i < NWORKLOADS; i++)
-        printf("--workload %s\n", workloads[i].name);
+    const workload_t *w = &workloads[i];
+    char size[48] = "—";
+    if (w->size)
+        snprintf(size, sizeof size, "%llu %s", (unsigned long long)(quick ? w->q_size : w->size), i == W_KV ? "keys" : "kept trees");
+    printf("| %s | %llu | %s | %llu ms | %llu | %s |\n", w->name, (unsigned long long)w->threads, size,
+           (unsigned long long)(quick ? QUICK_MIN_MS : w->min_ms), (unsigned long long)(quick ? w->q_lat_units : w->lat_units), w->why);
 }
 
 int main(int argc, char **argv)
 {
     lab_prog = "04-real-workloads";
     static const struct option opts[] = {
-        { "workload", 1, 0, 'w' }, { "threads", 1, 0, 't' }, { "size", 1, 0, 's' }, { "min-ms", 1, 0, 'M' },
-        { "lat-units", 1, 0, 'L' }, LAB_DESCRIBE_OPT, LAB_COMMON_OPTS
+        { "threads", 1, 0, 't' }, { "size", 1, 0, 's' }, { "min-ms", 1, 0, 'M' }, { "lat-units", 1, 0, 'L' },
+        LAB_WORKLOAD_OPT, LAB_DESCRIBE_OPT, LAB_COMMON_OPTS
     };
     static const lab_program_t prog = {
-        .columns = columns, .cases = cases, .describe = describe, .context = lab_print_clock, .usage = usage,
+        .columns = columns, .workloads = LAB_WORKLOADS(workloads), .describe_head = describe_head, .describe_row = describe_row,
+        .options = options,
     };
-    const char *names[NWORKLOADS + 1] = { 0 };
-    for (size_t i = 0; i < NWORKLOADS; i++)
-        names[i] = workloads[i].name;
     config_t c = { 0 };
-    lab_common_t common = { .seed = 42 };
+    lab_common_t common = LAB_COMMON_INIT;
     uint64_t threads = 0, size = 0, min_ms = 0, lat = 0;  // 0: not given (but --lat-units 0 is)
     bool lat_given = false;
     int o;
     while ((o = lab_getopt(argc, argv, opts, &prog, &common)) != -1) {
         switch (o) {
-        case 'w': c.w = &workloads[lab_opt_choice("workload", optarg, names)]; break;
         case 't': threads = lab_opt_u64("--threads", optarg, 1, 64); break;
         case 's': size = lab_opt_u64("--size", optarg, 1, 10 << 20); break;
         case 'M': min_ms = lab_opt_u64("--min-ms", optarg, 1, 60000); break;
         case 'L': lat = lab_opt_u64("--lat-units", optarg, 0, 10 << 20), lat_given = true; break;
         }
     }
-    lab_no_operands(argc, argv);
+    c.w = &workloads[common.workload];
     c.seed = common.seed;
     c.rep = common.rep;
     bool quick = common.quick;
-    if (!c.w)
-        lab_die("--workload is required: one of web-server, kv-store, json-tree");
     c.threads = threads ? threads : c.w->threads;
     c.size = size ? size : quick ? c.w->q_size : c.w->size;
     if (c.w->size == 0)
         c.size = 0;
-    c.min_ms = min_ms ? min_ms : quick ? 100 : c.w->min_ms;
+    c.min_ms = min_ms ? min_ms : quick ? QUICK_MIN_MS : c.w->min_ms;
     c.lat_units = lat_given ? lat : quick ? c.w->q_lat_units : c.w->lat_units;
     require_memory(&c);
     lab_clock_init();

@@ -171,10 +171,13 @@ static void amap_init(amap_t *m, size_t n)
     m->mask = cap - 1;
 }
 
+// Where a's probe starts: Fibonacci hashing, whose middle bits vary with every bit of a.
+static size_t amap_home(const amap_t *m, uint64_t a) { return (a * LAB_GOLDEN64) >> 20 & m->mask; }
+
 // a's entry, or -1. At most n entries are ever put in 2n or more: an empty one ends the probe.
 static ssize_t amap_find(const amap_t *m, uint64_t a)
 {
-    for (size_t i = (a * 0x9e3779b97f4a7c15ull) >> 20 & m->mask; m->use[i] != A_EMPTY; i = (i + 1) & m->mask)
+    for (size_t i = amap_home(m, a); m->use[i] != A_EMPTY; i = (i + 1) & m->mask)
         if (m->use[i] == A_USED && m->key[i] == a)
             return (ssize_t)i;
     return -1;
@@ -183,7 +186,7 @@ static ssize_t amap_find(const amap_t *m, uint64_t a)
 // a, which is not in the map.
 static void amap_put(amap_t *m, uint64_t a, uint32_t slot, uint64_t bytes)
 {
-    size_t i = (a * 0x9e3779b97f4a7c15ull) >> 20 & m->mask;
+    size_t i = amap_home(m, a);
     while (m->use[i] == A_USED)
         i = (i + 1) & m->mask;
     m->use[i] = A_USED;
@@ -230,7 +233,6 @@ static uint32_t thread_index(plan_t *p, uint32_t tid, size_t *counts)
 // info's live-bytes curve: (time, live) at 200 evenly spaced events
 typedef void (*live_fn)(void *ctx, uint64_t tsc, uint64_t live_bytes);
 
-// [plan]
 // limit: the most bytes live at once that the plan accepts, and what it is (replay: the
 // memory this machine has available; info: the address space). The call that would pass
 // it is named with its byte offset, before anything is allocated.
@@ -239,9 +241,9 @@ typedef struct {
     const char *what;
 } limit_t;
 
-static void plan_build(plan_t *p, const evs_t *e, limit_t limit, const char *path, live_fn on_live, void *ctx)
+// Each event's replay thread (which[i]), and room for every thread's steps.
+static uint32_t *plan_threads(plan_t *p, const evs_t *e)
 {
-    memset(p, 0, sizeof *p);
     enum { MAX_THREADS = 4096 };
     p->th = lab_harness_alloc(MAX_THREADS * sizeof *p->th);
     size_t *counts = lab_harness_alloc(MAX_THREADS * sizeof *counts);
@@ -255,75 +257,116 @@ static void plan_build(plan_t *p, const evs_t *e, limit_t limit, const char *pat
     }
     for (uint32_t t = 0; t < p->nthreads; t++)
         p->th[t].step = lab_harness_alloc((counts[t] + 1) * sizeof(step_t));
+    return which;
+}
+
+// [plan]
+// What plan_step keeps from one event to the next: the live addresses, the free slots, the
+// bytes live, each slot's event count.
+typedef struct {
     amap_t m;
-    amap_init(&m, e->n);
-    uint32_t *free_slots = lab_harness_alloc((e->n + 1) * sizeof *free_slots), nfree = 0;
-    uint32_t *seq = lab_harness_alloc((e->n + 1) * sizeof *seq);
-    uint64_t live = 0;
+    uint32_t *free_slots, nfree;
+    uint32_t *seq;
+    uint64_t live;
+    limit_t limit;
+    const char *path;
+} planner_t;
+
+// The block a free (or realloc) lets go of: its slot, or false for an unknown one.
+static bool plan_release(plan_t *p, planner_t *pl, uint64_t addr, step_t *s)
+{
+    ssize_t k = amap_find(&pl->m, addr);
+    if (k < 0) {
+        p->unmatched_frees++;  // e.g. a block from before the recorder started
+        return false;
+    }
+    s->old_slot = pl->m.slot[k];
+    pl->live -= pl->m.bytes[k];
+    pl->m.use[k] = A_DELETED;
+    return true;
+}
+
+// The block an allocation returns: a slot (the realloc'd block's own where it stayed put).
+static void plan_acquire(plan_t *p, planner_t *pl, const ev_t *ev, size_t i, bool frees, step_t *s)
+{
+    const trace_rec_t *r = &ev->r;
+    ssize_t k = amap_find(&pl->m, r->result);
+    if (k >= 0) {  // stamped before its free (a racing realloc): drop the old
+        p->reused_live++;
+        pl->live -= pl->m.bytes[k];
+        pl->m.use[k] = A_DELETED;
+    }
+    if (r->size > pl->limit.bytes - pl->live)  // live <= limit: no overflow
+        lab_die("trace '%s': the %s of %llu bytes at byte %llu (call %zu in time order), with %llu bytes "
+                "live, needs more than %s (%llu bytes)", pl->path, trace_op_names[r->op],
+                (unsigned long long)r->size, (unsigned long long)ev->at, i + 1, (unsigned long long)pl->live,
+                pl->limit.what, (unsigned long long)pl->limit.bytes);
+    s->new_slot = frees && r->result == r->arg ? s->old_slot : pl->nfree ? pl->free_slots[--pl->nfree] : p->nslots++;
+    amap_put(&pl->m, r->result, s->new_slot, r->size);
+    pl->live += r->size;
+    p->total_bytes = r->size > UINT64_MAX - p->total_bytes ? UINT64_MAX : p->total_bytes + r->size;
+    if (r->size > p->max_size)
+        p->max_size = r->size;
+    if (pl->live > p->live_peak_bytes)
+        p->live_peak_bytes = pl->live;
+}
+
+// Event i rewritten on slots: false when there is nothing to replay.
+static bool plan_step(plan_t *p, planner_t *pl, const ev_t *ev, size_t i, step_t *s)
+{
+    const trace_rec_t *r = &ev->r;
+    p->calls[r->op]++;
+    *s = (step_t){ .op = (uint8_t)r->op, .align = r->align, .size = r->size,
+                   .old_slot = UINT32_MAX, .new_slot = UINT32_MAX };
+    bool frees = r->op == TR_FREE || ((r->op == TR_REALLOC || r->op == TR_REALLOCARRAY) && r->arg);
+    bool allocs = r->op != TR_FREE && r->result;
+    if (r->op != TR_FREE && !r->result && !(frees && r->size == 0)) {
+        p->failed++;  // the program's call failed: nothing to replay
+        return false;
+    }
+    if (r->op == TR_FREE && !r->arg) {
+        p->null_frees++;
+        return false;
+    }
+    if (frees && !plan_release(p, pl, r->arg, s)) {
+        if (r->op == TR_FREE)
+            return false;
+        frees = false;  // a realloc of an unknown block: replay an allocation
+    }
+    if (allocs)
+        plan_acquire(p, pl, ev, i, frees, s);
+    if (frees && (!allocs || s->new_slot != s->old_slot))
+        pl->free_slots[pl->nfree++] = s->old_slot;
+    s->kind = frees && allocs ? P_REALLOC : frees ? P_FREE : P_ALLOC;
+    if (s->old_slot != UINT32_MAX)
+        s->old_seq = pl->seq[s->old_slot]++;
+    if (s->new_slot != UINT32_MAX && s->new_slot != s->old_slot)
+        s->new_seq = pl->seq[s->new_slot]++;
+    return true;
+}
+
+// [/plan]
+
+// The plan of every event, per thread; on_live, if any, gets info's live-bytes curve.
+static void plan_build(plan_t *p, const evs_t *e, limit_t limit, const char *path, live_fn on_live, void *ctx)
+{
+    memset(p, 0, sizeof *p);
+    uint32_t *which = plan_threads(p, e);
+    planner_t pl = { .limit = limit, .path = path };
+    amap_init(&pl.m, e->n);
+    pl.free_slots = lab_harness_alloc((e->n + 1) * sizeof *pl.free_slots);
+    pl.seq = lab_harness_alloc((e->n + 1) * sizeof *pl.seq);
     size_t every = e->n / 200 + 1;
     for (size_t i = 0; i < e->n; i++) {
-        const trace_rec_t *r = &e->ev[i].r;
-        p->calls[r->op]++;
-        step_t s = { .op = (uint8_t)r->op, .align = r->align, .size = r->size,
-                     .old_slot = UINT32_MAX, .new_slot = UINT32_MAX };
-        bool frees = r->op == TR_FREE || ((r->op == TR_REALLOC || r->op == TR_REALLOCARRAY) && r->arg);
-        bool allocs = r->op != TR_FREE && r->result;
-        if (r->op != TR_FREE && !r->result && !(frees && r->size == 0)) {
-            p->failed++;  // the program's call failed: nothing to replay
-            continue;
-        }
-        if (r->op == TR_FREE && !r->arg) {
-            p->null_frees++;
-            continue;
-        }
-        if (frees) {
-            ssize_t k = amap_find(&m, r->arg);
-            if (k < 0) {
-                p->unmatched_frees++;  // e.g. a block from before the recorder started
-                if (r->op == TR_FREE)
-                    continue;
-                frees = false;         // a realloc of an unknown block: replay an allocation
-            } else {
-                s.old_slot = m.slot[k];
-                live -= m.bytes[k];
-                m.use[k] = A_DELETED;
-            }
-        }
-        if (allocs) {
-            ssize_t k = amap_find(&m, r->result);
-            if (k >= 0) {  // stamped before its free (a racing realloc): drop the old
-                p->reused_live++;
-                live -= m.bytes[k];
-                m.use[k] = A_DELETED;
-            }
-            if (r->size > limit.bytes - live)  // live <= limit: no overflow
-                lab_die("trace '%s': the %s of %llu bytes at byte %llu (call %zu in time order), with %llu bytes "
-                        "live, needs more than %s (%llu bytes)", path, trace_op_names[r->op],
-                        (unsigned long long)r->size, (unsigned long long)e->ev[i].at, i + 1, (unsigned long long)live,
-                        limit.what, (unsigned long long)limit.bytes);
-            s.new_slot = frees && r->result == r->arg ? s.old_slot : nfree ? free_slots[--nfree] : p->nslots++;
-            amap_put(&m, r->result, s.new_slot, r->size);
-            live += r->size;
-            p->total_bytes = r->size > UINT64_MAX - p->total_bytes ? UINT64_MAX : p->total_bytes + r->size;
-            if (r->size > p->max_size)
-                p->max_size = r->size;
-            if (live > p->live_peak_bytes)
-                p->live_peak_bytes = live;
-        }
-        if (frees && (!allocs || s.new_slot != s.old_slot))
-            free_slots[nfree++] = s.old_slot;
-        s.kind = frees && allocs ? P_REALLOC : frees ? P_FREE : P_ALLOC;
-        if (s.old_slot != UINT32_MAX)
-            s.old_seq = seq[s.old_slot]++;
-        if (s.new_slot != UINT32_MAX && s.new_slot != s.old_slot)
-            s.new_seq = seq[s.new_slot]++;
+        step_t s;
         plan_thread_t *th = &p->th[which[i]];
+        if (!plan_step(p, &pl, &e->ev[i], i, &s))
+            continue;
         th->step[th->n++] = s;
         if (on_live && i % every == 0)
-            on_live(ctx, e->ev[i].r.tsc, live);
+            on_live(ctx, e->ev[i].r.tsc, pl.live);
     }
 }
-// [/plan]
 
 // ---------------------------------------------------------------------------
 // info
@@ -412,6 +455,9 @@ typedef struct {
 // too short to give REPLAY_MIN_TIMED calls at 16 (1: every call).
 enum { REPLAY_SAMPLE = 16, REPLAY_MIN_TIMED = 4096 };
 
+// Calls until the next timed one: 1 to 2 * sample - 1, at random.
+static uint64_t next_gap(worker_t *w) { return 1 + lab_rng_below(&w->rng, 2 * w->sample - 1); }
+
 static inline void wait_for(_Atomic uint32_t *d, uint32_t seq)
 {
     for (unsigned spins = 0; atomic_load_explicit(d, memory_order_acquire) != seq; spins++) {
@@ -449,7 +495,7 @@ static void *replay_thread(void *arg)
     const step_t *step = w->th->step, *last = step + w->th->n;
     block_t *blk = w->blk;
     _Atomic uint32_t *done = w->done;
-    uint64_t gap = 1 + lab_rng_below(&w->rng, 2 * w->sample - 1);
+    uint64_t gap = next_gap(w);
     for (const step_t *s = step; s < last; s++) {
         if (done && s->old_slot != UINT32_MAX)
             wait_for(&done[s->old_slot], s->old_seq);
@@ -458,20 +504,13 @@ static void *replay_thread(void *arg)
         block_t *old = s->old_slot != UINT32_MAX ? &blk[s->old_slot] : NULL;
         if (old && !w->dry && !lab_get(old->p, 0, old->size, old->tag))  // written over, or handed out twice
             w->status = "corrupt";
-        void *p;
-        if (w->dry) {
-            p = s->kind == P_FREE ? NULL : w->dry;
-        } else if (__builtin_expect(--gap, 1)) {
-            p = replay_call(s, old ? old->p : NULL);
-        } else {
-            uint64_t t = lab_t0();
-            p = replay_call(s, old ? old->p : NULL);
-            uint64_t dt = lab_t1() - t;
-            lab_hist_record(s->kind == P_FREE ? &w->hfree : &w->hmalloc, dt);
-            w->call_ticks += dt;
-            w->timed++;
-            gap = 1 + lab_rng_below(&w->rng, 2 * w->sample - 1);
-        }
+        void *p = s->kind == P_FREE ? NULL : w->dry;
+        bool timed = !w->dry && __builtin_expect(--gap == 0, 0);
+        if (!w->dry)
+            w->call_ticks += LAB_TIMED_CALL(timed, s->kind == P_FREE ? &w->hfree : &w->hmalloc,
+                                            p = replay_call(s, old ? old->p : NULL));
+        if (timed)
+            w->timed++, gap = next_gap(w);
         if (s->kind != P_FREE) {
             uint64_t tag = (uint64_t)s->new_seq << 32 | s->new_slot;
             if (!p && s->size)
@@ -500,14 +539,6 @@ static void trace_path(const char *name, char *out, size_t len)
     snprintf(out, len, "%s/%s.htr", trace_dir, name);
 }
 
-static int find_program(const char *name)
-{
-    const char *names[NPROGRAMS + 1] = { 0 };
-    for (size_t i = 0; i < NPROGRAMS; i++)
-        names[i] = programs[i].name;
-    return lab_opt_choice("workload", name, names);
-}
-
 // The most bytes a replay may have live at once: half of MemAvailable, since the
 // allocator may hold as much again beyond the live bytes (chapter 3).
 static limit_t replay_memory(void)
@@ -533,20 +564,14 @@ static void program_name(const char *cmdline, char *out, size_t len)
         snprintf(out, len, "trace");
 }
 
-// dry: the replay's own cost, with no allocator: every block is one scratch region.
-// incomplete: replay a trace that lacks its end marker, as far as it goes.
-static int cmd_replay(const char *workload, const char *path, uint64_t rep, uint64_t seed, bool dry, bool incomplete)
+// The trace at path, loaded and planned (incomplete: replay one that lacks its end marker,
+// as far as it goes); label: the traced program's name. Returns the events to replay.
+static uint64_t replay_plan(const char *path, bool incomplete, plan_t *p, char *label, size_t len)
 {
-    const char *allocator = dry ? "none" : lab_allocator();
-    char buf[4096];
-    if (!path) {
-        trace_path(programs[find_program(workload)].name, buf, sizeof buf);
-        path = buf;
-    }
     trace_header_t h;
     trace_extent_t x;
     evs_t e;
-    char cmdline[TRACE_MAX_CMDLINE + 1], label[64], ext[160];
+    char cmdline[TRACE_MAX_CMDLINE + 1], ext[160];
     load(path, &h, &x, &e, cmdline, sizeof cmdline);
     if (!x.complete) {
         describe_extent(&x, ext, sizeof ext);
@@ -554,103 +579,120 @@ static int cmd_replay(const char *workload, const char *path, uint64_t rep, uint
             lab_die("trace '%s' is %s; --allow-incomplete replays it as far as it goes", path, ext);
         fprintf(stderr, "%s: note: trace '%s' is %s\n", lab_prog, path, ext);
     }
-    program_name(cmdline, label, sizeof label);
-    static plan_t p;
-    plan_build(&p, &e, replay_memory(), path, NULL, NULL);
+    program_name(cmdline, label, len);
+    plan_build(p, &e, replay_memory(), path, NULL, NULL);
     munmap(e.ev, e.cap * sizeof *e.ev);
     uint64_t events = 0;
-    for (uint32_t t = 0; t < p.nthreads; t++)
-        events += p.th[t].n;
+    for (uint32_t t = 0; t < p->nthreads; t++)
+        events += p->th[t].n;
     if (events == 0)
         lab_die("trace '%s' has no call to replay: its %llu failed calls and %llu frees of NULL or unknown blocks "
-                "replay as nothing", path, (unsigned long long)p.failed,
-                (unsigned long long)(p.null_frees + p.unmatched_frees));
-    block_t *blk = lab_harness_alloc((p.nslots + 1) * sizeof *blk);
+                "replay as nothing", path, (unsigned long long)p->failed,
+                (unsigned long long)(p->null_frees + p->unmatched_frees));
+    return events;
+}
+
+// One worker per original thread, sharing the slots' blocks. dry: the replay's own cost,
+// with no allocator: every block is one scratch region.
+static worker_t *replay_workers(const plan_t *p, uint64_t events, uint64_t seed, uint64_t rep, bool dry)
+{
+    block_t *blk = lab_harness_alloc((p->nslots + 1) * sizeof *blk);
     // --dry's one block: its pages are touched as a real block's would be, not before.
-    void *scratch = dry ? mmap(NULL, p.max_size + 8, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0)
+    void *scratch = dry ? mmap(NULL, p->max_size + 8, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0)
                         : NULL;
     if (scratch == MAP_FAILED)
-        lab_die_code(1, "cannot map %llu bytes of scratch memory: %s", (unsigned long long)p.max_size + 8, strerror(errno));
+        lab_die_code(1, "cannot map %llu bytes of scratch memory: %s", (unsigned long long)p->max_size + 8, strerror(errno));
     uint64_t sample = events / REPLAY_MIN_TIMED;
     sample = sample < 1 ? 1 : sample > REPLAY_SAMPLE ? REPLAY_SAMPLE : sample;
     // One thread replays in the trace's order: no slot needs waiting for.
-    _Atomic uint32_t *done = p.nthreads > 1 ? lab_harness_alloc((p.nslots + 1) * sizeof *done) : NULL;
-    worker_t *w = lab_harness_alloc(p.nthreads * sizeof *w);
-    pthread_t *tid = lab_harness_alloc(p.nthreads * sizeof *tid);
-    for (uint32_t t = 0; t < p.nthreads; t++) {
-        w[t] = (worker_t){ .th = &p.th[t], .blk = blk, .done = done, .sample = sample,
+    _Atomic uint32_t *done = p->nthreads > 1 ? lab_harness_alloc((p->nslots + 1) * sizeof *done) : NULL;
+    worker_t *w = lab_harness_alloc(p->nthreads * sizeof *w);
+    for (uint32_t t = 0; t < p->nthreads; t++) {
+        w[t] = (worker_t){ .th = &p->th[t], .blk = blk, .done = done, .sample = sample,
                            .dry = dry ? scratch : NULL, .status = "ok" };
         lab_rng_seed(&w[t].rng, seed ^ (rep << 20) ^ t);
         lab_hist_init(&w[t].hmalloc);
         lab_hist_init(&w[t].hfree);
     }
-    bool peak_reset = lab_reset_peak_rss();
-    if (!peak_reset)
-        fprintf(stderr, "%s: note: cannot reset VmHWM; peak RSS counts from process start\n", lab_prog);
-    uint64_t baseline_kib = lab_rss_kib();
-    struct rusage u0, u1;
-    getrusage(RUSAGE_SELF, &u0);
+    return w;
+}
+
+// The measured part: every replay thread from start to end. Returns the wall time, in ns.
+static uint64_t replay_run(const plan_t *p, worker_t *w, lab_footprint_t *fp)
+{
+    pthread_t *tid = lab_harness_alloc(p->nthreads * sizeof *tid);
+    lab_footprint_begin(fp);
     uint64_t t0 = lab_now_ns();
-    for (uint32_t t = 1; t < p.nthreads; t++)
+    for (uint32_t t = 1; t < p->nthreads; t++)
         if (pthread_create(&tid[t], NULL, replay_thread, &w[t]) != 0)
-            lab_die("cannot start replay thread %u of %u", t + 1, p.nthreads);
-    if (p.nthreads)
+            lab_die("cannot start replay thread %u of %u", t + 1, p->nthreads);
+    if (p->nthreads)
         replay_thread(&w[0]);
-    for (uint32_t t = 1; t < p.nthreads; t++)
+    for (uint32_t t = 1; t < p->nthreads; t++)
         pthread_join(tid[t], NULL);
     uint64_t elapsed_ns = lab_now_ns() - t0;
-    uint64_t peak_kib = lab_status_kib("VmHWM");
-    getrusage(RUSAGE_SELF, &u1);
-    for (uint32_t s = 0; s < p.nslots && !dry; s++)
-        free(blk[s].p);
+    lab_footprint_end(fp);
+    return elapsed_ns;
+}
 
-    lab_hist_t hm, hf;
+// The row: chapter 1's columns (m: who, what and the footprint), then the replay's own.
+static void replay_row(const plan_t *p, const worker_t *w, lab_micro_t *m, uint64_t elapsed_ns, bool dry)
+{
+    static lab_hist_t hm, hf;
     lab_hist_init(&hm);
     lab_hist_init(&hf);
     uint64_t ticks = 0, ops = 0, timed = 0;
-    const char *status = "ok";
-    for (uint32_t t = 0; t < p.nthreads; t++) {
+    m->status = "ok";
+    for (uint32_t t = 0; t < p->nthreads; t++) {
         lab_hist_merge(&hm, &w[t].hmalloc);
         lab_hist_merge(&hf, &w[t].hfree);
         ticks += w[t].call_ticks;
-        ops += p.th[t].n;
+        ops += p->th[t].n;
         timed += w[t].timed;
         if (strcmp(w[t].status, "ok") != 0)
-            status = w[t].status;
+            m->status = w[t].status;
     }
-    bool ok = strcmp(status, "ok") == 0 && ops > 0 && (timed > 0 || dry);
-    // The mean call, from the timed sample; the rest of the threads' time per event is the
-    // replay's own (with several threads, also their waiting for each other).
+    // The mean call, from the timed sample (none timed: not measured); the rest of the
+    // threads' time per event is the replay's own (with several threads, also their
+    // waiting for each other).
     double ns_per_op = dry ? 0 : lab_ticks_ns(((double)ticks - (double)timed * lab_clock.overhead_ticks) / (double)timed);
-    double added_kib = (double)peak_kib - (double)baseline_kib;
+    m->threads = p->nthreads;
+    m->ops = (double)ops;
+    m->elapsed_s = (double)elapsed_ns / 1e9;
+    m->ops_per_s = dry ? NAN : 1e9 / ns_per_op;  // dry: no call, no rate (not inf)
+    m->ns_per_op = m->mean_ns_per_op = ns_per_op;
+    m->hmalloc = &hm;
+    m->hfree = &hf;
+    m->live_peak_bytes = (double)p->live_peak_bytes;
     lab_row_t r;
     lab_csv_header(columns);
-    lab_row_begin(&r, columns);
-    lab_row_str(&r, "allocator", allocator);
-    lab_row_str(&r, "workload", workload ? workload : label);
-    lab_row_u64(&r, "threads", p.nthreads);
-    lab_row_u64(&r, "rep", rep);
-    lab_row_str(&r, "status", status);
-    lab_row_f64(&r, "ops", (double)ops);
-    lab_row_f64(&r, "elapsed_s", (double)elapsed_ns / 1e9);
-    lab_row_f64(&r, "ops_per_s", ok && !dry ? 1e9 / ns_per_op : NAN);   // dry: no call, no rate (not inf)
-    lab_row_f64(&r, "ns_per_op", ok ? ns_per_op : NAN);
-    lab_row_f64(&r, "mean_ns_per_op", ok ? ns_per_op : NAN);
-    lab_row_latency(&r, "malloc", &hm, ok, "min p50 p95 p99 p999 max");
-    lab_row_latency(&r, "free", &hf, ok, "min p50 p95 p99 p999 max");
-    lab_row_f64(&r, "timer_overhead_ns", lab_ticks_ns(lab_clock.overhead_ticks));
-    lab_row_f64(&r, "timer_resolution_ns", lab_clock.resolution_ns);
-    lab_row_f64(&r, "peak_rss_kib", ok ? (double)peak_kib : NAN);
-    lab_row_f64(&r, "baseline_rss_kib", (double)baseline_kib);
-    lab_row_f64(&r, "live_peak_bytes", (double)p.live_peak_bytes);
-    lab_row_f64(&r, "frag_ratio", ok && p.live_peak_bytes ? added_kib * 1024.0 / (double)p.live_peak_bytes : NAN);
-    lab_row_f64(&r, "minor_faults", (double)(u1.ru_minflt - u0.ru_minflt));
-    lab_row_f64(&r, "major_faults", (double)(u1.ru_majflt - u0.ru_majflt));
+    lab_row_micro(&r, columns, m);
     // Thread time per event beyond the mean call (one thread: wall time per event).
-    lab_row_f64(&r, "replay_overhead_ns", ok ? (double)elapsed_ns * p.nthreads / (double)ops - ns_per_op : NAN);
+    lab_row_f64(&r, "replay_overhead_ns", (double)elapsed_ns * p->nthreads / (double)ops - ns_per_op);
     lab_row_u64(&r, "timed_calls", timed);
-    lab_row_u64(&r, "unmatched_frees", p.unmatched_frees);
+    lab_row_u64(&r, "unmatched_frees", p->unmatched_frees);
     lab_row_end(&r);
+}
+
+// workload: the chapter's program whose trace to replay, or -1 for the trace at path.
+static int cmd_replay(int workload, const char *path, uint64_t rep, uint64_t seed, bool dry, bool incomplete)
+{
+    const char *allocator = dry ? "none" : lab_allocator();
+    char buf[4096], label[64];
+    if (workload >= 0) {
+        trace_path(programs[workload].name, buf, sizeof buf);
+        path = buf;
+    }
+    static plan_t p;
+    uint64_t events = replay_plan(path, incomplete, &p, label, sizeof label);
+    worker_t *w = replay_workers(&p, events, seed, rep, dry);
+    lab_footprint_t fp;
+    uint64_t elapsed_ns = replay_run(&p, w, &fp);
+    for (uint32_t s = 0; s < p.nslots && !dry; s++)
+        free(w[0].blk[s].p);
+    lab_micro_t m = { .allocator = allocator, .workload = workload >= 0 ? programs[workload].name : label,
+                      .rep = rep, .fp = &fp };
+    replay_row(&p, w, &m, elapsed_ns, dry);
     return 0;
 }
 
@@ -661,10 +703,10 @@ static const char *const real_columns[] = {
     "allocator", "workload", "rep", "status", "elapsed_s", "peak_rss_kib", "minor_faults", NULL
 };
 
-static int cmd_realrun(const char *workload, uint64_t rep)
+static int cmd_realrun(int workload, uint64_t rep)
 {
     const char *allocator = lab_allocator();
-    const program_t *pr = &programs[find_program(workload)];
+    const program_t *pr = &programs[workload];
     uint64_t t0 = lab_now_ns();
     pid_t pid = fork();
     if (pid < 0)
@@ -689,7 +731,7 @@ static int cmd_realrun(const char *workload, uint64_t rep)
     lab_row_str(&r, "allocator", allocator);
     lab_row_str(&r, "workload", pr->name);
     lab_row_u64(&r, "rep", rep);
-    lab_row_str(&r, "status", status);
+    lab_row_status(&r, status);
     lab_row_f64(&r, "elapsed_s", secs);
     lab_row_f64(&r, "peak_rss_kib", (double)u.ru_maxrss);  // the largest process of the run
     lab_row_f64(&r, "minor_faults", (double)u.ru_minflt);
@@ -808,34 +850,34 @@ static void cases(bool quick)
 static int runner_main(int argc, char **argv, bool real)
 {
     static const struct option opts[] = {
-        { "workload", 1, 0, 'w' }, { "trace", 1, 0, 't' }, { "dry", 0, 0, 'D' }, { "allow-incomplete", 0, 0, 'I' },
+        { "trace", 1, 0, 't' }, { "dry", 0, 0, 'D' }, { "allow-incomplete", 0, 0, 'I' }, LAB_WORKLOAD_OPT,
         LAB_COMMON_OPTS
     };
     const lab_program_t prog = {
-        .columns = real ? real_columns : columns, .cases = cases, .context = lab_print_clock, .usage = usage_stdout,
+        .columns = real ? real_columns : columns, .workloads = LAB_WORKLOADS(programs),
+        .workload_optional = !real, .cases = cases, .usage = usage_stdout,  // replay: or --trace FILE
     };
-    lab_common_t common = { .seed = 1 };
-    const char *workload = NULL, *path = NULL;
+    lab_common_t common = LAB_COMMON_INIT;
+    const char *path = NULL;
     bool dry = false, incomplete = false;
     int o;
     while ((o = lab_getopt(argc, argv, opts, &prog, &common)) != -1) {
         switch (o) {
-        case 'w': workload = programs[find_program(optarg)].name; break;
         case 't': path = lab_opt_str("--trace", optarg, "a trace file"); break;
         case 'D': dry = true; break;
         case 'I': incomplete = true; break;
         }
     }
-    lab_no_operands(argc, argv);
     if (real && (path || dry || incomplete))
         lab_die("realrun runs the program itself: --trace, --dry and --allow-incomplete are replay's");
-    if (workload && path)
+    if (common.workload >= 0 && path)
         lab_die("--workload and --trace exclude each other: --workload NAME replays the chapter's trace of NAME, "
                 "--trace FILE any trace, labelled with its program's name");
-    if (!workload && (real || !path))
-        lab_die("--workload is required%s", real ? "" : " (or --trace FILE)");
+    if (common.workload < 0 && !path)
+        lab_die("--workload is required (or --trace FILE)");
     lab_clock_init();
-    return real ? cmd_realrun(workload, common.rep) : cmd_replay(workload, path, common.rep, common.seed, dry, incomplete);
+    return real ? cmd_realrun(common.workload, common.rep)
+                : cmd_replay(common.workload, path, common.rep, common.seed, dry, incomplete);
 }
 
 // trace info FILE, trace dump FILE: exactly one file.
