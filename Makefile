@@ -88,11 +88,11 @@ build/asan/%: common/%.c common/lab.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(SANITIZE) -o $@ $< $(LDLIBS)
 
-build/tests/lab_test: tests/lab_test.c common/lab.h
+build/tests/lab_test: tests/lab_test.c common/lab.h common/allocstats.h
 	@mkdir -p $(@D)
 	$(CC) $(BENCH_CFLAGS) -o $@ $< $(LDLIBS)
 
-build/asan/lab_test: tests/lab_test.c common/lab.h
+build/asan/lab_test: tests/lab_test.c common/lab.h common/allocstats.h
 	@mkdir -p $(@D)
 	$(CC) $(BENCH_CFLAGS) $(SANITIZE) -o $@ $< $(LDLIBS)
 
