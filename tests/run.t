@@ -185,6 +185,18 @@ fi
 FAKE_SLEEP=5 $RUN --prog "$fake" --out "$TMP/to/t.csv" --reps 2 --timeout 1 --allocators glibc --case "--workload a" 2>/dev/null
 is "$(tail -n +2 "$TMP/to/t.csv" 2>/dev/null)" "glibc,a,1,timeout," "a process past its limit: one 'timeout' row, not run again"
 
+# heaptrack cut short by the limit: it would finish its program first; the wrapper ends its
+# whole session (no program left running after the run) and removes its FIFO.
+if command -v heaptrack >/dev/null && [ -x "$BUILD/04-real-workloads/trace" ]; then
+    $RUN --command --values calls,elapsed_s --prog "$BUILD/04-real-workloads/trace" --case "loop loop 987654321" \
+        --timeout 2 --reps 1 --allocators glibc --wrap heaptrack --out "$TMP/ht/h.csv" 2>/dev/null
+    is "$(awk -F, 'NR > 1 { print $4 }' "$TMP/ht/h.csv")" timeout "--wrap heaptrack past the limit: a 'timeout' row"
+    sleep 0.5
+    is "$(ps -eo args | grep -c '[l]oop 987654321')" 0 "  ... and nothing it started is left running"
+    stale=$(for f in /tmp/heaptrack_fifo*; do p=${f#/tmp/heaptrack_fifo}; [ -p "$f" ] && [ ! -e "/proc/$p" ] && echo "$f"; done)
+    is "$stale" "" "  ... nor a FIFO of a heaptrack that is gone"
+fi
+
 # --env reaches the program; the runner's own variables are its own.
 $RUN --prog "$fake" --out "$TMP/e/e.csv" --reps 1 --allocators glibc --env FAKE_VALUE=7 --case "--workload a" 2>/dev/null
 is "$(tail -1 "$TMP/e/e.csv")" "glibc,a,1,ok,7" "--env VAR=VALUE reaches the program"

@@ -11,9 +11,9 @@ CHAPTERS=$(cd "$ROOT/data" && ls -d [0-9][0-9]-*)
 # subset DIR "KEEP..." [MISSING] -- DIR/data: the reference data with only the rows of the
 # allocators in KEEP (the floor stays; glibc-arena1 stays with glibc), and for MISSING
 # the rows common/run writes for an allocator whose library is not found: one per case,
-# rep 0, status 'missing', the case's own columns filled, all else empty. Every file that
-# is made from these (summaries, the tables still kept as files) is removed, so that `make
-# book` makes it again; the book makes its declared tables from them as it renders.
+# rep 0, status 'missing', the case's own columns filled, all else empty. Every summary
+# made from these is removed, so that `make book` makes it again; the book makes its tables
+# from them as it renders.
 subset() {
     local dir=$1 keep="$2 floor" missing=${3:-}
     case " $keep " in *" glibc "*) keep="$keep glibc-arena1" ;; esac
@@ -43,7 +43,7 @@ subset() {
     [ -n "$missing" ] && sed -i "/^  $missing  /c\\  $missing: SKIPPED, library not found on this machine" "$dir"/data/*/env.txt
     # Every file keeps one old time, so that make remakes only what is removed below.
     find "$dir/data" -type f -exec touch -d '2020-01-01 00:00' {} +
-    find "$dir/data" \( -name '*.summary.csv' -o -name '*.table.md' -o -name perturbation.csv \) -delete
+    find "$dir/data" \( -name '*.summary.csv' -o -name perturbation.csv \) -delete
 }
 # The columns a run's case sets (its program's --cases), for the CSVs that common/run
 # writes; nothing for the others (series, perf, traces), which get no 'missing' rows.
