@@ -20,7 +20,7 @@ is "$(head -1 "$csv")" "$("$prog" --header)" "the CSV has the program's header"
 cols=$(head -1 "$csv" | tr , '\n' | wc -l)
 is "$(awk -F, -v n="$cols" 'NF != n' "$csv" | wc -l)" 0 "every row has $cols fields"
 col() { head -1 "$csv" | tr , '\n' | grep -nx "$1" | cut -d: -f1; }
-for c in allocator workload threads pin rep status cpus ops_per_s ns_per_op malloc_lat_p99_ns malloc_lat_p999_ns \
+for c in allocator workload threads pin rep status cpus ops_per_s ns_per_op mean_ns_per_op malloc_lat_p99_ns malloc_lat_p999_ns \
          free_lat_p999_ns peak_rss_kib rss_added_kib remote_free_pct shared_line_pct arenas futex_counter \
          futex_calls futex_per_mop; do
     [ -n "$(col "$c")" ]; ok $? "column $c is there"
@@ -28,6 +28,11 @@ done
 head -1 "$csv" | tr , '\n' | grep -vE '^(allocator|workload|threads|pin|rep|status|cpus|ops|arenas|futex_counter|futex_calls)$' |
     grep -vE '_(ns|s|kib|bytes|per_s|op|pct|faults|mop)$' >"$TMP/nounit"
 ok $([ ! -s "$TMP/nounit" ]; echo $?) "every measured column names its unit ($(paste -sd' ' "$TMP/nounit"))"
+# mean_ns_per_op, as in chapter 1: every round's time over every operation, never below
+# the fastest round's ns_per_op.
+is "$(awk -F, -v e="$(col elapsed_s)" -v o="$(col ops)" -v m="$(col mean_ns_per_op)" -v n="$(col ns_per_op)" -v s="$(col status)" \
+    'NR > 1 && $s == "ok" && (($m - $e * 1e9 / $o) ^ 2 > (1e-4 * $m) ^ 2 || $m < $n * 0.9999)' "$csv" | wc -l)" 0 \
+    "mean_ns_per_op is elapsed_s over ops, and at least ns_per_op"
 
 # The cases: four workloads x 1..2*nproc threads x pinned and not (a flag each way); QUICK pins only the ends.
 "$prog" --cases >"$TMP/cases"

@@ -72,7 +72,7 @@ enum { THREAD_LOCAL, PRODUCER_CONSUMER, SHARED_POOL, FALSE_SHARING };
 
 static const char *const columns[] = {
     "allocator", "workload", "threads", "pin", "rep", "status", "cpus", "ops", "elapsed_s",
-    "ops_per_s", "ns_per_op", "mean_ops_per_s", "malloc_lat_p50_ns", "malloc_lat_p99_ns", "malloc_lat_p999_ns",
+    "ops_per_s", "ns_per_op", "mean_ns_per_op", "malloc_lat_p50_ns", "malloc_lat_p99_ns", "malloc_lat_p999_ns",
     "free_lat_p50_ns", "free_lat_p99_ns", "free_lat_p999_ns", "timer_overhead_ns",
     "timer_resolution_ns", "peak_rss_kib", "baseline_rss_kib", "rss_added_kib",
     "live_bytes", "remote_free_pct", "shared_line_pct", "arenas", "futex_counter",
@@ -124,7 +124,7 @@ typedef struct {
 } worker_t;
 
 static struct {
-    int mode, threads, pin;
+    int workload, threads, pin;  // workload: the index in workloads[]
     uint64_t ops, live, seed;
     worker_t *w;
     ring_t *rings;                  // rings[i]: from thread i to thread i+1
@@ -170,13 +170,7 @@ static bool get_block(worker_t *w, block_t *b, bool bracket)
 {
     size_t size = w->sizes[w->nsize++ & (NSIZES - 1)];
     void *p;
-    if (bracket) {
-        uint64_t t = lab_t0();
-        p = malloc(size);
-        lab_hist_record(w->hmalloc, lab_t1() - t);
-    } else {
-        p = malloc(size);
-    }
+    LAB_TIMED_CALL(bracket, w->hmalloc, p = malloc(size));
     if (!p)
         return fail(w, "malloc_null");
     if ((uintptr_t)p % lab_owed_alignment(size))
@@ -196,13 +190,7 @@ static bool put_block(worker_t *w, block_t *b, bool bracket)
     bool remote = (b->tag & (MAX_THREADS - 1)) != (uint64_t)w->id;
     if (!lab_check(b->p, b->size_bytes, b->tag))
         return fail(w, "corrupt");
-    if (bracket) {
-        uint64_t t = lab_t0();
-        free(b->p);
-        lab_hist_record(w->hfree, lab_t1() - t);
-    } else {
-        free(b->p);
-    }
+    LAB_TIMED_CALL(bracket, w->hfree, free(b->p));
     w->live_bytes -= b->size_bytes;
     w->frees++;
     w->remote_frees += remote;
@@ -212,7 +200,7 @@ static bool put_block(worker_t *w, block_t *b, bool bracket)
 // [/block]
 
 // ---------------------------------------------------------------------------
-// the modes: n operations (a malloc or a free each) by one thread
+// the workloads: n operations (a malloc or a free each) by one thread
 // ---------------------------------------------------------------------------
 
 // [thread-local]
@@ -330,7 +318,7 @@ static bool scratch_done(worker_t *w, uint64_t n)
 
 static bool ops(worker_t *w, uint64_t n, bool bracket)
 {
-    switch (g.mode) {
+    switch (g.workload) {
     case THREAD_LOCAL: return thread_local_ops(w, n, bracket);
     case PRODUCER_CONSUMER: return producer_consumer_ops(w, n, bracket);
     case SHARED_POOL: return shared_pool_ops(w, n, bracket);
@@ -361,12 +349,12 @@ static void *worker(void *arg)
     uint64_t n = per_thread(g.ops);
     wait_phase(PH_WARM);
     bool ok = true;
-    if (g.mode == THREAD_LOCAL)  // fill the own slots
+    if (g.workload == THREAD_LOCAL)  // fill the own slots
         for (uint64_t i = 0; ok && i < w->nown; i++)
             ok = get_block(w, &w->own[i], false);
-    if (ok && g.mode == FALSE_SHARING)
+    if (ok && g.workload == FALSE_SHARING)
         ok = scratch_setup(w);
-    if (ok && g.mode != FALSE_SHARING)
+    if (ok && g.workload != FALSE_SHARING)
         ok = ops(w, n / 8, false);
     arrive();
     uint64_t nr = per_thread(g.ops / ROUNDS);  // operations per round
@@ -380,13 +368,13 @@ static void *worker(void *arg)
     }
     w->ops = nr * ROUNDS;
     wait_phase(PH_LAT);
-    if (ok && g.mode != FALSE_SHARING)
+    if (ok && g.workload != FALSE_SHARING)
         ok = ops(w, n / 4, true);
-    if (ok && g.mode == FALSE_SHARING)
+    if (ok && g.workload == FALSE_SHARING)
         ok = scratch_done(w, nr);
     arrive();
     wait_phase(PH_END);
-    if (ok && g.mode == THREAD_LOCAL)
+    if (ok && g.workload == THREAD_LOCAL)
         for (uint64_t i = 0; i < w->nown; i++)
             if (w->own[i].p)
                 put_block(w, &w->own[i], false);
@@ -488,16 +476,10 @@ static double shared_line_pct(void)
     return 100.0 * (double)shared / (double)n;
 }
 
-static long minor_faults(void)
+// The harness's tables (pre-drawn sizes, histograms, the workload's slots), allocated
+// before the measurement starts so that they are not part of its footprint.
+static void setup_workers(void)
 {
-    struct rusage u;
-    getrusage(RUSAGE_SELF, &u);
-    return u.ru_minflt;
-}
-
-static int run(const config_t *c)
-{
-    const char *allocator = lab_allocator();
     lab_dist_t dist = lab_opt_dist("--sizes", SIZES);
     int T = g.threads;
     g.w = lab_harness_alloc((size_t)T * sizeof *g.w);
@@ -513,70 +495,158 @@ static int run(const config_t *c)
         w->hfree = lab_harness_alloc(sizeof *w->hfree);
         lab_hist_init(w->hmalloc);
         lab_hist_init(w->hfree);
-        if (g.mode == THREAD_LOCAL) {  // the live blocks, shared out: RSS growth is overhead
+        if (g.workload == THREAD_LOCAL) {  // the live blocks, shared out: RSS growth is overhead
             w->nown = g.live / (uint64_t)T + ((uint64_t)t < g.live % (uint64_t)T);
             w->nown = w->nown ? w->nown : 1;
             w->own = lab_harness_alloc((w->nown + 1) * sizeof *w->own);
         }
-        if (g.mode == FALSE_SHARING)
+        if (g.workload == FALSE_SHARING)
             w->objs = lab_harness_alloc(g.live * sizeof *w->objs);
     }
-    if (g.mode == PRODUCER_CONSUMER)
+    if (g.workload == PRODUCER_CONSUMER)
         g.rings = lab_harness_alloc((size_t)T * sizeof *g.rings);
-    if (g.mode == SHARED_POOL) {
+    if (g.workload == SHARED_POOL) {
         g.npool = g.live;
         g.pool = lab_harness_alloc(g.npool * sizeof *g.pool);
     }
+}
 
-    bool peak_reset = lab_reset_peak_rss();
-    if (!peak_reset)
-        fprintf(stderr, "%s: note: cannot reset VmHWM; peak RSS counts from process start\n", lab_prog);
-    uint64_t baseline_kib = lab_rss_kib();
-    long faults0 = minor_faults();
-    const char *status = "ok";
-    if (g.mode == FALSE_SHARING) {  // the main thread allocates every worker's objects
-        g.handout = lab_harness_alloc((size_t)T * g.live * sizeof *g.handout);
-        for (size_t i = 0; i < (size_t)T * g.live; i++) {
-            if (!(g.handout[i] = malloc(OBJ_BYTES))) {
-                status = "malloc_null";
-                break;
-            }
-            memset(g.handout[i], 0x5a, OBJ_BYTES);
-        }
+// false-sharing: the main thread allocates every worker's objects. "ok" or why not.
+static const char *hand_out(void)
+{
+    size_t n = (size_t)g.threads * g.live;
+    g.handout = lab_harness_alloc(n * sizeof *g.handout);
+    for (size_t i = 0; i < n; i++) {
+        if (!(g.handout[i] = malloc(OBJ_BYTES)))
+            return "malloc_null";
+        memset(g.handout[i], 0x5a, OBJ_BYTES);
     }
+    return "ok";
+}
 
-    const char *why = NULL;
-    int fd = futex_counter(&why);
-    if (fd < 0)
+// What the run measured, gathered from the workers.
+typedef struct {
+    const char *status;
+    uint64_t nops, frees, remote, futex;
+    int64_t live_end;      // bytes live when the timed phase ends
+    double secs, best;     // all rounds' time, the fastest round's (s)
+    double shared;         // false-sharing: shared_line_pct
+    int arenas;            // glibc_arenas
+    int fd;                // the futex counter, -1 if none
+    lab_hist_t *hm, *hf;   // every thread's latencies
+    lab_footprint_t fp;
+} result_t;
+
+// The phases: warm-up, the timed rounds (futex calls counted), latency.
+static void run_phases(result_t *s)
+{
+    run_phase(PH_WARM);
+    if (s->fd >= 0)
+        ioctl(s->fd, PERF_EVENT_IOC_ENABLE, 0);
+    for (int r = 0; r < ROUNDS; r++)
+        run_phase(PH_TIMED + r);
+    for (int t = 0; t < g.threads; t++)
+        s->live_end += g.w[t].live_bytes;
+    if (s->fd >= 0) {
+        ioctl(s->fd, PERF_EVENT_IOC_DISABLE, 0);
+        if (read(s->fd, &s->futex, sizeof s->futex) != sizeof s->futex)
+            s->fd = -1;  // the row says "unavailable"
+    }
+    run_phase(PH_LAT);
+}
+
+// The workers' counts, histograms and status; the rounds' times. Throughput is the
+// fastest round's: on a shared machine interference only ever slows a round down (as in
+// chapter 1). A round lasts from the first thread's start to the last thread's end.
+static void gather(result_t *s)
+{
+    s->hm = lab_harness_alloc(sizeof *s->hm);
+    s->hf = lab_harness_alloc(sizeof *s->hf);
+    lab_hist_init(s->hm);
+    lab_hist_init(s->hf);
+    for (int t = 0; t < g.threads; t++) {
+        worker_t *w = &g.w[t];
+        if (strcmp(w->status, "ok") != 0)
+            s->status = w->status;
+        s->nops += w->ops;
+        s->frees += w->frees;
+        s->remote += w->remote_frees;
+        lab_hist_merge(s->hm, w->hmalloc);
+        lab_hist_merge(s->hf, w->hfree);
+    }
+    s->best = INFINITY;
+    for (int r = 0; r < ROUNDS; r++) {
+        uint64_t t0 = UINT64_MAX, t1 = 0;
+        for (int t = 0; t < g.threads; t++) {
+            t0 = g.w[t].t_start[r] < t0 ? g.w[t].t_start[r] : t0;
+            t1 = g.w[t].t_end[r] > t1 ? g.w[t].t_end[r] : t1;
+        }
+        s->secs += (double)(t1 - t0) / 1e9;
+        s->best = fmin(s->best, (double)(t1 - t0) / 1e9);
+    }
+}
+
+// The row. ns per operation is wall time over all threads' operations: the fastest
+// round's (ns_per_op, and ops_per_s) and over every round (mean_ns_per_op, as in chapter 1).
+static void write_row(const config_t *c, const char *allocator, const result_t *s)
+{
+    bool ok = strcmp(s->status, "ok") == 0, lat = ok && g.workload != FALSE_SHARING;
+    double round_ops = (double)s->nops / ROUNDS, peak = (double)s->fp.peak_kib, base = (double)s->fp.baseline_kib;
+    lab_row_t r;
+    lab_csv_header(columns);
+    lab_row_begin(&r, columns);
+    lab_row_str(&r, "allocator", allocator);
+    lab_row_str(&r, "workload", c->wl->name);
+    lab_row_u64(&r, "threads", (uint64_t)g.threads);
+    lab_row_u64(&r, "pin", (uint64_t)g.pin);
+    lab_row_u64(&r, "rep", c->rep);
+    lab_row_str(&r, "status", s->status);
+    lab_row_u64(&r, "cpus", (uint64_t)lab_ncpus());
+    lab_row_f64(&r, "ops", ok ? (double)s->nops : NAN);
+    lab_row_f64(&r, "elapsed_s", ok ? s->secs : NAN);
+    lab_row_f64(&r, "ops_per_s", ok ? round_ops / s->best : NAN);
+    lab_row_f64(&r, "ns_per_op", ok ? s->best * 1e9 / round_ops : NAN);
+    lab_row_f64(&r, "mean_ns_per_op", ok ? s->secs * 1e9 / (double)s->nops : NAN);
+    lab_row_latency(&r, "malloc", s->hm, lat, "p50 p99 p999");
+    lab_row_latency(&r, "free", s->hf, lat, "p50 p99 p999");
+    lab_row_f64(&r, "timer_overhead_ns", lab_ticks_ns(lab_clock.overhead_ticks));
+    lab_row_f64(&r, "timer_resolution_ns", lab_clock.resolution_ns);
+    lab_row_f64(&r, "peak_rss_kib", ok ? peak : NAN);
+    lab_row_f64(&r, "baseline_rss_kib", ok ? base : NAN);
+    lab_row_f64(&r, "rss_added_kib", ok ? peak - base : NAN);
+    lab_row_f64(&r, "live_bytes", ok && g.workload != FALSE_SHARING ? (double)s->live_end : NAN);
+    lab_row_f64(&r, "remote_free_pct", ok && s->frees ? 100.0 * (double)s->remote / (double)s->frees : NAN);
+    lab_row_f64(&r, "shared_line_pct", ok ? s->shared : NAN);
+    lab_row_f64(&r, "arenas", ok && s->arenas >= 0 ? s->arenas : NAN);
+    lab_row_str(&r, "futex_counter", s->fd >= 0 ? "tracepoint" : "unavailable");
+    lab_row_f64(&r, "futex_calls", ok && s->fd >= 0 ? (double)s->futex : NAN);
+    lab_row_f64(&r, "futex_per_mop", ok && s->fd >= 0 ? (double)s->futex * 1e6 / (double)s->nops : NAN);
+    lab_row_f64(&r, "minor_faults", ok ? (double)s->fp.minor_faults : NAN);
+    lab_row_end(&r);
+}
+
+static int run(const config_t *c)
+{
+    const char *allocator = lab_allocator(), *why = NULL;
+    setup_workers();
+    result_t s = { .status = "ok" };
+    lab_footprint_begin(&s.fp);
+    if (g.workload == FALSE_SHARING)
+        s.status = hand_out();
+    if ((s.fd = futex_counter(&why)) < 0)
         fprintf(stderr, "%s: note: futex calls not counted: %s\n", lab_prog, why);
-    for (int t = 0; t < T && strcmp(status, "ok") == 0; t++)
+    bool started = strcmp(s.status, "ok") == 0;
+    for (int t = 0; t < g.threads && started; t++)
         if (pthread_create(&g.w[t].tid, NULL, worker, &g.w[t]) != 0)
-            lab_die_code(1, "cannot create thread %d of %d: %s", t + 1, T, strerror(errno));
-    bool started = strcmp(status, "ok") == 0;
-    uint64_t futex = 0;
-    int64_t live_end = 0;  // bytes live when the timed phase ends
-    if (started) {
-        run_phase(PH_WARM);
-        if (fd >= 0)
-            ioctl(fd, PERF_EVENT_IOC_ENABLE, 0);
-        for (int r = 0; r < ROUNDS; r++)
-            run_phase(PH_TIMED + r);
-        for (int t = 0; t < T; t++)
-            live_end += g.w[t].live_bytes;
-        if (fd >= 0) {
-            ioctl(fd, PERF_EVENT_IOC_DISABLE, 0);
-            if (read(fd, &futex, sizeof futex) != sizeof futex)
-                fd = -1, why = "cannot read the counter";
-        }
-        run_phase(PH_LAT);
-    }
-    double shared = g.mode == FALSE_SHARING && started && !failed() ? shared_line_pct() : NAN;
-    uint64_t peak_kib = lab_status_kib("VmHWM");
-    long faults1 = minor_faults();
-    int arenas = glibc_arenas();
+            lab_die_code(1, "cannot create thread %d of %d: %s", t + 1, g.threads, strerror(errno));
+    if (started)
+        run_phases(&s);
+    s.shared = g.workload == FALSE_SHARING && started && !failed() ? shared_line_pct() : NAN;
+    lab_footprint_end(&s.fp);
+    s.arenas = glibc_arenas();
     if (started) {
         atomic_store_explicit(&g.phase, PH_END, memory_order_release);
-        for (int t = 0; t < T; t++)
+        for (int t = 0; t < g.threads; t++)
             pthread_join(g.w[t].tid, NULL);
     }
     for (size_t i = 0; g.pool && i < g.npool; i++)  // the pool's last blocks, checked too
@@ -585,71 +655,10 @@ static int run(const config_t *c)
                 g.w[0].status = "corrupt";
             free(g.pool[i].p);
         }
-
-    uint64_t nops = 0, frees = 0, remote = 0;
-    lab_hist_t *hm = lab_harness_alloc(sizeof *hm), *hf = lab_harness_alloc(sizeof *hf);
-    lab_hist_init(hm);
-    lab_hist_init(hf);
-    for (int t = 0; t < T; t++) {
-        worker_t *w = &g.w[t];
-        if (strcmp(w->status, "ok") != 0)
-            status = w->status;
-        nops += w->ops;
-        frees += w->frees;
-        remote += w->remote_frees;
-        lab_hist_merge(hm, w->hmalloc);
-        lab_hist_merge(hf, w->hfree);
-    }
-    bool ok = strcmp(status, "ok") == 0;
-    // Throughput is the fastest round's: on a shared machine interference only ever slows
-    // a round down (as in chapter 1). A round lasts from the first thread's start to the
-    // last thread's end. The mean over all rounds is kept as mean_ops_per_s.
-    double secs = 0, best = INFINITY;
-    for (int r = 0; r < ROUNDS; r++) {
-        uint64_t t0 = UINT64_MAX, t1 = 0;
-        for (int t = 0; t < T; t++) {
-            t0 = g.w[t].t_start[r] < t0 ? g.w[t].t_start[r] : t0;
-            t1 = g.w[t].t_end[r] > t1 ? g.w[t].t_end[r] : t1;
-        }
-        secs += (double)(t1 - t0) / 1e9;
-        best = fmin(best, (double)(t1 - t0) / 1e9);
-    }
-    double round_ops = (double)nops / ROUNDS;
-    bool lat = ok && g.mode != FALSE_SHARING;
-
-    lab_row_t r;
-    lab_csv_header(columns);
-    lab_row_begin(&r, columns);
-    lab_row_str(&r, "allocator", allocator);
-    lab_row_str(&r, "workload", c->wl->name);
-    lab_row_u64(&r, "threads", (uint64_t)T);
-    lab_row_u64(&r, "pin", (uint64_t)g.pin);
-    lab_row_u64(&r, "rep", c->rep);
-    lab_row_str(&r, "status", status);
-    lab_row_u64(&r, "cpus", (uint64_t)lab_ncpus());
-    lab_row_f64(&r, "ops", ok ? (double)nops : NAN);
-    lab_row_f64(&r, "elapsed_s", ok ? secs : NAN);
-    lab_row_f64(&r, "ops_per_s", ok ? round_ops / best : NAN);
-    lab_row_f64(&r, "ns_per_op", ok ? best * 1e9 / round_ops : NAN);
-    lab_row_f64(&r, "mean_ops_per_s", ok ? (double)nops / secs : NAN);
-    lab_row_latency(&r, "malloc", hm, lat, "p50 p99 p999");
-    lab_row_latency(&r, "free", hf, lat, "p50 p99 p999");
-    lab_row_f64(&r, "timer_overhead_ns", lab_ticks_ns(lab_clock.overhead_ticks));
-    lab_row_f64(&r, "timer_resolution_ns", lab_clock.resolution_ns);
-    lab_row_f64(&r, "peak_rss_kib", ok ? (double)peak_kib : NAN);
-    lab_row_f64(&r, "baseline_rss_kib", ok ? (double)baseline_kib : NAN);
-    lab_row_f64(&r, "rss_added_kib", ok ? (double)peak_kib - (double)baseline_kib : NAN);
-    lab_row_f64(&r, "live_bytes", ok && g.mode != FALSE_SHARING ? (double)live_end : NAN);
-    lab_row_f64(&r, "remote_free_pct", ok && frees ? 100.0 * (double)remote / (double)frees : NAN);
-    lab_row_f64(&r, "shared_line_pct", ok ? shared : NAN);
-    lab_row_f64(&r, "arenas", ok && arenas >= 0 ? arenas : NAN);
-    lab_row_str(&r, "futex_counter", fd >= 0 ? "tracepoint" : "unavailable");
-    lab_row_f64(&r, "futex_calls", ok && fd >= 0 ? (double)futex : NAN);
-    lab_row_f64(&r, "futex_per_mop", ok && fd >= 0 ? (double)futex * 1e6 / (double)nops : NAN);
-    lab_row_f64(&r, "minor_faults", ok ? (double)(faults1 - faults0) : NAN);
-    lab_row_end(&r);
-    if (!ok)
-        fprintf(stderr, "%s: %s: %s with %d threads stopped: %s\n", lab_prog, allocator, c->wl->name, T, status);
+    gather(&s);
+    write_row(c, allocator, &s);
+    if (strcmp(s.status, "ok") != 0)
+        fprintf(stderr, "%s: %s: %s with %d threads stopped: %s\n", lab_prog, allocator, c->wl->name, g.threads, s.status);
     return 0;
 }
 
@@ -671,7 +680,7 @@ static void describe(bool quick)
     }
 }
 
-// The blocks the workload holds at once, per mode (SIZES unless false-sharing's objects),
+// The blocks the workload holds at once, per workload (SIZES unless false-sharing's objects),
 // and the harness's per-thread tables. Thread stacks are not counted: they are mostly
 // untouched.
 static void footprint(void)
@@ -680,7 +689,7 @@ static void footprint(void)
     uint64_t T = (uint64_t)g.threads;
     double blocks, harness = (double)T * (sizeof(worker_t) + NSIZES * sizeof(uint32_t) + 2 * sizeof(lab_hist_t));
     char what[160];
-    switch (g.mode) {
+    switch (g.workload) {
     case PRODUCER_CONSUMER:  // up to a ring's worth in flight per thread
         blocks = lab_dist_total_bytes(&dist, T * RING);
         harness += (double)T * sizeof(ring_t);
@@ -741,23 +750,20 @@ int main(int argc, char **argv)
 {
     lab_prog = "02-threads";
     static const struct option opts[] = {
-        { "workload", 1, 0, 'w' }, { "threads", 1, 0, 't' }, { "pin", 0, 0, 'p' }, { "no-pin", 0, 0, 'P' },
+        LAB_WORKLOAD_OPT, { "threads", 1, 0, 't' }, { "pin", 0, 0, 'p' }, { "no-pin", 0, 0, 'P' },
         { "ops", 1, 0, 'o' }, { "live", 1, 0, 'l' }, LAB_DESCRIBE_OPT, LAB_COMMON_OPTS
     };
     static const lab_program_t prog = {
-        .columns = columns, .cases = cases, .describe = describe, .context = context, .usage = usage,
+        .columns = columns, .workloads = LAB_WORKLOADS(workloads), .cases = cases, .describe = describe,
+        .context = context, .usage = usage,
     };
-    const char *names[NWORKLOADS + 1] = { 0 };
-    for (size_t i = 0; i < NWORKLOADS; i++)
-        names[i] = workloads[i].name;
     config_t c = { 0 };
-    lab_common_t common = { .seed = 42 };
+    lab_common_t common = LAB_COMMON_INIT;
     const char *threads = "1", *nops = NULL, *live = NULL;
-    g.mode = -1, g.pin = -1;
+    g.pin = -1;
     int o;
     while ((o = lab_getopt(argc, argv, opts, &prog, &common)) != -1) {
         switch (o) {
-        case 'w': g.mode = lab_opt_choice("workload", optarg, names); break;
         case 't': threads = optarg; break;
         case 'p':
         case 'P':
@@ -769,13 +775,11 @@ int main(int argc, char **argv)
         case 'l': live = optarg; break;
         }
     }
-    lab_no_operands(argc, argv);
+    g.workload = common.workload;
     g.seed = common.seed;
     c.rep = common.rep;
     bool quick = common.quick;
-    if (g.mode < 0)
-        lab_die("--workload is required: one of thread-local, producer-consumer, shared-pool, false-sharing");
-    c.wl = &workloads[g.mode];
+    c.wl = &workloads[g.workload];
     g.threads = (int)lab_opt_u64("--threads", threads, 1, MAX_THREADS);
     g.pin = g.pin > 0;  // --no-pin by default
     g.ops = nops ? lab_opt_u64("--ops", nops, 1000, 1ull << 30) : quick ? c.wl->q_ops : c.wl->ops;

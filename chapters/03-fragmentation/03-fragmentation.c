@@ -540,113 +540,132 @@ static void put_stats(lab_row_t *r, const lab_stats_t *s)
     lab_row_f64(r, "st_page_free_bytes", s->page_free_bytes);
 }
 
+// The block table's capacity: every block the workload can hold at once.
+static size_t harness_capacity(const config_t *c, const lab_dist_t *d1, const lab_dist_t *d2)
+{
+    if (c->w == &workloads[W_HOLES]) {
+        // The refill: as many bytes as were freed, in blocks of at least d2's low bound.
+        uint64_t freed_max = (c->count / 2 + 1) * d1->hi_bytes;
+        return c->count + freed_max / d2->lo_bytes + 2;
+    }
+    if (c->w == &workloads[W_DECAY])
+        return (c->count << 20) / d1->lo_bytes + 64 + 1;
+    if (c->w == &workloads[W_GROWTH])
+        return (c->count << 20) / d1->lo_bytes + 1;
+    return c->count;
+}
+
+// What a run measured besides its phases, for every row.
+typedef struct {
+    const char *allocator, *status, *call;  // call: the release call made, if any
+    bool ok;
+    double reuse, cpu_s;                     // hole_reuse_ratio; the sampler's CPU time
+    uint64_t baseline_kib, work_ns, gap_ns, end_ns;
+} outcome_t;
+
+// One phase's row (the run's only row, and an empty phase, if it stopped before any).
+static void phase_row(const config_t *c, const outcome_t *o, const phase_t *p, bool have)
+{
+    double base = (double)o->baseline_kib, added = (double)p->rss_kib - base;
+    double eff = (double)p->smaps.rss_kib - (double)p->smaps.lazyfree_kib;
+    bool sampled = o->ok && c->sampler;
+    lab_row_t r;
+    lab_row_begin(&r, columns);
+    put_key(&r, c, o->allocator);
+    lab_row_str(&r, "phase", p->name ? p->name : "");
+    lab_row_u64(&r, "rep", c->rep);
+    lab_row_str(&r, "status", o->status);
+    lab_row_f64(&r, "t_ms", have ? (double)p->t_end_ns / 1e6 : NAN);
+    lab_row_f64(&r, "phase_ms", have ? (double)p->dur_ns / 1e6 : NAN);
+    lab_row_f64(&r, "work_s", o->ok ? (double)o->work_ns / 1e9 : NAN);
+    put_count(&r, "live_bytes", have, p->live_bytes);
+    put_count(&r, "live_blocks", have, p->live_blocks);
+    lab_row_u64(&r, "baseline_rss_kib", o->baseline_kib);
+    put_count(&r, "rss_kib", have, p->rss_kib);
+    put_count(&r, "smaps_rss_kib", have, p->smaps.rss_kib);
+    put_count(&r, "lazyfree_kib", have, p->smaps.lazyfree_kib);
+    lab_row_f64(&r, "effective_rss_kib", have ? eff : NAN);
+    put_count(&r, "private_dirty_kib", have, p->smaps.private_dirty_kib);
+    put_count(&r, "anon_huge_kib", have, p->smaps.anon_huge_kib);
+    put_count(&r, "vmrss_kib", have, p->vmrss_kib);
+    put_count(&r, "vmhwm_kib", have, p->vmhwm_kib);
+    put_count(&r, "ru_maxrss_kib", have, p->maxrss_kib);
+    lab_row_f64(&r, "smaps_minus_statm_kib", have ? (double)p->smaps.rss_kib - (double)p->rss_kib : NAN);
+    lab_row_f64(&r, "vmrss_minus_statm_kib", have ? (double)p->vmrss_kib - (double)p->rss_kib : NAN);
+    lab_row_f64(&r, "maxrss_minus_vmhwm_kib", have ? (double)p->maxrss_kib - (double)p->vmhwm_kib : NAN);
+    lab_row_f64(&r, "frag_ratio", have ? ratio_or_nan(added, p->live_bytes) : NAN);
+    lab_row_f64(&r, "effective_frag_ratio", have ? ratio_or_nan(eff - base, p->live_bytes) : NAN);
+    lab_row_f64(&r, "hole_reuse_ratio", have && p->name && strcmp(p->name, "refill") == 0 ? o->reuse : NAN);
+    put_count(&r, "sample_count", sampled, smp.n);
+    lab_row_f64(&r, "sample_hz", sampled && smp.n > 1 ? (double)(smp.n - 1) * 1e9 / (double)(smp.s[smp.n - 1].t_ns - smp.s[0].t_ns) : NAN);
+    lab_row_f64(&r, "sample_max_gap_ms", sampled ? (double)o->gap_ns / 1e6 : NAN);
+    lab_row_f64(&r, "sampler_cpu_s", o->ok ? o->cpu_s : NAN);
+    lab_row_f64(&r, "sampler_cpu_share", o->ok ? o->cpu_s / ((double)o->end_ns / 1e9) : NAN);
+    lab_stats_t none;
+    lab_stats_nan(&none);
+    none.source = "none";
+    put_stats(&r, have ? &p->st : &none);
+    lab_row_str(&r, "release_call", o->call ? o->call : (strcmp(c->release, "now") == 0 ? "none available" : ""));
+    lab_row_end(&r);
+}
+
+// The rows, one per phase: the work time over the phases that are work, the sampler's
+// longest gap, the run's end.
+static void write_rows(const config_t *c, outcome_t *o)
+{
+    o->end_ns = nphases ? phases[nphases - 1].t_end_ns : 1;
+    for (int i = 0; i < nphases; i++)
+        o->work_ns += phases[i].work ? phases[i].dur_ns : 0;
+    for (uint32_t i = 1; i < smp.n; i++)
+        if (smp.s[i].t_ns - smp.s[i - 1].t_ns > o->gap_ns)
+            o->gap_ns = smp.s[i].t_ns - smp.s[i - 1].t_ns;
+    lab_csv_header(columns);
+    for (int i = 0; i < (nphases ? nphases : 1); i++)
+        phase_row(c, o, &phases[i], o->ok && i < nphases);
+}
+
 static int run(const config_t *c)
 {
-    const char *allocator = lab_allocator();
+    outcome_t o = { .allocator = lab_allocator(), .reuse = NAN, .cpu_s = NAN };
     lab_dist_t d1 = lab_opt_dist("--sizes", c->sizes), d2 = { 0 };
     if (c->sizes2)
         d2 = lab_opt_dist("--sizes2", c->sizes2);
     proc_open();
 
     // Everything the harness needs is mapped and touched before the baseline.
-    size_t cap = c->count;
-    if (c->w == &workloads[W_HOLES]) {
-        // The refill: as many bytes as were freed, in blocks of at least d2's low bound.
-        uint64_t freed_max = (c->count / 2 + 1) * d1.hi_bytes;
-        cap += freed_max / d2.lo_bytes + 2;
-    } else if (c->w == &workloads[W_DECAY]) {
-        cap = (c->count << 20) / d1.lo_bytes + 64 + 1;
-    } else if (c->w == &workloads[W_GROWTH]) {
-        cap = (c->count << 20) / d1.lo_bytes + 1;
-    }
     static blocks_t b;
-    blocks_init(&b, cap, c->seed);
+    blocks_init(&b, harness_capacity(c, &d1, &d2), c->seed);
     smp.s = lab_harness_alloc(MAX_SAMPLES * sizeof *smp.s);
     smp.period_ns = 1000000000u / c->hz;
     if (!lab_reset_peak_rss())
         fprintf(stderr, "%s: note: cannot reset VmHWM; it counts from process start\n", lab_prog);
     lab_stats_t st0;
     lab_stats_read(&st0);  // the first call may set the statistics interface up
-    uint64_t baseline_kib = statm_rss_kib();
+    o.baseline_kib = statm_rss_kib();  // through --proc, like every phase's RSS
     smp.t0_ns = lab_now_ns();
     if (c->sampler && pthread_create(&smp.thread, NULL, sampler_main, NULL) != 0)
         lab_die_code(1, "cannot start the sampler thread");
     smp.running = c->sampler;
 
-    double reuse = NAN;
-    const char *call = NULL;
-    bool ok = false;
     switch ((int)(c->w - workloads)) {
-    case W_HOLES: ok = run_holes(c, &b, &d1, &d2, &reuse); break;
-    case W_SURVIVORS: ok = run_survivors(c, &b, &d1); break;
-    case W_DECAY: ok = run_decay(c, &b, &d1, &call); break;
-    case W_GROWTH: ok = run_growth(c, &b, d1, &d2); break;
+    case W_HOLES: o.ok = run_holes(c, &b, &d1, &d2, &o.reuse); break;
+    case W_SURVIVORS: o.ok = run_survivors(c, &b, &d1); break;
+    case W_DECAY: o.ok = run_decay(c, &b, &d1, &o.call); break;
+    case W_GROWTH: o.ok = run_growth(c, &b, d1, &d2); break;
     }
-    double cpu_s = NAN;
     if (smp.running) {
         __atomic_store_n(&smp.stop, 1, __ATOMIC_RELEASE);
-        cpu_s = thread_cpu_s(smp.thread);
+        o.cpu_s = thread_cpu_s(smp.thread);
         pthread_join(smp.thread, NULL);
     }
-    if (ok)
-        ok = blocks_drain(&b);  // checks every remaining block
-    if (!ok)
-        fprintf(stderr, "%s: %s: workload %s stopped: %s\n", lab_prog, allocator, c->w->name, b.status);
-
-    uint64_t work_ns = 0, gap_ns = 0, end_ns = nphases ? phases[nphases - 1].t_end_ns : 1;
-    for (int i = 0; i < nphases; i++)
-        work_ns += phases[i].work ? phases[i].dur_ns : 0;
-    for (uint32_t i = 1; i < smp.n; i++)
-        if (smp.s[i].t_ns - smp.s[i - 1].t_ns > gap_ns)
-            gap_ns = smp.s[i].t_ns - smp.s[i - 1].t_ns;
-
-    lab_csv_header(columns);
-    for (int i = 0; i < (nphases ? nphases : 1); i++) {
-        const phase_t *p = &phases[i];
-        bool have = ok && i < nphases;
-        double added = (double)p->rss_kib - (double)baseline_kib;
-        double eff = (double)p->smaps.rss_kib - (double)p->smaps.lazyfree_kib;
-        lab_row_t r;
-        lab_row_begin(&r, columns);
-        put_key(&r, c, allocator);
-        lab_row_str(&r, "phase", p->name ? p->name : "");
-        lab_row_u64(&r, "rep", c->rep);
-        lab_row_str(&r, "status", b.status);
-        lab_row_f64(&r, "t_ms", have ? (double)p->t_end_ns / 1e6 : NAN);
-        lab_row_f64(&r, "phase_ms", have ? (double)p->dur_ns / 1e6 : NAN);
-        lab_row_f64(&r, "work_s", ok ? (double)work_ns / 1e9 : NAN);
-        put_count(&r, "live_bytes", have, p->live_bytes);
-        put_count(&r, "live_blocks", have, p->live_blocks);
-        lab_row_u64(&r, "baseline_rss_kib", baseline_kib);
-        put_count(&r, "rss_kib", have, p->rss_kib);
-        put_count(&r, "smaps_rss_kib", have, p->smaps.rss_kib);
-        put_count(&r, "lazyfree_kib", have, p->smaps.lazyfree_kib);
-        lab_row_f64(&r, "effective_rss_kib", have ? eff : NAN);
-        put_count(&r, "private_dirty_kib", have, p->smaps.private_dirty_kib);
-        put_count(&r, "anon_huge_kib", have, p->smaps.anon_huge_kib);
-        put_count(&r, "vmrss_kib", have, p->vmrss_kib);
-        put_count(&r, "vmhwm_kib", have, p->vmhwm_kib);
-        put_count(&r, "ru_maxrss_kib", have, p->maxrss_kib);
-        lab_row_f64(&r, "smaps_minus_statm_kib", have ? (double)p->smaps.rss_kib - (double)p->rss_kib : NAN);
-        lab_row_f64(&r, "vmrss_minus_statm_kib", have ? (double)p->vmrss_kib - (double)p->rss_kib : NAN);
-        lab_row_f64(&r, "maxrss_minus_vmhwm_kib", have ? (double)p->maxrss_kib - (double)p->vmhwm_kib : NAN);
-        lab_row_f64(&r, "frag_ratio", have ? ratio_or_nan(added, p->live_bytes) : NAN);
-        lab_row_f64(&r, "effective_frag_ratio", have ? ratio_or_nan(eff - (double)baseline_kib, p->live_bytes) : NAN);
-        lab_row_f64(&r, "hole_reuse_ratio", have && p->name && strcmp(p->name, "refill") == 0 ? reuse : NAN);
-        put_count(&r, "sample_count", ok && c->sampler, smp.n);
-        lab_row_f64(&r, "sample_hz", ok && c->sampler && smp.n > 1 ? (double)(smp.n - 1) * 1e9 / (double)(smp.s[smp.n - 1].t_ns - smp.s[0].t_ns) : NAN);
-        lab_row_f64(&r, "sample_max_gap_ms", ok && c->sampler ? (double)gap_ns / 1e6 : NAN);
-        lab_row_f64(&r, "sampler_cpu_s", ok ? cpu_s : NAN);
-        lab_row_f64(&r, "sampler_cpu_share", ok ? cpu_s / ((double)end_ns / 1e9) : NAN);
-        lab_stats_t none;
-        lab_stats_nan(&none);
-        none.source = "none";
-        put_stats(&r, have ? &p->st : &none);
-        lab_row_str(&r, "release_call", call ? call : (strcmp(c->release, "now") == 0 ? "none available" : ""));
-        lab_row_end(&r);
-    }
-    if (ok && c->sampler && c->series)
-        write_series(c, allocator, baseline_kib);
+    if (o.ok)
+        o.ok = blocks_drain(&b);  // checks every remaining block
+    if (!o.ok)
+        fprintf(stderr, "%s: %s: workload %s stopped: %s\n", lab_prog, o.allocator, c->w->name, b.status);
+    o.status = b.status;
+    write_rows(c, &o);
+    if (o.ok && c->sampler && c->series)
+        write_series(c, o.allocator, o.baseline_kib);
     return 0;
 }
 
@@ -739,28 +758,25 @@ int main(int argc, char **argv)
 {
     lab_prog = "03-fragmentation";
     static const struct option opts[] = {
-        { "workload", 1, 0, 'w' }, { "count", 1, 0, 'n' }, { "sizes", 1, 0, 's' },
+        LAB_WORKLOAD_OPT, { "count", 1, 0, 'n' }, { "sizes", 1, 0, 's' },
         { "sizes2", 1, 0, 'z' }, { "keep", 1, 0, 'k' }, { "ops", 1, 0, 'o' },
         { "quiet-ms", 1, 0, 'Q' }, { "trickle-ms", 1, 0, 'T' }, { "release", 1, 0, 'r' },
         { "hz", 1, 0, 'f' }, { "sampler", 0, 0, 'm' }, { "no-sampler", 0, 0, 'M' }, { "series", 1, 0, 'F' }, { "proc", 1, 0, 'P' },
         LAB_DESCRIBE_OPT, LAB_COMMON_OPTS
     };
     static const lab_program_t prog = {
-        .columns = columns, .cases = cases, .describe = describe, .context = context, .usage = usage,
+        .columns = columns, .workloads = LAB_WORKLOADS(workloads), .cases = cases, .describe = describe,
+        .context = context, .usage = usage,
     };
-    const char *names[NWORKLOADS + 1] = { 0 };
-    for (size_t i = 0; i < NWORKLOADS; i++)
-        names[i] = workloads[i].name;
     static const char *const releases[] = { "none", "now", NULL };
     config_t c = { .hz = 100, .sampler = true, .release = "none", .series = getenv("LAB_SERIES") };
     if (c.series && !*c.series)
         c.series = NULL;  // LAB_SERIES= : no series
-    lab_common_t common = { .seed = 42 };
+    lab_common_t common = LAB_COMMON_INIT;
     const char *count = NULL, *keep = NULL, *ops = NULL, *quiet = NULL, *trickle = NULL;
     int o, sampler = -1;
     while ((o = lab_getopt(argc, argv, opts, &prog, &common)) != -1) {
         switch (o) {
-        case 'w': c.w = &workloads[lab_opt_choice("workload", optarg, names)]; break;
         case 'n': count = optarg; break;
         case 's': c.sizes = optarg; break;
         case 'z': c.sizes2 = optarg; break;
@@ -780,13 +796,11 @@ int main(int argc, char **argv)
         case 'P': proc_dir = lab_opt_str("--proc", optarg, "a directory"); break;
         }
     }
-    lab_no_operands(argc, argv);
     c.sampler = sampler != 0;  // on by default
+    c.w = &workloads[common.workload];
     c.seed = common.seed;
     c.rep = common.rep;
     bool quick = common.quick;
-    if (!c.w)
-        lab_die("--workload is required: one of holes, survivors, decay, growth");
     const workload_t *w = c.w;
     bool mib = w == &workloads[W_DECAY] || w == &workloads[W_GROWTH];
     c.count = count ? lab_opt_u64("--count", count, 1, mib ? 4096 : 10 << 20) : quick ? w->q_count : w->count;

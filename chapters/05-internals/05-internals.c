@@ -598,32 +598,33 @@ int main(int argc, char **argv)
 {
     lab_prog = "05-internals";
     static const struct option opts[] = {
-        { "workload", 1, 0, 'w' }, { "count", 1, 0, 'n' }, { "requests", 1, 0, 'r' }, { "ops", 1, 0, 'o' },
+        LAB_WORKLOAD_OPT, { "count", 1, 0, 'n' }, { "requests", 1, 0, 'r' }, { "ops", 1, 0, 'o' },
         { "series", 1, 0, 'F' }, LAB_COMMON_OPTS
     };
-    static const lab_program_t prog = { .columns = columns, .cases = cases, .context = context, .usage = usage };
-    static const char *const workloads[] = { "classes", "fill", "heapmap", "xlocal", "xremote", "churn", "pagetest", NULL };
+    static const struct { const char *name; } workloads[] = {
+        { "classes" }, { "fill" }, { "heapmap" }, { "xlocal" }, { "xremote" }, { "churn" }, { "pagetest" },
+    };
+    static const lab_program_t prog = {
+        .columns = columns, .workloads = LAB_WORKLOADS(workloads), .cases = cases, .context = context, .usage = usage,
+    };
     config_t c = { .series = getenv("LAB_SERIES") };
     if (c.series && !*c.series)
         c.series = NULL;
-    lab_common_t common = { .seed = 42 };
+    lab_common_t common = LAB_COMMON_INIT;
     const char *count = NULL, *requests = NULL, *ops = NULL;
     int o;
     while ((o = lab_getopt(argc, argv, opts, &prog, &common)) != -1) {
         switch (o) {
-        case 'w': c.workload = workloads[lab_opt_choice("--workload", optarg, workloads)]; break;
         case 'n': count = optarg; break;
         case 'r': requests = optarg; break;
         case 'o': ops = optarg; break;
         case 'F': c.series = lab_opt_str("--series", optarg, "a file name"); break;
         }
     }
-    lab_no_operands(argc, argv);
+    c.workload = workloads[common.workload].name;
     c.seed = common.seed;
     c.rep = common.rep;
     bool quick = common.quick;
-    if (!c.workload)
-        lab_die("--workload is required: one of classes, fill, heapmap, xlocal, xremote, churn, pagetest");
     c.count = count ? lab_opt_u64("--count", count, 1000, 10 << 20) : quick ? 100000 : 1000000;
     c.requests = requests ? lab_opt_u64("--requests", requests, 1, 100 << 20) : quick ? 100000 : 1000000;
     c.ops = ops ? lab_opt_u64("--ops", ops, 1, 1 << 30) : quick ? 200000 : 2000000;
