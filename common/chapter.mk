@@ -64,7 +64,8 @@ run-$(1): build/$(1)/$(1) build/floor.so $$($(1)_DEPS)
 $$(DATA)/$(1)/$(1).csv: | build/$(1)/$(1) build/floor.so $$($(1)_DEPS)
 	$$(call run_chapter,$(1),$$@)
 
-$$(DATA)/$(1)/env.txt: $$(DATA)/$(1)/$(1).csv ;
+# (the run writes them beside its CSV: the environment, and the time series if it has one)
+$$(DATA)/$(1)/env.txt $$(DATA)/$(1)/$(1).series.csv: $$(DATA)/$(1)/$(1).csv ;
 
 $$(DATA)/$(1)/$(1).summary.csv: $$(DATA)/$(1)/$(1).csv build/summarize
 	common/atomic $$@ build/summarize $$($(1)_SUMMARY) $$<
