@@ -662,22 +662,21 @@ static int run(const config_t *c)
     return 0;
 }
 
-// A markdown table of the workloads, for the book: their parameters come from here.
-static void describe(bool quick)
+// --describe (lab_describe): the workloads as a markdown table, for the book, so that their
+// parameters come from here.
+static const char describe_head[] = "<workload|<sizes (bytes)|>timed operations (all threads)|>live blocks|"
+                                    "<what it exercises";
+static void describe_row(size_t i, bool quick)
 {
-    printf("| workload | sizes (bytes) | timed operations (all threads) | live blocks | what it exercises |\n");
-    printf("|:--|:--|--:|--:|:--|\n");
-    for (size_t i = 0; i < NWORKLOADS; i++) {
-        const workload_t *w = &workloads[i];
-        char live[64];
-        uint64_t n = quick ? w->q_live : w->live;
-        if (i == PRODUCER_CONSUMER)
-            snprintf(live, sizeof live, "up to %d per ring", RING);
-        else
-            snprintf(live, sizeof live, "%llu %s", (unsigned long long)n, i == FALSE_SHARING ? "per thread" : "in all");
-        printf("| %s | `%s` | %llu%s | %s | %s |\n", w->name, i == FALSE_SHARING ? "8" : SIZES,
-               (unsigned long long)(quick ? w->q_ops : w->ops), i == FALSE_SHARING ? " writes" : "", live, w->why);
-    }
+    const workload_t *w = &workloads[i];
+    char live[64];
+    uint64_t n = quick ? w->q_live : w->live;
+    if (i == PRODUCER_CONSUMER)
+        snprintf(live, sizeof live, "up to %d per ring", RING);
+    else
+        snprintf(live, sizeof live, "%llu %s", (unsigned long long)n, i == FALSE_SHARING ? "per thread" : "in all");
+    printf("| %s | `%s` | %llu%s | %s | %s |\n", w->name, i == FALSE_SHARING ? "8" : SIZES,
+           (unsigned long long)(quick ? w->q_ops : w->ops), i == FALSE_SHARING ? " writes" : "", live, w->why);
 }
 
 // The blocks the workload holds at once, per workload (SIZES unless false-sharing's objects),
@@ -754,8 +753,8 @@ int main(int argc, char **argv)
         { "ops", 1, 0, 'o' }, { "live", 1, 0, 'l' }, LAB_DESCRIBE_OPT, LAB_COMMON_OPTS
     };
     static const lab_program_t prog = {
-        .columns = columns, .workloads = LAB_WORKLOADS(workloads), .cases = cases, .describe = describe,
-        .context = context, .usage = usage,
+        .columns = columns, .workloads = LAB_WORKLOADS(workloads), .cases = cases,
+        .describe_head = describe_head, .describe_row = describe_row, .context = context, .usage = usage,
     };
     config_t c = { 0 };
     lab_common_t common = LAB_COMMON_INIT;

@@ -669,27 +669,26 @@ static int run(const config_t *c)
     return 0;
 }
 
-// A markdown table of the workloads, for the book: their parameters come from here.
-static void describe(bool quick)
+// --describe (lab_describe): the workloads as a markdown table, for the book, so that their
+// parameters come from here.
+static const char describe_head[] = "<workload|>objects or live size|<sizes (bytes)|<second sizes|>kept|"
+                                    "<idle (quiet + trickle)|<what it shows";
+static void describe_row(size_t i, bool quick)
 {
-    printf("| workload | objects or live size | sizes (bytes) | second sizes | kept | idle (quiet + trickle) | what it shows |\n");
-    printf("|:--|--:|:--|:--|--:|:--|:--|\n");
-    for (size_t i = 0; i < NWORKLOADS; i++) {
-        const workload_t *w = &workloads[i];
-        uint64_t n = quick ? w->q_count : w->count;
-        char amount[64], idle[64] = "—";
-        if (i == W_DECAY || i == W_GROWTH)
-            snprintf(amount, sizeof amount, "%llu MiB", (unsigned long long)n);
-        else
-            snprintf(amount, sizeof amount, "%llu", (unsigned long long)n);
-        if (i == W_DECAY)
-            snprintf(idle, sizeof idle, "%llu + %llu ms", (unsigned long long)(quick ? w->q_quiet_ms : w->quiet_ms),
-                     (unsigned long long)(quick ? w->q_trickle_ms : w->trickle_ms));
-        printf("| %s | %s | `%s` | %s%s%s | %s | %s | %s |\n", w->name, amount, w->sizes,
-               w->sizes2 ? "`" : "—", w->sizes2 ? w->sizes2 : "", w->sizes2 ? "`" : "",
-               i == W_SURVIVORS || i == W_DECAY ? (i == W_SURVIVORS ? "1%" : "5%") : i == W_HOLES ? "50%" : "—",
-               idle, w->why);
-    }
+    const workload_t *w = &workloads[i];
+    uint64_t n = quick ? w->q_count : w->count;
+    char amount[64], idle[64] = "—";
+    if (i == W_DECAY || i == W_GROWTH)
+        snprintf(amount, sizeof amount, "%llu MiB", (unsigned long long)n);
+    else
+        snprintf(amount, sizeof amount, "%llu", (unsigned long long)n);
+    if (i == W_DECAY)
+        snprintf(idle, sizeof idle, "%llu + %llu ms", (unsigned long long)(quick ? w->q_quiet_ms : w->quiet_ms),
+                 (unsigned long long)(quick ? w->q_trickle_ms : w->trickle_ms));
+    printf("| %s | %s | `%s` | %s%s%s | %s | %s | %s |\n", w->name, amount, w->sizes,
+           w->sizes2 ? "`" : "—", w->sizes2 ? w->sizes2 : "", w->sizes2 ? "`" : "",
+           i == W_SURVIVORS || i == W_DECAY ? (i == W_SURVIVORS ? "1%" : "5%") : i == W_HOLES ? "50%" : "—",
+           idle, w->why);
 }
 
 // The most the workload holds at once: holes, the blocks and a refill as large as the
@@ -765,8 +764,8 @@ int main(int argc, char **argv)
         LAB_DESCRIBE_OPT, LAB_COMMON_OPTS
     };
     static const lab_program_t prog = {
-        .columns = columns, .workloads = LAB_WORKLOADS(workloads), .cases = cases, .describe = describe,
-        .context = context, .usage = usage,
+        .columns = columns, .workloads = LAB_WORKLOADS(workloads), .cases = cases,
+        .describe_head = describe_head, .describe_row = describe_row, .context = context, .usage = usage,
     };
     static const char *const releases[] = { "none", "now", NULL };
     config_t c = { .hz = 100, .sampler = true, .release = "none", .series = getenv("LAB_SERIES") };
