@@ -1369,7 +1369,6 @@ static char *fmt_sig(char *buf, double v, int digits)
 
 static char *sig(char *buf, double v) { return fmt_sig(buf, v * tb.scale, tb.digits); }
 
-
 // The text of a cell filled by summary row i (-1: none); notes which footnotes it needs.
 static void cell_text(long i, char *buf, size_t len)
 {
