@@ -209,11 +209,11 @@ static inline bool trace_decode(const unsigned char *buf, size_t *off, size_t en
     return true;
 }
 
-static inline bool trace_parse(const unsigned char *buf, size_t len, trace_header_t *h, trace_extent_t *x,
-                               trace_visit_fn each, void *ctx, char *err, size_t errlen)
+// The header and the command line: false (with err) when they cannot be read; *off is
+// then the first chunk's offset.
+static inline bool trace_parse_header(const unsigned char *buf, size_t len, trace_header_t *h, size_t *off,
+                                      char *err, size_t errlen)
 {
-    memset(x, 0, sizeof *x);
-    err[0] = 0;
     if (len < sizeof *h) {
         snprintf(err, errlen, "byte %zu: truncated header (%zu of %zu bytes)", len, len, sizeof *h);
         return false;
@@ -236,11 +236,73 @@ static inline bool trace_parse(const unsigned char *buf, size_t len, trace_heade
         snprintf(err, errlen, "byte 16: TSC frequency %g Hz is not plausible", h->tsc_hz);
         return false;
     }
-    size_t off = sizeof *h + h->cmdline_len;
-    if (off > len) {
+    *off = sizeof *h + h->cmdline_len;
+    if (*off > len) {
         snprintf(err, errlen, "byte %zu: truncated command line", len);
         return false;
     }
+    return true;
+}
+
+// The end marker c at off: it must count the chunks before it and end the file.
+static inline bool trace_parse_end(const trace_chunk_t *c, size_t off, size_t len, trace_extent_t *x, char *err,
+                                   size_t errlen)
+{
+    if (c->nbytes != 0 || c->reserved != TRACE_END_MAGIC) {
+        snprintf(err, errlen, "byte %zu: bad end marker", off);
+        return false;
+    }
+    if (c->nrec != x->chunks) {
+        snprintf(err, errlen, "byte %zu: the end marker counts %u chunks, the file holds %u", off, c->nrec,
+                 x->chunks);
+        return false;
+    }
+    if (len - off > sizeof *c) {
+        snprintf(err, errlen, "byte %zu: %zu byte(s) after the end marker", off + sizeof *c, len - off - sizeof *c);
+        return false;
+    }
+    x->complete = true;
+    return true;
+}
+
+// The records of chunk c, whose payload is buf[*off, *off + c->nbytes): each one decoded and
+// visited; *off ends past the chunk. start is the chunk header's offset, for messages.
+static inline bool trace_parse_chunk(const unsigned char *buf, const trace_chunk_t *c, size_t start, size_t *off,
+                                     trace_visit_fn each, void *ctx, char *err, size_t errlen)
+{
+    size_t end = *off + c->nbytes;
+    uint64_t tsc = 0, ptr = 0;
+    for (uint32_t i = 0; i < c->nrec; i++) {
+        if (*off >= end) {
+            snprintf(err, errlen, "byte %zu: chunk of thread %u claims %u records, its %u bytes hold %u", start,
+                     c->tid, c->nrec, c->nbytes, i);
+            return false;
+        }
+        trace_rec_t r;
+        size_t at = *off;
+        if (!trace_decode(buf, off, end, &r, &tsc, &ptr, err, errlen))
+            return false;
+        if (each)
+            each(ctx, c->tid, &r, at);
+    }
+    if (*off != end) {
+        snprintf(err, errlen, "byte %zu: the chunk at byte %zu has %zu byte(s) left after its %u records", *off,
+                 start, end - *off, c->nrec);
+        return false;
+    }
+    return true;
+}
+
+// The whole file: header, then chunks until the end marker (complete) or a cut (x->tail
+// bytes of an unfinished chunk: incomplete, still true); each record goes to each().
+static inline bool trace_parse(const unsigned char *buf, size_t len, trace_header_t *h, trace_extent_t *x,
+                               trace_visit_fn each, void *ctx, char *err, size_t errlen)
+{
+    memset(x, 0, sizeof *x);
+    err[0] = 0;
+    size_t off;
+    if (!trace_parse_header(buf, len, h, &off, err, errlen))
+        return false;
     for (;;) {
         x->end = off;
         trace_chunk_t c;
@@ -249,51 +311,18 @@ static inline bool trace_parse(const unsigned char *buf, size_t len, trace_heade
             return true;
         }
         memcpy(&c, buf + off, sizeof c);
-        if (c.tid == TRACE_END_TID) {
-            if (c.nbytes != 0 || c.reserved != TRACE_END_MAGIC) {
-                snprintf(err, errlen, "byte %zu: bad end marker", off);
-                return false;
-            }
-            if (c.nrec != x->chunks) {
-                snprintf(err, errlen, "byte %zu: the end marker counts %u chunks, the file holds %u", off, c.nrec,
-                         x->chunks);
-                return false;
-            }
-            if (len - off > sizeof c) {
-                snprintf(err, errlen, "byte %zu: %zu byte(s) after the end marker", off + sizeof c, len - off - sizeof c);
-                return false;
-            }
-            x->complete = true;
-            return true;
-        }
+        if (c.tid == TRACE_END_TID)
+            return trace_parse_end(&c, off, len, x, err, errlen);
         if (c.nbytes > len - off - sizeof c) {  // a cut inside a chunk: incomplete
             x->tail = len - off;
             return true;
         }
         size_t start = off;
         off += sizeof c;
-        size_t end = off + c.nbytes;
-        uint64_t tsc = 0, ptr = 0;
-        for (uint32_t i = 0; i < c.nrec; i++) {
-            if (off >= end) {
-                snprintf(err, errlen, "byte %zu: chunk of thread %u claims %u records, its %u bytes hold %u", start,
-                         c.tid, c.nrec, c.nbytes, i);
-                return false;
-            }
-            trace_rec_t r;
-            size_t at = off;
-            if (!trace_decode(buf, &off, end, &r, &tsc, &ptr, err, errlen))
-                return false;
-            if (each)
-                each(ctx, c.tid, &r, at);
-        }
-        if (off != end) {
-            snprintf(err, errlen, "byte %zu: the chunk at byte %zu has %zu byte(s) left after its %u records", off,
-                     start, end - off, c.nrec);
+        if (!trace_parse_chunk(buf, &c, start, &off, each, ctx, err, errlen))
             return false;
-        }
         if (x->chunks == UINT32_MAX - 1) {
-            snprintf(err, errlen, "byte %zu: more than %u chunks", end, UINT32_MAX - 1);
+            snprintf(err, errlen, "byte %zu: more than %u chunks", off, UINT32_MAX - 1);
             return false;
         }
         x->chunks++;
