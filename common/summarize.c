@@ -24,6 +24,10 @@
  *   summarize table SUMMARY.csv --metric M --rows COL --cols COL [--cell median|ci|ratio|cv]
  *       [--scale X] [--digits N] [--where C=V,...] [--omit C=V,...] [--resolution METRIC]
  *       [--corner TEXT]
+ * Several metrics as columns: --metric M1,M2,... --cols metric [--labels 'HEAD|HEAD']
+ * [--digits N1,N2,...]. An entry M@COL=VAL takes metric M from the rows whose COL is VAL
+ * only: a summary by allocator,tool gives one table row per allocator, each column from
+ * the tool that measured it (the others' rows of that metric are not measured).
  *
  * Select: the rows a figure draws, chosen and arranged by name (gnuplot reads no column by
  * position and computes nothing but positions and units).
@@ -89,7 +93,7 @@
 static const char usage[] =
     "usage: summarize [--by COLS] [--baseline NAME|COL=VAL] [--boot N] [--seed N]\n"
     "                 [--where COND,...] IN.csv...\n"
-    "       summarize table SUMMARY.csv --metric M[,M...] --rows COL[,COL...] --cols COL|metric\n"
+    "       summarize table SUMMARY.csv --metric M[@COL=VAL][,...] --rows COL[,COL...] --cols COL|metric\n"
     "                 [--cell median|ci|ratio|cv] [--scale X] [--digits N[,N...]]\n"
     "                 [--where COL=VAL,...] [--omit COL=VAL,...] [--resolution METRIC]\n"
     "                 [--corner TEXT] [--labels 'HEAD|HEAD|...']\n"
@@ -1262,7 +1266,9 @@ typedef struct {
 
 static struct {
     const char *path, *metric, *res, *labels;
-    char **metrics;  // --metric's list
+    char **metrics;  // --metric's list, as given (a column's label)
+    char **mname;    // each one's metric name: the entry up to its '@'
+    cond_t *mcond;   // each one's M@COL=VAL condition; col -1 if none
     int cell, digits, k[K_COUNT], *rows, cols;
     size_t nmetric, nrows;  // --rows: one or more columns
     int *digit_list;        // --digits: one for every column, or one each
@@ -1308,13 +1314,22 @@ static bool any(size_t i, const cond_t *c, bool want)  // does any condition mat
     return false;
 }
 
-static bool of_metric(size_t i)  // is summary row i of one of --metric's metrics?
+// Does summary row i fill --metric entry m (its metric, and its M@COL=VAL holds)?
+static bool of_entry(size_t i, size_t m)
+{
+    return strcmp(in.row[i].f[tb.k[K_METRIC]], tb.mname[m]) == 0 &&
+           (tb.mcond[m].col < 0 || strcmp(in.row[i].f[tb.mcond[m].col], tb.mcond[m].val) == 0);
+}
+
+static long metric_of(size_t i)  // the --metric entry of summary row i; -1 if none
 {
     for (size_t m = 0; m < tb.nmetric; m++)
-        if (strcmp(in.row[i].f[tb.k[K_METRIC]], tb.metrics[m]) == 0)
-            return true;
-    return false;
+        if (of_entry(i, m))
+            return (long)m;
+    return -1;
 }
+
+static bool of_metric(size_t i) { return metric_of(i) >= 0; }
 
 static bool selected(size_t i)
 {
@@ -1455,6 +1470,12 @@ static size_t row_label(size_t i)
     return r;
 }
 
+// Summary row i's table column: its --metric entry with --cols metric, else its --cols value.
+static const char *col_label(size_t i)
+{
+    return tb.cols == tb.k[K_METRIC] ? tb.metrics[metric_of(i)] : in.row[i].f[tb.cols];
+}
+
 static void layout(void)
 {
     if (tb.cols == tb.k[K_METRIC])  // --cols metric: a column per metric, in --metric's order
@@ -1463,7 +1484,7 @@ static void layout(void)
     for (size_t i = 0; i < in.nrow; i++)
         if (selected(i)) {
             row_label(i);
-            label(&lay.cl, &lay.nc, &lay.capc, in.row[i].f[tb.cols]);
+            label(&lay.cl, &lay.nc, &lay.capc, col_label(i));
         }
     bool where = false;  // does any row pass --where?
     for (size_t i = 0; i < in.nrow && !where; i++)
@@ -1476,13 +1497,13 @@ static void layout(void)
     for (size_t i = 0; i < in.nrow; i++) {
         if (!selected(i))
             continue;
-        char **f = in.row[i].f;
         size_t r = row_label(i);
-        size_t c = label(&lay.cl, &lay.nc, &lay.capc, f[tb.cols]);
+        size_t c = label(&lay.cl, &lay.nc, &lay.capc, col_label(i));
         long *cell = &lay.cell[r * lay.nc + c];
         if (*cell >= 0)
-            lab_die("%s: lines %d and %d both fall in row '%s', column '%s': narrow with --where",
-                    tb.path, in.row[*cell].line, in.row[i].line, lay.rl[r], f[tb.cols]);
+            lab_die("%s: lines %d and %d both fall in row '%s', column '%s': narrow with --where "
+                    "(or M@COL=VAL)", tb.path, in.row[*cell].line, in.row[i].line, lay.rl[r],
+                    col_label(i));
         *cell = (long)i;
     }
 }
@@ -1526,6 +1547,30 @@ static void print_table(FILE *o, const char *corner)
         fputs("\n< below the timer's resolution.\n", o);
 }
 
+// --metric's entries: M, or M@COL=VAL (the rows of metric M whose COL is VAL: two by-columns
+// merged into one table row, e.g. a tool's metrics from that tool's rows).
+static void metric_entries(void)
+{
+    tb.mname = xrealloc(NULL, tb.nmetric * sizeof *tb.mname);
+    tb.mcond = xrealloc(NULL, tb.nmetric * sizeof *tb.mcond);
+    for (size_t m = 0; m < tb.nmetric; m++) {
+        char *at = strchr(tb.metrics[m], '@');
+        tb.mname[m] = xstrdup(tb.metrics[m]);
+        tb.mcond[m].col = -1;
+        if (at) {
+            tb.mname[m][at - tb.metrics[m]] = 0;
+            tb.mcond[m] = conds("--metric", at + 1)[0];  // no comma in an entry: one
+        }
+        if (find_row(tb.mname[m], -1) < 0)
+            lab_die("no rows with metric '%s' in %s", tb.mname[m], tb.path);
+        bool found = false;
+        for (size_t i = 0; i < in.nrow && !found; i++)
+            found = of_entry(i, m);
+        if (!found)
+            lab_die("no rows with metric '%s' and %s in %s", tb.mname[m], at + 1, tb.path);
+    }
+}
+
 static void table_main(int argc, char **argv)
 {
     const char *rows = NULL, *cols = NULL, *cell = "median", *scale = "1", *digits = "3",
@@ -1563,9 +1608,7 @@ static void table_main(int argc, char **argv)
     tb.omit = conds("--omit", omit);
     tb.metrics = NULL, cap = 0;
     tb.nmetric = split(xstrdup(tb.metric), &tb.metrics, &cap);
-    for (size_t m = 0; m < tb.nmetric; m++)
-        if (find_row(tb.metrics[m], -1) < 0)
-            lab_die("no rows with metric '%s' in %s", tb.metrics[m], tb.path);
+    metric_entries();
     if (tb.nmetric > 1 && tb.cols != tb.k[K_METRIC])
         lab_die("--metric '%s' lists %zu metrics: a table of several needs --cols metric", tb.metric,
                 tb.nmetric);

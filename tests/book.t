@@ -26,6 +26,12 @@ glibc,large,ns_per_op,30.2,1
 glibc,large,ns_per_op,31.7,1
 mimalloc,small,ns_per_op,,1
 EOF
+cat > "$D/01-x/text.csv" <<'EOF'
+case,status,top
+a,ok,spinlock do_futex+0x183
+b,ok,
+c,unavailable: no perf,
+EOF
 cat > "$D/01-x/fmt.csv" <<'EOF'
 case,x
 int,12345
@@ -77,6 +83,7 @@ good=(
     '::: runit'$'\n''make 01'$'\n'':::'
     'Median [x]{.v src="01-x/s.summary.csv" allocator=floor workload=small metric=ns_per_op}.'
     'Ratio []{.v src="01-x/s.summary.csv" allocator=floor stat=ratio}.'
+    'Top []{.v src=01-x/text.csv case=a stat=top text=1}, b []{.v src=01-x/text.csv case=b stat=top text=1}, c []{.v src=01-x/text.csv case=c stat=top text=1}.'
     'Scaled []{.v src=01-x/s.summary.csv allocator=floor scale=1000 unit=ps}.'
     'Fmt int=[]{.v src=01-x/fmt.csv case=int stat=x} pi=[]{.v src=01-x/fmt.csv case=pi stat=x} small=[]{.v src=01-x/fmt.csv case=small stat=x} carry=[]{.v src=01-x/fmt.csv case=carry stat=x} tiny=[]{.v src=01-x/fmt.csv case=tiny stat=x} neg=[]{.v src=01-x/fmt.csv case=neg stat=x} zero=[]{.v src=01-x/fmt.csv case=zero stat=x} d5=[]{.v src=01-x/fmt.csv case=pi stat=x digits=5}.'
     '![Floor is fast.](figures/01-x/a.svg){#fig:a}'
@@ -128,6 +135,9 @@ printf '%s' "$multi" | grep -qE '<td[^>]*>tbbmalloc</td> *<td[^>]*>churn</td> *<
 ok $? "  ... and a missing allocator's row says 'not run'"
 has 'Median <span class="v">12\.3</span>\.';     ok $? "value: median, 3 significant digits"
 has 'Ratio <span class="v">0\.85×</span>';       ok $? "value: stat=ratio prints 0.85×"
+has 'Top <span class="v"><code>spinlock do_futex\+0x183</code></span>,' && has '<span class="v not-run">no data</span>, c' &&
+    has 'data \(unavailable: no perf\)</span>\.'   # (the HTML's lines wrap at spaces)
+ok $? "value text=1: a text field as code; empty says no data (and the status when not ok)"
 has 'Scaled <span class="v">12346.ps</span>';    ok $? "value: scale and unit"
 has 'int=<span class="v">12345</span>';          ok $? "format: 12345 -> 12345"
 has 'pi=<span class="v">3\.14</span>';           ok $? "format: 3.14159 -> 3.14"
@@ -222,6 +232,8 @@ fails 'figure figures/01-x/nope\.svg: missing file .*/figs/01-x/nope\.svg' "miss
 fails 'value 01-x/s\.summary\.csv \[allocator=glibc workload=tiny\].*: 0 rows match' \
     "value filter matching 0 rows" \
     "$fig" '[]{.v src=01-x/s.summary.csv allocator=glibc workload=tiny}'
+fails "value 01-x/text\\.csv: text='yes' is not allowed: expected 0 or 1" "text= other than 0 or 1" \
+    "$fig" '[]{.v src=01-x/text.csv case=a stat=top text=yes}'
 fails 'value 01-x/s\.summary\.csv \[allocator=tcmaloc\].*: 0 rows match' \
     "a misspelt allocator is not 'not run'" \
     "$fig" '[]{.v src=01-x/s.summary.csv allocator=tcmaloc}'

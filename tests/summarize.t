@@ -245,6 +245,35 @@ is "$("$S" table "$TMP/ci.summary.csv" --metric ns --rows allocator --cols threa
 "$S" table "$TMP/bom.summary.csv" --metric ns --rows allocator --cols threads | cmp -s - <(T --metric ns --rows allocator --cols threads)
 ok $? "table: a byte-order mark before the summary's header is ignored"
 
+# --metric M@COL=VAL: a metric from some rows only; here a row per allocator and tool, each
+# tool measuring its own columns (the others' are empty: not measured, n=0).
+cat > "$TMP/tool.csv" <<'EOF'
+allocator,tool,rep,status,calls,ms
+glibc,stat,1,ok,1913,
+glibc,trace,1,ok,358,46.831
+jemalloc,stat,1,ok,47,
+jemalloc,trace,1,unavailable: no perf,,
+EOF
+"$S" --by allocator,tool "$TMP/tool.csv" > "$TMP/tool.summary.csv"
+is "$("$S" table "$TMP/tool.summary.csv" --metric calls@tool=stat,calls@tool=trace,ms@tool=trace --rows allocator \
+        --cols metric --digits 1,1,3 --labels 'stat calls|trace calls|trace ms')" \
+"| allocator | stat calls | trace calls | trace ms |
+|---|---:|---:|---:|
+| glibc | 1913 | 358 | 46.8 |
+| jemalloc | 47 | — (1 unavailable: no perf) | — (1 unavailable: no perf) |" \
+   "table --metric M@COL=VAL: each column from its rows, one row per allocator"
+is "$("$S" table "$TMP/tool.summary.csv" --metric calls@tool=stat,ms --rows allocator --cols metric --where tool=trace | head -1)" \
+   "| allocator | calls@tool=stat | ms |" "an entry is the column's label without --labels"
+fails_with 2 "lines 2 and 4 both fall in row 'glibc', column 'calls': narrow with --where \(or M@COL=VAL\)" \
+    "without @COL=VAL, two tools' rows of one metric collide" \
+    -- "$S" table "$TMP/tool.summary.csv" --metric calls --rows allocator --cols metric
+fails_with 2 "no rows with metric 'calls' and tool=lock in $TMP/tool.summary.csv" "an M@COL=VAL no row has" \
+    -- "$S" table "$TMP/tool.summary.csv" --metric calls@tool=lock --rows allocator --cols metric
+fails_with 2 "^summarize: error: --metric column 'tol' is not in the header of $TMP/tool.summary.csv\$" \
+    "an M@COL=VAL of an unknown column" -- "$S" table "$TMP/tool.summary.csv" --metric calls@tol=stat --rows allocator --cols metric
+fails_with 2 "^summarize: error: --metric 'tool' is not allowed: expected COL=VAL" "an M@ without COL=VAL" \
+    -- "$S" table "$TMP/tool.summary.csv" --metric calls@tool --rows allocator --cols metric
+
 # ---- summary --where: a summary of some rows --------------------------------------------
 cat > "$TMP/w.csv" <<'EOF'
 allocator,workload,threads,rep,status,ns

@@ -8,8 +8,8 @@
 # allocator's one-thread run.
 02-threads_SUMMARY := --by allocator,workload,threads,pin --baseline threads=1
 # The contention pass: producer-consumer at twice as many threads as CPUs, once under each
-# perf wrapper (common/wrap/perf-*: one row per allocator and tool); perf.awk makes its table
-# at book time.
+# perf wrapper (common/wrap/perf-*: one row per allocator and tool); the book's table
+# summarises its rows by allocator and tool, each column from its tool's rows.
 02-threads_PERF = --workload producer-consumer --threads $$((2 * $$(nproc))) --no-pin
 02-threads_AFTER_RUN = $(RUN) --prog build/02-threads/02-threads --out $(DATA)/02-threads/perf.csv \
         --allocators $(call sq,$(02-threads_ALLOC)) --reps 1 --no-series --wrap perf-stat --wrap perf-trace --wrap perf-lock \
@@ -21,6 +21,3 @@ $(eval $(call chapter,02-threads))
 run-02-threads $(DATA)/02-threads/02-threads.csv: LAB_FLOOR_MIB := $(if $(QUICK),32,256)
 
 $(DATA)/02-threads/perf.csv: $(DATA)/02-threads/02-threads.csv ;
-$(OUT)/gen/02-threads/perf.md: $(DATA)/02-threads/perf.csv chapters/02-threads/perf.awk
-	@mkdir -p $(@D)
-	common/atomic $@ awk -f chapters/02-threads/perf.awk -v file=$<

@@ -18,7 +18,8 @@
 --                             one formatted value from the one CSV row matching the filters;
 --                             "X not run" when allocator=X did not run (not asked for, or
 --                             not installed: rows with n=0), or for a ratio whose
---                             baseline, glibc, did not; "no data" when its row has n=0
+--                             baseline, glibc, did not; "no data" when its row has n=0;
+--                             text=1: a text column's field as it is (code), not a number
 --   ![caption](figures/NN-slug/x.svg){#fig:name}   path -> figdir; numbered "Figure C.N"
 --   @fig:name  @tbl:name      cross-references -> link "Figure C.N" / "Table C.N"
 --   ::: {.region src="chapters/NN-slug/NN-slug.c" name="round"}       (src repo-relative)
@@ -144,7 +145,8 @@ local function has_column(csv, col)
   return false
 end
 
-local value_options = {src = true, stat = true, digits = true, scale = true, unit = true}
+local value_options = {src = true, stat = true, digits = true, scale = true, unit = true,
+                       text = true}
 
 local registry = nil       -- allocator names in common/allocators' table
 local function known_allocator(name)
@@ -186,6 +188,9 @@ local function value(span)
   end
   local path = join(datadir, src)
   local stat = a.stat or "median"
+  if a.text and a.text ~= "0" and a.text ~= "1" then
+    problem("value %s: text='%s' is not allowed: expected 0 or 1", src, a.text); return pandoc.Str("??")
+  end
   local filters, desc = {}, {}
   for _, kv in ipairs(span.attributes) do
     if not value_options[kv[1]] then
@@ -231,6 +236,11 @@ local function value(span)
     return pandoc.Span({pandoc.Str("no data")}, pandoc.Attr("", {"v", "not-run"}))
   end
   local raw = match[stat]
+  if a.text == "1" and raw ~= "" then   -- a text column (a name, a command): shown as code
+    return pandoc.Span({pandoc.Code(raw)}, pandoc.Attr("", {"v"}))
+  elseif a.text == "1" and (match.status or "ok") == "ok" then   -- empty: not measured
+    return pandoc.Span({pandoc.Str("no data")}, pandoc.Attr("", {"v", "not-run"}))
+  end
   local x = tonumber(raw)
   if raw == "" and match.status and match.status ~= "" and match.status ~= "ok" then
     -- a row that says why it has no value (e.g. overhead.csv's 'timeout'): the sentence says so
