@@ -55,7 +55,8 @@
  * replay orders as the real run does ("k of n": time by call and by wall, and peak_rss_kib);
  * the smallest (peak_rss_kib) of each; and the worst error of the replay's prediction of an
  * allocator's change of peak RSS against glibc's, |(replay_a - replay_glibc) - (real_a -
- * real_glibc)|, in MiB and in % of that allocator's real peak.
+ * real_glibc)|, in MiB and in % of that allocator's real peak (fmt_sig: 2 and 1 significant
+ * digits).
  *
  * The statistics, and why:
  *   median    the centre. Run times are skewed (a run can only be slowed: interrupts, page
@@ -165,6 +166,24 @@ static void out_flush(FILE *o)
     free(out_buf);
     if (fflush(stdout) || ferror(stdout))
         lab_die_code(1, "cannot write the output: %s", strerror(errno));
+}
+
+// The book's one number format (its tables, and its prose through `summarize format`):
+// digits significant digits in fixed notation, never scientific; an integer wider than
+// digits is kept whole (12345, 3.14, 0.0123, 9.996 -> 10.0); "—" when not finite. buf
+// holds NUM_LEN bytes: the widest double printed whole.
+#define NUM_LEN 320
+static char *fmt_sig(char *buf, double v, int digits)
+{
+    char e[64];
+    if (!isfinite(v))
+        return strcpy(buf, "—");
+    if (v == 0)  // no "-0"
+        return strcpy(buf, "0");
+    snprintf(e, sizeof e, "%.*e", digits - 1, v);  // its exponent is the one after rounding
+    int dec = digits - 1 - atoi(strchr(e, 'e') + 1);
+    snprintf(buf, NUM_LEN, "%.*f", dec < 0 ? 0 : dec, v);
+    return buf;
 }
 
 static void put(FILE *o, double v)  // ",value", or "," for no value
@@ -1199,8 +1218,9 @@ static void rss_error(FILE *o, size_t w)
         if (!isnan(e) && e > worst)
             worst = e, worst_a = (long)a;
     }
-    fprintf(o, "%.1f MiB (%s; %.0f%% of its real peak)", worst / 1024, fd.al.s[worst_a],
-            100 * worst / fid(w, (size_t)worst_a, F_REAL_RSS));
+    char mib[NUM_LEN], pct[NUM_LEN];
+    fprintf(o, "%s MiB (%s; %s%% of its real peak)", fmt_sig(mib, worst / 1024, 2), fd.al.s[worst_a],
+            fmt_sig(pct, 100 * worst / fid(w, (size_t)worst_a, F_REAL_RSS), 1));
 }
 
 static void fidelity_main(int argc, char **argv)
@@ -1362,24 +1382,6 @@ static long find_row(const char *m, long like)
             return (long)j;
     }
     return -1;
-}
-
-// The book's one number format (its tables, and its prose through `summarize format`):
-// digits significant digits in fixed notation, never scientific; an integer wider than
-// digits is kept whole (12345, 3.14, 0.0123, 9.996 -> 10.0); "—" when not finite. buf
-// holds NUM_LEN bytes: the widest double printed whole.
-#define NUM_LEN 320
-static char *fmt_sig(char *buf, double v, int digits)
-{
-    char e[64];
-    if (!isfinite(v))
-        return strcpy(buf, "—");
-    if (v == 0)  // no "-0"
-        return strcpy(buf, "0");
-    snprintf(e, sizeof e, "%.*e", digits - 1, v);  // its exponent is the one after rounding
-    int dec = digits - 1 - atoi(strchr(e, 'e') + 1);
-    snprintf(buf, NUM_LEN, "%.*f", dec < 0 ? 0 : dec, v);
-    return buf;
 }
 
 static char *sig(char *buf, double v) { return fmt_sig(buf, v * tb.scale, tb.digits); }

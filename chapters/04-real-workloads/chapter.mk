@@ -52,7 +52,7 @@ $(OUT)/gen/04-real-workloads/fidelity.md: $(DATA)/04-real-workloads/real.summary
 $(OUT)/gen/04-real-workloads/programs.md: build/04-real-workloads/trace chapters/04-real-workloads/tables $(wildcard data/traces/*.htr.xz)
 	@mkdir -p $(@D)
 	common/atomic $@ chapters/04-real-workloads/tables programs build/04-real-workloads/trace
-$(OUT)/gen/04-real-workloads/traces.md: build/04-real-workloads/trace chapters/04-real-workloads/tables $(TRACES4)
+$(OUT)/gen/04-real-workloads/traces.md: build/04-real-workloads/trace build/summarize chapters/04-real-workloads/tables $(TRACES4)
 	@mkdir -p $(@D)
 	common/atomic $@ chapters/04-real-workloads/tables traces build/04-real-workloads/trace $(TRACES4)
 
