@@ -47,6 +47,8 @@ CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -pthread
 # Compilers delete a malloc whose result is unused: benchmarks must call the real thing.
 BENCH_CFLAGS := $(CFLAGS) -fno-builtin-malloc -fno-builtin-calloc -fno-builtin-realloc -fno-builtin-free
 SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+# (a library preloaded into another program: UBSan only, ASan would bring its own malloc)
+SANITIZE_LIBRARY := -fsanitize=undefined -fno-sanitize-recover=all
 LDLIBS := -lm
 
 export LAB_CFLAGS := $(BENCH_CFLAGS)

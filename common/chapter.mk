@@ -1,12 +1,23 @@
-# common/chapter.mk -- the rules every chapter shares. A chapter's chapter.mk sets its run
-# options and calls this once:
-#     NN-slug_RUN := <extra arguments of common/run, e.g. --pin>   (optional)
-#     NN-slug_REPS, NN-slug_ALLOCATORS := <instead of REPS, ALLOCATORS>   (optional)
-#     NN-slug_NO_FLOOR := 1        (optional: the floor allocator does not take part)
-#     NN-slug_SUMMARY := <arguments of summarize, e.g. --by ...>    (optional)
-#     NN-slug_AFTER_RUN := <a command run after each run, e.g. a profiling pass> (optional)
-#     NN-slug_DEPS := <what the run and the after-run pass use beyond the program> (optional)
+# common/chapter.mk -- the rules every chapter shares. A chapter's chapter.mk declares its
+# run and calls this once; every setting is optional:
+#     NN-slug_RUN := <extra arguments of common/run for the chapter's run, e.g. --pin>
+#     NN-slug_REPS, NN-slug_ALLOCATORS := <instead of REPS, ALLOCATORS>
+#     NN-slug_NO_FLOOR := 1        (the floor allocator does not take part)
+#     NN-slug_FLOOR_MIB := <the floor's region for the run and its passes, instead of LAB_FLOOR_MIB>
+#     NN-slug_SUMMARY := <arguments of summarize for NN-slug.summary.csv, e.g. --by ...>
+#     NN-slug_PASSES := NAME...    (extra passes, in this order, after the chapter's run)
+#     NN-slug_PASS.NAME := <arguments of common/run: the pass writes $(DATA)/NN-slug/NAME.csv>
+#     NN-slug_AFTER_RUN := <a command run after the passes, e.g. one that reads their rows>
+#     NN-slug_TOOLS := <the chapter's other programs, built into build/NN-slug/: NAME from
+#         chapters/NN-slug/NAME.c, NAME.so (a library to preload) from NAME.c, LINK=NAME a
+#         symbolic link (one program under another name, e.g. for common/run's rows)>
+#     NN-slug_TEST_TOOLS := <tools also built under the sanitizers into build/asan/NN-slug/,
+#         for make test: programs with ASan and UBSan, a .so with UBSan only (a preloaded
+#         library must not bring a malloc of its own into the traced program)>
+#     NN-slug_INPUTS := <files decompressed from data/FILE.xz into build/NN-slug/FILE>
+#     NN-slug_DEPS := <anything else the run and its passes use>
 #     $(eval $(call chapter,NN-slug))
+# Each chapters/NN-slug/NAME_fuzz.c is a libFuzzer target, build/NN-slug/NAME_fuzz (clang).
 # Data flows one way: program -> CSV (+ env.txt) -> summary -> figures -> book. The book's
 # tables are declared in the chapter's prose, each beside its caption, and made when the
 # book renders (common/book/lab.lua): a statistics table by `summarize table` from a
@@ -23,12 +34,34 @@
 # stdout, or to the file $LAB_OUT names, e.g. gnuplot's out=).
 # A CSV is remade only by `make NN` / `make run` (or when missing): `make book` never
 # starts a measurement.
-# The measurement of chapter $(1) into CSV $(2), then its optional after-run pass.
+# The measurement of chapter $(1) into CSV $(2), then its passes, then its after-run command.
 define run_chapter
 $(RUN) --reps $(or $($(1)_REPS),$(REPS)) --allocators $(call sq,$(or $($(1)_ALLOCATORS),$(ALLOCATORS))) \
     $(if $($(1)_NO_FLOOR),,--floor) $($(1)_RUN) --prog build/$(1)/$(1) --out $(2)
-$($(1)_AFTER_RUN)
+$(foreach p,$($(1)_PASSES),$(call run_pass,$(1),$(p))
+)$($(1)_AFTER_RUN)
 endef
+run_pass = $(RUN) $($(1)_PASS.$(2)) --out $(DATA)/$(1)/$(2).csv
+
+# The chapter's tools: rules for one tool $(3) of chapter $(1) built into directory $(2)
+# with the extra flags $(4) (programs) or $(5) (libraries).
+tool_kind = $(if $(findstring =,$(1)),link,$(if $(filter %.so,$(1)),library,program))
+define tool_program
+$(2)/$(3): chapters/$(1)/$(3).c $(wildcard chapters/$(1)/*.h common/*.h)
+	@mkdir -p $$(@D)
+	$$(CC) $$(BENCH_CFLAGS) $(4) -o $$@ $$< $$(LDLIBS)
+endef
+define tool_library
+$(2)/$(3): chapters/$(1)/$(basename $(3)).c $(wildcard chapters/$(1)/*.h common/*.h)
+	@mkdir -p $$(@D)
+	$$(CC) $$(CFLAGS) $(5) -fPIC -shared -o $$@ $$< -ldl
+endef
+define tool_link
+$(2)/$(word 1,$(subst =, ,$(3))): $(2)/$(word 2,$(subst =, ,$(3)))
+	ln -sf $(word 2,$(subst =, ,$(3))) $$@
+endef
+tool_rules = $(foreach t,$(3),$(eval $(call tool_$(call tool_kind,$(t)),$(1),$(2),$(t),$(4),$(5))))
+tool_files = $(foreach t,$(2),$(1)/$(firstword $(subst =, ,$(t))))
 
 # A figure: gnuplot draws $(FIG)/NN-slug/FIG.svg by chapters/NN-slug/FIG.gp from the data its
 # header declares, one line each:
@@ -51,18 +84,45 @@ $$(FIG)/$(1)/$(2).svg: chapters/$(1)/$(2).gp $$(OUT)/gen/$(1)/$(2).plot.csv $$(D
 	    '$$(DATA)/$(1)' '$$(OUT)/gen/$(1)/$(2).plot.csv' $$<
 endef
 
-define chapter
-build/$(1)/$(1): chapters/$(1)/$(1).c $(wildcard common/*.h)
+# What a chapter's run and its passes use.
+chapter_uses = build/$(1)/$(1) $(call tool_files,build/$(1),$($(1)_TOOLS)) \
+    $(addprefix build/$(1)/,$($(1)_INPUTS)) build/floor.so $($(1)_DEPS)
+define chapter_inputs
+$(addprefix build/$(1)/,$($(1)_INPUTS)): build/$(1)/%: data/%.xz
 	@mkdir -p $$(@D)
-	$$(CC) $$(BENCH_CFLAGS) -o $$@ $$< $$(LDLIBS)
+	common/atomic $$@ xz -dc $$<
+endef
+define chapter_fuzz
+build/$(1)/%_fuzz: chapters/$(1)/%_fuzz.c $(wildcard chapters/$(1)/*.h)
+	@mkdir -p $$(@D)
+	clang -g -O1 -fsanitize=fuzzer,address,undefined -o $$@ $$<
+endef
+# A pass's CSV is made by the chapter's run; this rule only when it is missing (e.g. a pass
+# added since, or a fresh QUICK dir).
+define chapter_passes
+$(foreach p,$($(1)_PASSES),$$(DATA)/$(1)/$(p).csv): $$(DATA)/$(1)/%.csv: | $(call chapter_uses,$(1))
+	$$(call run_pass,$(1),$$*)
+endef
+define chapter_floor
+run-$(1) $$(DATA)/$(1)/$(1).csv $(foreach p,$($(1)_PASSES),$$(DATA)/$(1)/$(p).csv): LAB_FLOOR_MIB := $($(1)_FLOOR_MIB)
+endef
 
-# Everything a chapter's run uses is a prerequisite of run-NN and of its CSV (a chapter
-# adds its own tools to NN_DEPS): `make NN` works on a fresh clone, without `make build`.
-run-$(1): build/$(1)/$(1) build/floor.so $$($(1)_DEPS)
+define chapter
+$(call tool_rules,$(1),build/$(1),$(1) $($(1)_TOOLS))
+$(call tool_rules,$(1),build/asan/$(1),$($(1)_TEST_TOOLS),$$(SANITIZE),$$(SANITIZE_LIBRARY))
+$(if $($(1)_INPUTS),$(eval $(call chapter_inputs,$(1))))
+$(if $(wildcard chapters/$(1)/*_fuzz.c),$(eval $(call chapter_fuzz,$(1))))
+
+# Everything a chapter's run and its passes use is a prerequisite of run-NN, of its CSV and
+# of its passes' CSVs: `make NN` works on a fresh clone, without `make build`.
+run-$(1): $(call chapter_uses,$(1))
 	$$(call run_chapter,$(1),$$(DATA)/$(1)/$(1).csv)
 
-$$(DATA)/$(1)/$(1).csv: | build/$(1)/$(1) build/floor.so $$($(1)_DEPS)
+$$(DATA)/$(1)/$(1).csv: | $(call chapter_uses,$(1))
 	$$(call run_chapter,$(1),$$@)
+
+$(if $($(1)_PASSES),$(eval $(call chapter_passes,$(1))))
+$(if $($(1)_FLOOR_MIB),$(eval $(call chapter_floor,$(1))))
 
 # (the run writes them beside its CSV: the environment, and the time series if it has one)
 $$(DATA)/$(1)/env.txt $$(DATA)/$(1)/$(1).series.csv: $$(DATA)/$(1)/$(1).csv ;
@@ -84,7 +144,8 @@ $(1) $(firstword $(subst -, ,$(1))): run-$(1)
 burn-$(1):
 	rm -rf $$(DATA)/$(1) $$(FIG)/$(1)
 
-BINS += build/$(1)/$(1)
+BINS += build/$(1)/$(1) $(call tool_files,build/$(1),$($(1)_TOOLS))
+TEST_BINS += $(call tool_files,build/asan/$(1),$($(1)_TEST_TOOLS))
 $(1)_BOOK += chapters/$(1)/$(1).md $$(call book_inputs,chapters/$(1)/$(1).md) \
     $$(patsubst chapters/$(1)/%.gp,$$(FIG)/$(1)/%.svg,$$(wildcard chapters/$(1)/*.gp))
 endef

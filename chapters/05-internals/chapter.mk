@@ -1,21 +1,21 @@
 # Chapter 5: allocator internals. One process per (allocator, workload), one repetition: the
-# probes are deterministic. The detail goes to 05-internals.series.csv (LAB_SERIES); the
-# strace pass (TRACE5, below) runs after the measurement.
+# probes are deterministic. The detail goes to 05-internals.series.csv (LAB_SERIES).
 05-internals_NO_FLOOR := 1
 05-internals_REPS := 1
 05-internals_SUMMARY := --by allocator,workload
-05-internals_AFTER_RUN = $(TRACE5)
-$(eval $(call chapter,05-internals))
 # The strace pass: churn and heapmap (chapter 3's holes workload, 'holes' in the book) under
 # each allocator, three times untraced and three times under strace (common/wrap/strace),
 # in a shuffled order; the book's trace.count.csv and trace.csv (the timeline) are read off
 # its rows (syscalls.csv, syscalls.strace.csv) by trace.awk.
-TRACE5 = $(RUN) --prog build/05-internals/05-internals --out $(DATA)/05-internals/syscalls.csv --allocators $(call sq,$(ALLOCATORS)) --reps 3 \
-        --no-series --wrap none --wrap strace --case '--workload churn' --case '--workload heapmap' && \
+05-internals_PASSES := syscalls
+05-internals_PASS.syscalls := --prog build/05-internals/05-internals --allocators $(call sq,$(ALLOCATORS)) --reps 3 \
+    --no-series --wrap none --wrap strace --case '--workload churn' --case '--workload heapmap'
+05-internals_AFTER_RUN = \
     common/atomic $(DATA)/05-internals/trace.count.csv awk -f chapters/05-internals/trace.awk -v want=count -v rename=heapmap:holes -v file=$(DATA)/05-internals/syscalls.csv && \
     common/atomic $(DATA)/05-internals/trace.csv awk -f chapters/05-internals/trace.awk -v want=events -v rename=heapmap:holes -v file=$(DATA)/05-internals/syscalls.strace.csv
+$(eval $(call chapter,05-internals))
 05-internals_BOOK += $(DATA)/05-internals/trace.csv $(DATA)/05-internals/trace.count.csv
-# (Made by the after-run pass; this rule only when it is missing, e.g. in a fresh QUICK dir.)
-$(DATA)/05-internals/trace.csv: | build/05-internals/05-internals
-	$(TRACE5)
-$(DATA)/05-internals/trace.count.csv: $(DATA)/05-internals/trace.csv ;
+# (Made by the run; this rule only when they are missing, e.g. in a fresh QUICK dir.)
+$(DATA)/05-internals/trace.csv $(DATA)/05-internals/trace.count.csv &: | build/05-internals/05-internals
+	$(call run_pass,05-internals,syscalls)
+	$(05-internals_AFTER_RUN)
