@@ -1561,7 +1561,9 @@ static void metric_entries(void)
         tb.mcond[m].col = -1;
         if (at) {
             tb.mname[m][at - tb.metrics[m]] = 0;
-            tb.mcond[m] = conds("--metric", at + 1)[0];  // no comma in an entry: one
+            cond_t *c = conds("--metric", at + 1);  // no comma in an entry: one
+            tb.mcond[m] = c[0];
+            free(c);
         }
         if (find_row(tb.mname[m], -1) < 0)
             lab_die("no rows with metric '%s' in %s", tb.mname[m], tb.path);
