@@ -11,6 +11,7 @@
 --                             first with by=COLS and baseline=NAME|COL=VAL (--by, --baseline).
 --                             Several metrics as columns: metric=M1,M2 cols=metric
 --                             [labels="HEAD|HEAD"] [digits=N1,N2]; rows=COL1,COL2: two columns
+--                             (M@COL=VAL: metric M of the rows whose COL is VAL, e.g. by=allocator,tool)
 --   ::: {#tbl:name .include gen="NN-slug/x.md" caption="..."}   a table made at book time
 --   :::                       (gendir: e.g. a program's --describe); or src= under datadir;
 --                             .md -> parsed markdown blocks; other files -> a code block
