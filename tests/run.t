@@ -114,6 +114,27 @@ make -n run-01-micro QUICK=0 2>&1 | grep -- '--prog build/01-micro/01-micro' >"$
 ok $([ -s "$TMP/q0" ] && ! grep -q -- '--quick' "$TMP/q0" && grep -q -- '--out data/01-micro/01-micro.csv' "$TMP/q0"; echo $?) "QUICK=0 is full size, into data/"
 make -n run-01-micro QUICK=1 2>&1 | grep -- '--prog build/01-micro/01-micro' >"$TMP/q1"
 ok $(grep -q -- '--quick.*--out build/quick/data/01-micro/01-micro.csv' "$TMP/q1"; echo $?) "QUICK=1 is QUICK, into build/quick/"
+# A chapter's passes (NN_PASSES, NN_PASS.NAME): after its run, one common/run each into
+# $(DATA)/NN/NAME.csv; a missing pass CSV runs that pass alone; the book starts none.
+make -n run-01-micro 2>&1 | grep -o -- '--out [^ ]*' | paste -sd' ' >"$TMP/passes"
+is "$(cat "$TMP/passes")" "--out data/01-micro/01-micro.csv --out data/01-micro/noise/busy.csv --out data/01-micro/noise/idle.csv" \
+    "make run-01-micro: the run, then its passes in the declared order"
+make -n QUICK=1 OUT="$TMP/np" "$TMP/np/data/03-fragmentation/madvfree.csv" 2>&1 | grep '^common/run' >"$TMP/np.cmd"
+ok $([ "$(wc -l <"$TMP/np.cmd")" = 1 ] && grep -q -- "--allocators mimalloc .*--out $TMP/np/data/03-fragmentation/madvfree.csv" "$TMP/np.cmd"; echo $?) \
+    "a missing pass CSV: that pass alone"
+ok $(make -n book 2>&1 | grep -q '^common/run'; [ $? = 1 ]; echo $?) "make book starts no measurement"
+# A chapter's tools (NN_TOOLS, NN_TEST_TOOLS) are built by convention, and the run needs them.
+make -n -B build/04-real-workloads/heaptrace.so build/04-real-workloads/realrun build/asan/04-real-workloads/heaptrace.so 2>&1 >"$TMP/tools"
+ok $(grep -q -- '-fPIC -shared -o build/04-real-workloads/heaptrace.so chapters/04-real-workloads/heaptrace.c' "$TMP/tools" &&
+     grep -q '^ln -sf trace build/04-real-workloads/realrun$' "$TMP/tools" &&
+     grep -q -- '-fsanitize=undefined .*-o build/asan/04-real-workloads/heaptrace.so' "$TMP/tools" &&
+     ! grep -q -- '-fsanitize=address.*heaptrace.so' "$TMP/tools"; echo $?) "tools: a .so, a link, a sanitized .so (UBSan only)"
+make -n -B run-04-real-workloads 2>&1 >"$TMP/tools"
+ok $(grep -q -- '-o build/04-real-workloads/trace chapters/04-real-workloads/trace.c' "$TMP/tools" &&
+     grep -q 'xz -dc data/traces/gcc.htr.xz' "$TMP/tools"; echo $?) "run-04-real-workloads builds its tools and inputs first"
+fails_with 2 "^record-traces: error: '$TMP/nodir' is not a directory$" "record-traces: a bad directory is one line" -- \
+    chapters/04-real-workloads/record-traces "$TMP/nodir"
+fails_with 2 "^record-traces: error: expected one argument" "record-traces without its argument" -- chapters/04-real-workloads/record-traces
 # A QUICK `make NN` renders the book of the chapters it names: another chapter's stale or
 # broken QUICK data cannot fail it.
 mkdir -p "$TMP/bk/data/01-micro" "$TMP/bk/data/03-fragmentation"
@@ -238,7 +259,7 @@ is "$(wc -l <"$TMP/sp ace/out dir/s.csv" 2>/dev/null)" 3 "paths with spaces work
 fails_with 2 "^run: error: --prog needs a value$" "run --prog without a value" -- $RUN --prog
 fails_with 2 "^run: error: --out needs a value$" "run --out without a value" -- $RUN --prog "$fake" --out
 fails_with 2 "^run: error: --reps is given twice$" "a duplicated option is an error" -- $RUN --prog "$fake" --out "$TMP/x/x.csv" --reps 1 --reps 2
-for s in common/run common/bench chapters/04-real-workloads/tables common/atomic common/allocators common/deps .ci/run common/book/render \
+for s in common/run common/bench chapters/04-real-workloads/tables chapters/04-real-workloads/record-traces common/atomic common/allocators common/deps .ci/run common/book/render \
          common/wrap/*; do
     for h in -h --help; do
         out=$(cd "$TMP" && "$ROOT/$s" $h 2>"$TMP/herr"); rc=$?

@@ -14,7 +14,6 @@
     common/atomic $(DATA)/05-internals/trace.count.csv awk -f chapters/05-internals/trace.awk -v want=count -v rename=heapmap:holes -v file=$(DATA)/05-internals/syscalls.csv && \
     common/atomic $(DATA)/05-internals/trace.csv awk -f chapters/05-internals/trace.awk -v want=events -v rename=heapmap:holes -v file=$(DATA)/05-internals/syscalls.strace.csv
 $(eval $(call chapter,05-internals))
-05-internals_BOOK += $(DATA)/05-internals/trace.csv $(DATA)/05-internals/trace.count.csv
 # (Made by the run; this rule only when they are missing, e.g. in a fresh QUICK dir.)
 $(DATA)/05-internals/trace.csv $(DATA)/05-internals/trace.count.csv &: | build/05-internals/05-internals
 	$(call run_pass,05-internals,syscalls)
