@@ -7,7 +7,13 @@
 #     NN-slug_SUMMARY := <arguments of summarize for NN-slug.summary.csv, e.g. --by ...>
 #     NN-slug_PASSES := NAME...    (extra passes, in this order, after the chapter's run)
 #     NN-slug_PASS.NAME := <arguments of common/run: the pass writes $(DATA)/NN-slug/NAME.csv>
+#     NN-slug_FULL_PASSES := NAME... (passes run in full in QUICK too: without --quick)
 #     NN-slug_AFTER_RUN := <a command run after the passes, e.g. one that reads their rows>
+#     NN-slug_SUMMARIES := NAME... (more summaries: $(DATA)/NN-slug/NAME.summary.csv from
+#         NAME.csv, e.g. a pass's, by `summarize $(NN-slug_SUMMARY.NAME)`)
+#     NN-slug_GEN := NAME...       (tables made at book time: $(OUT)/gen/NN-slug/NAME.md is the
+#         output of the command NN-slug_GEN.NAME; its prerequisites are the command's words
+#         under build/, chapters/ or $(DATA)/, and NN-slug_GEN_DEPS.NAME)
 #     NN-slug_TOOLS := <the chapter's other programs, built into build/NN-slug/: NAME from
 #         chapters/NN-slug/NAME.c, NAME.so (a library to preload) from NAME.c, LINK=NAME a
 #         symbolic link (one program under another name, e.g. for common/run's rows)>
@@ -41,7 +47,7 @@ $(RUN) --reps $(or $($(1)_REPS),$(REPS)) --allocators $(call sq,$(or $($(1)_ALLO
 $(foreach p,$($(1)_PASSES),$(call run_pass,$(1),$(p))
 )$($(1)_AFTER_RUN)
 endef
-run_pass = $(RUN) $($(1)_PASS.$(2)) --out $(DATA)/$(1)/$(2).csv
+run_pass = $(if $(filter $(2),$($(1)_FULL_PASSES)),$(filter-out --quick,$(RUN)),$(RUN)) $($(1)_PASS.$(2)) --out $(DATA)/$(1)/$(2).csv
 
 # The chapter's tools: rules for one tool $(3) of chapter $(1) built into directory $(2)
 # with the extra flags $(4) (programs) or $(5) (libraries).
@@ -103,6 +109,17 @@ define chapter_passes
 $(foreach p,$($(1)_PASSES),$$(DATA)/$(1)/$(p).csv): $$(DATA)/$(1)/%.csv: | $(call chapter_uses,$(1))
 	$$(call run_pass,$(1),$$*)
 endef
+# Another summary $(2) of chapter $(1), and a table $(2) it makes at book time.
+define chapter_summary
+$$(DATA)/$(1)/$(2).summary.csv: $$(DATA)/$(1)/$(2).csv build/summarize
+	common/atomic $$@ build/summarize $$($(1)_SUMMARY.$(2)) $$<
+endef
+gen_deps = $(filter build/% chapters/% $(DATA)/%,$(1)) $(2)
+define chapter_gen
+$$(OUT)/gen/$(1)/$(2).md: $(call gen_deps,$($(1)_GEN.$(2)),$($(1)_GEN_DEPS.$(2)))
+	@mkdir -p $$(@D)
+	common/atomic $$@ $$($(1)_GEN.$(2))
+endef
 define chapter_floor
 run-$(1) $$(DATA)/$(1)/$(1).csv $(foreach p,$($(1)_PASSES),$$(DATA)/$(1)/$(p).csv): LAB_FLOOR_MIB := $($(1)_FLOOR_MIB)
 endef
@@ -129,6 +146,9 @@ $$(DATA)/$(1)/env.txt $$(DATA)/$(1)/$(1).series.csv: $$(DATA)/$(1)/$(1).csv ;
 
 $$(DATA)/$(1)/$(1).summary.csv: $$(DATA)/$(1)/$(1).csv build/summarize
 	common/atomic $$@ build/summarize $$($(1)_SUMMARY) $$<
+
+$(foreach n,$($(1)_SUMMARIES),$(eval $(call chapter_summary,$(1),$(n))))
+$(foreach n,$($(1)_GEN),$(eval $(call chapter_gen,$(1),$(n))))
 
 # The program's own table of its workloads' parameters (--describe), made at book time.
 $$(OUT)/gen/$(1)/workloads.md: build/$(1)/$(1)

@@ -132,6 +132,41 @@ ok $(grep -q -- '-fPIC -shared -o build/04-real-workloads/heaptrace.so chapters/
 make -n -B run-04-real-workloads 2>&1 >"$TMP/tools"
 ok $(grep -q -- '-o build/04-real-workloads/trace chapters/04-real-workloads/trace.c' "$TMP/tools" &&
      grep -q 'xz -dc data/traces/gcc.htr.xz' "$TMP/tools"; echo $?) "run-04-real-workloads builds its tools and inputs first"
+# A chapter's further summaries (NN_SUMMARIES, NN_SUMMARY.NAME) and book-time tables (NN_GEN,
+# NN_GEN.NAME, NN_GEN_DEPS.NAME), in a tiny fake chapter: the table's command makes it, the
+# files the command names (here the summary, made first) and GEN_DEPS are its prerequisites.
+mkdir -p "$TMP/g/data/99-fake"
+printf 'allocator,workload,rep,status,value_ns\nglibc,a,1,ok,5\nglibc,a,2,ok,7\nglibc,b,1,ok,3\n' >"$TMP/g/data/99-fake/x.csv"
+echo dep >"$TMP/g/dep"
+cat >"$TMP/g/99.mk" <<EOF
+99-fake_SUMMARIES := x
+99-fake_SUMMARY.x := --by allocator,workload
+99-fake_GEN := t
+99-fake_GEN.t := sed -n 1p \$(DATA)/99-fake/x.summary.csv
+99-fake_GEN_DEPS.t := $TMP/g/dep
+\$(eval \$(call chapter,99-fake))
+EOF
+gmake() { make -f Makefile -f "$TMP/g/99.mk" QUICK=1 OUT="$TMP/g" "$@"; }
+gmake -s "$TMP/g/gen/99-fake/t.md" >/dev/null 2>&1
+is "$(cut -d, -f1-3 "$TMP/g/gen/99-fake/t.md" 2>&1)" "allocator,workload,metric" \
+    "NN_SUMMARIES: NAME.summary.csv by summarize NN_SUMMARY.NAME; NN_GEN: the table is its command's output"
+gmake -q "$TMP/g/gen/99-fake/t.md"; ok $? "and then it is up to date"
+touch "$TMP/g/dep"; gmake -q "$TMP/g/gen/99-fake/t.md"; [ $? = 1 ]; ok $? "NN_GEN_DEPS.NAME: a newer prerequisite remakes the table"
+gmake -s "$TMP/g/gen/99-fake/t.md" >/dev/null 2>&1
+touch "$TMP/g/data/99-fake/x.csv"; gmake -q "$TMP/g/gen/99-fake/t.md"; [ $? = 1 ]; ok $? "so does a newer CSV under its summary"
+# NN_FULL_PASSES: those passes run without --quick in QUICK too (04's overhead-dry); chapter
+# 4's cc1 pass finds cc1's command line with chapters/04-real-workloads/cc1.
+make -n QUICK=1 OUT="$TMP/fp" "$TMP/fp/data/04-real-workloads/overhead-dry.csv" "$TMP/fp/data/04-real-workloads/overhead-loop.csv" 2>&1 |
+    grep '^common/run' >"$TMP/fp.cmd"
+ok $([ "$(wc -l <"$TMP/fp.cmd")" = 2 ] && grep -q -- "--quick .*--out $TMP/fp/data/04-real-workloads/overhead-loop.csv" "$TMP/fp.cmd" &&
+     grep -- "--out $TMP/fp/data/04-real-workloads/overhead-dry.csv" "$TMP/fp.cmd" | grep -qv -- --quick; echo $?) \
+    "NN_FULL_PASSES: overhead-dry runs without --quick, overhead-loop with it"
+cc1=chapters/04-real-workloads/cc1
+[ -x "$($cc1 --prog build/04-real-workloads/trace)" ] && [[ $($cc1 --args build/04-real-workloads/trace) == *" -o /dev/null"* ]]
+ok $? "cc1: gcc's cc1 program, and its arguments writing to /dev/null"
+is "$($cc1 --help | head -1)" "chapters/04-real-workloads/cc1 --prog|--args TRACE_TOOL -- gcc's compiler proper, cc1, as" "cc1 --help: usage on stdout"
+fails_with 2 "^cc1: error: expected --prog or --args, not '-x'" "cc1: a bad option is one line" -- $cc1 -x build/04-real-workloads/trace
+fails_with 2 "^cc1: error: '$TMP/nodir' is not the trace tool" "cc1: a bad trace tool is one line" -- $cc1 --prog "$TMP/nodir"
 fails_with 2 "^record-traces: error: '$TMP/nodir' is not a directory$" "record-traces: a bad directory is one line" -- \
     chapters/04-real-workloads/record-traces "$TMP/nodir"
 fails_with 2 "^record-traces: error: expected one argument" "record-traces without its argument" -- chapters/04-real-workloads/record-traces

@@ -16,7 +16,7 @@
 # Replays and real runs: after the simulators, under the same lock and allocators; 3
 # repetitions (1 real run in QUICK). The replays also run on the floor (each trace's
 # whole stream fits in its region): the cheapest allocator the replay can have.
-04-real-workloads_PASSES := replay real overhead-loop overhead-ltrace
+04-real-workloads_PASSES := replay real overhead-loop overhead-ltrace overhead-cc1 overhead-dry
 04-real-workloads_PASS.replay := --allocators $(call sq,$(ALLOCATORS)) --floor --reps $(if $(QUICK),2,3) --prog build/04-real-workloads/replay
 04-real-workloads_PASS.real := --allocators $(call sq,$(ALLOCATORS)) --reps $(if $(QUICK),1,3) --prog build/04-real-workloads/realrun
 
@@ -34,33 +34,27 @@
     --case 'loop loop $(if $(QUICK),200000,2000000)' --wrap none --wrap heaptrace --wrap heaptrack
 04-real-workloads_PASS.overhead-ltrace := --allocators glibc --reps 1 --command --values calls,elapsed_s --prog build/04-real-workloads/trace \
     --case 'loop loop $(if $(QUICK),2000,5000)' --wrap ltrace
-04-real-workloads_CC1 := src=$$(build/04-real-workloads/trace programs | awk -F'\t' '$$1 == "gcc" { print $$2 }') && \
-    cc1=$$(eval "gcc -\#\#\# $${src\#gcc }" 2>&1 | grep '/cc1 ' | sed 's|"||g; s|^ *||; s| -o [^ ]*\.s| -o /dev/null|') && [ -n "$$cc1" ]
-04-real-workloads_AFTER_RUN = $(04-real-workloads_CC1) && $(RUN) $(04-real-workloads_OVERHEAD) --command --prog "$${cc1%% *}" --case "cc1 $${cc1\#* }" \
-        --wrap none --wrap heaptrace --wrap heaptrack --out $(DATA)/04-real-workloads/overhead-cc1.csv && \
-    common/run --seed $(SEED) $(04-real-workloads_OVERHEAD) --prog build/04-real-workloads/replay $(foreach p,$(04-real-workloads_PROGRAMS),--case '--workload $(p) --dry') \
-        --out $(DATA)/04-real-workloads/overhead-dry.csv && \
-    common/atomic $(DATA)/04-real-workloads/overhead.csv awk -f chapters/04-real-workloads/overhead.awk -v dir=$(DATA)/04-real-workloads
+04-real-workloads_PASS.overhead-cc1 := $(04-real-workloads_OVERHEAD) --command --prog "$$(chapters/04-real-workloads/cc1 --prog build/04-real-workloads/trace)" \
+    --case "cc1 $$(chapters/04-real-workloads/cc1 --args build/04-real-workloads/trace)" --wrap none --wrap heaptrace --wrap heaptrack
+# (the replayer's cost of each whole committed trace: no --quick, in QUICK too)
+04-real-workloads_PASS.overhead-dry := $(04-real-workloads_OVERHEAD) --prog build/04-real-workloads/replay $(foreach p,$(04-real-workloads_PROGRAMS),--case '--workload $(p) --dry')
+04-real-workloads_FULL_PASSES := overhead-dry
+04-real-workloads_AFTER_RUN = common/atomic $(DATA)/04-real-workloads/overhead.csv awk -f chapters/04-real-workloads/overhead.awk -v dir=$(DATA)/04-real-workloads
 $(DATA)/04-real-workloads/overhead.csv: $(DATA)/04-real-workloads/04-real-workloads.csv ;
+# The replays' and real runs' summaries, and the tables made at book time: fidelity (per
+# program, does the replay rank the allocators as the real run does, pairs of allocators in
+# the same order of all pairs, and how far is the replay's predicted change of peak RSS
+# against glibc from the real change, MiB), the programs and what their traces hold.
+04-real-workloads_SUMMARIES := replay real
+04-real-workloads_SUMMARY.replay := --by allocator,workload
+04-real-workloads_SUMMARY.real := --by allocator,workload
+04-real-workloads_GEN := fidelity programs traces
+04-real-workloads_GEN.fidelity := build/summarize fidelity $(DATA)/04-real-workloads/real.summary.csv $(DATA)/04-real-workloads/replay.summary.csv
+04-real-workloads_GEN.programs := chapters/04-real-workloads/tables programs build/04-real-workloads/trace
+04-real-workloads_GEN_DEPS.programs := $(wildcard data/traces/*.htr.xz)
+04-real-workloads_GEN.traces := chapters/04-real-workloads/tables traces build/04-real-workloads/trace $(addprefix build/04-real-workloads/,$(04-real-workloads_INPUTS))
+04-real-workloads_GEN_DEPS.traces := build/summarize
 $(eval $(call chapter,04-real-workloads))
-
-$(DATA)/04-real-workloads/replay.summary.csv $(DATA)/04-real-workloads/real.summary.csv: $(DATA)/04-real-workloads/%.summary.csv: $(DATA)/04-real-workloads/%.csv build/summarize
-	common/atomic $@ build/summarize --by allocator,workload $<
-
-# Fidelity: per program, does the replay rank the allocators as the real run does (pairs
-# of allocators in the same order, of all pairs), and how far is the replay's predicted
-# change of peak RSS against glibc from the real change (MiB)? Made at book time.
-$(OUT)/gen/04-real-workloads/fidelity.md: $(DATA)/04-real-workloads/real.summary.csv $(DATA)/04-real-workloads/replay.summary.csv build/summarize
-	@mkdir -p $(@D)
-	common/atomic $@ build/summarize fidelity $(DATA)/04-real-workloads/real.summary.csv $(DATA)/04-real-workloads/replay.summary.csv
-
-# The programs and what their traces hold, from the trace tool: tables made at book time.
-$(OUT)/gen/04-real-workloads/programs.md: build/04-real-workloads/trace chapters/04-real-workloads/tables $(wildcard data/traces/*.htr.xz)
-	@mkdir -p $(@D)
-	common/atomic $@ chapters/04-real-workloads/tables programs build/04-real-workloads/trace
-$(OUT)/gen/04-real-workloads/traces.md: build/04-real-workloads/trace build/summarize chapters/04-real-workloads/tables $(addprefix build/04-real-workloads/,$(04-real-workloads_INPUTS))
-	@mkdir -p $(@D)
-	common/atomic $@ chapters/04-real-workloads/tables traces build/04-real-workloads/trace $(addprefix build/04-real-workloads/,$(04-real-workloads_INPUTS))
 
 # make traces: record every real program again, compressed under data/traces/.
 .PHONY: traces
