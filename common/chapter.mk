@@ -109,7 +109,7 @@ define chapter_passes
 $(foreach p,$($(1)_PASSES),$$(DATA)/$(1)/$(p).csv): $$(DATA)/$(1)/%.csv: | $(call chapter_uses,$(1))
 	$$(call run_pass,$(1),$$*)
 endef
-# Another summary $(2) of chapter $(1), and a table $(2) it makes at book time.
+# Another summary $(2) of chapter $(1) (chapter_summary), and a table $(2) made at book time (chapter_gen).
 define chapter_summary
 $$(DATA)/$(1)/$(2).summary.csv: $$(DATA)/$(1)/$(2).csv build/summarize
 	common/atomic $$@ build/summarize $$($(1)_SUMMARY.$(2)) $$<
