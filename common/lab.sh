@@ -48,9 +48,10 @@ lab_wrap() {
     case ${1:-} in
         -h|--help) sed -n '2,/^set /{/^set /d;s/^# \{0,1\}//;p}' "$0"; exit 0 ;;
         --columns) echo "$WRAP_COLUMNS"; exit 0 ;;
+        --row-columns) echo "${WRAP_ROW_COLUMNS:-}"; exit 0 ;;
         --check) check; exit ;;
-        '') die "no command given: expected ${0##*/} --columns | --check | CMD [ARG...]" ;;
-        -*) die "unknown option '$1': expected --columns, --check, --help or a command" ;;
+        '') die "no command given: expected ${0##*/} --columns | --row-columns | --check | CMD [ARG...]" ;;
+        -*) die "unknown option '$1': expected --columns, --row-columns, --check, --help or a command" ;;
     esac
     [ -n "${LAB_WRAP_OUT:-}" ] && [ -d "${LAB_WRAP_DIR:-}" ] ||
         die "LAB_WRAP_OUT and LAB_WRAP_DIR are not set: common/run --wrap ${0##*/} runs this"

@@ -25,9 +25,12 @@
  *       [--scale X] [--digits N] [--where C=V,...] [--omit C=V,...] [--resolution METRIC]
  *       [--corner TEXT]
  * Several metrics as columns: --metric M1,M2,... --cols metric [--labels 'HEAD|HEAD']
- * [--digits N1,N2,...]. An entry M@COL=VAL takes metric M from the rows whose COL is VAL
- * only: a summary by allocator,tool gives one table row per allocator, each column from
- * the tool that measured it (the others' rows of that metric are not measured).
+ * [--digits N1,N2,...] [--cell C1,C2,...] [--scale X1,X2,...] (one for every column, or
+ * one per metric: e.g. counts, then milliseconds with --scale 1000, then a ratio; an
+ * entry may repeat, with another --cell). An entry M@COL=VAL takes metric M from the rows
+ * whose COL is VAL only: a summary by allocator,tool gives one table row per allocator,
+ * each column from the tool that measured it (the others' rows of that metric are not
+ * measured).
  *
  * Select: the rows a figure draws, chosen and arranged by name (gnuplot reads no column by
  * position and computes nothing but positions and units).
@@ -95,7 +98,7 @@ static const char usage[] =
     "usage: summarize [--by COLS] [--baseline NAME|COL=VAL] [--boot N] [--seed N]\n"
     "                 [--where COND,...] IN.csv...\n"
     "       summarize table SUMMARY.csv --metric M[@COL=VAL][,...] --rows COL[,COL...] --cols COL|metric\n"
-    "                 [--cell median|ci|ratio|cv] [--scale X] [--digits N[,N...]]\n"
+    "                 [--cell median|ci|ratio|cv[,...]] [--scale X[,X...]] [--digits N[,N...]]\n"
     "                 [--where COL=VAL,...] [--omit COL=VAL,...] [--resolution METRIC]\n"
     "                 [--corner TEXT] [--labels 'HEAD|HEAD|...']\n"
     "       summarize format [--digits N] [--scale X] < NUMBERS\n"
@@ -1289,11 +1292,11 @@ static struct {
     char **metrics;  // --metric's list, as given (a column's label)
     char **mname;    // each one's metric name: the entry up to its '@'
     cond_t *mcond;   // each one's M@COL=VAL condition; col -1 if none
-    int cell, digits, k[K_COUNT], *rows, cols;
+    int cell, digits, k[K_COUNT], *rows, cols;  // cell, digits, scale: the current column's
     size_t nmetric, nrows;  // --rows: one or more columns
-    int *digit_list;        // --digits: one for every column, or one each
-    size_t ndigits;
-    double scale;
+    int *cell_list, *digit_list;  // --cell, --digits, --scale: one for every column, or one each
+    double *scale_list, scale;
+    size_t ncell, ndigits, nscale;
     cond_t *where, *omit;  // ended by col -1
     bool dagger, below;    // footnotes needed
 } tb;
@@ -1478,15 +1481,29 @@ static const char *col_label(size_t i)
     return tb.cols == tb.k[K_METRIC] ? tb.metrics[metric_of(i)] : in.row[i].f[tb.cols];
 }
 
+// Summary row i fills the cell at row r, column c: an error if another already does.
+static void place(size_t i, size_t r, size_t c)
+{
+    long *cell = &lay.cell[r * lay.nc + c];
+    if (*cell >= 0)
+        lab_die("%s: lines %d and %d both fall in row '%s', column '%s': narrow with --where "
+                "(or M@COL=VAL)", tb.path, in.row[*cell].line, in.row[i].line, lay.rl[r],
+                lay.cl[c]);
+    *cell = (long)i;
+}
+
 static void layout(void)
 {
-    if (tb.cols == tb.k[K_METRIC])  // --cols metric: a column per metric, in --metric's order
-        for (size_t m = 0; m < tb.nmetric; m++)
-            label(&lay.cl, &lay.nc, &lay.capc, tb.metrics[m]);
+    bool by_entry = tb.cols == tb.k[K_METRIC];  // a column per --metric entry, in its order
+    for (size_t m = 0; by_entry && m < tb.nmetric; m++) {  // (one may repeat: another --cell)
+        GROW(lay.cl, lay.nc, lay.capc);
+        lay.cl[lay.nc++] = tb.metrics[m];
+    }
     for (size_t i = 0; i < in.nrow; i++)
         if (selected(i)) {
             row_label(i);
-            label(&lay.cl, &lay.nc, &lay.capc, col_label(i));
+            if (!by_entry)
+                label(&lay.cl, &lay.nc, &lay.capc, col_label(i));
         }
     bool where = false;  // does any row pass --where?
     for (size_t i = 0; i < in.nrow && !where; i++)
@@ -1500,13 +1517,11 @@ static void layout(void)
         if (!selected(i))
             continue;
         size_t r = row_label(i);
-        size_t c = label(&lay.cl, &lay.nc, &lay.capc, col_label(i));
-        long *cell = &lay.cell[r * lay.nc + c];
-        if (*cell >= 0)
-            lab_die("%s: lines %d and %d both fall in row '%s', column '%s': narrow with --where "
-                    "(or M@COL=VAL)", tb.path, in.row[*cell].line, in.row[i].line, lay.rl[r],
-                    col_label(i));
-        *cell = (long)i;
+        if (!by_entry)
+            place(i, r, label(&lay.cl, &lay.nc, &lay.capc, col_label(i)));
+        for (size_t m = 0; by_entry && m < tb.nmetric; m++)
+            if (of_entry(i, m))
+                place(i, r, m);
     }
 }
 
@@ -1537,7 +1552,9 @@ static void print_table(FILE *o, const char *corner)
     for (size_t r = 0; r < lay.nr; r++) {
         fprintf(o, "\n| %s |", lay.rl[r]);
         for (size_t c = 0; c < lay.nc; c++) {
-            tb.digits = tb.ndigits > 1 ? tb.digit_list[c] : tb.digit_list[0];
+            tb.cell = tb.cell_list[tb.ncell > 1 ? c : 0];
+            tb.digits = tb.digit_list[tb.ndigits > 1 ? c : 0];
+            tb.scale = tb.scale_list[tb.nscale > 1 ? c : 0];
             cell_text(lay.cell[r * lay.nc + c], buf, sizeof buf);
             fprintf(o, " %s |", buf);
         }
@@ -1575,6 +1592,19 @@ static void metric_entries(void)
     }
 }
 
+// --cell, --digits, --scale: one value for every column, or one per metric of --metric with
+// --cols metric (a column each). Returns the values (f[0] holds the copy they point into).
+static char **per_column(const char *opt, const char *s, size_t *n)
+{
+    char **f = NULL;
+    size_t cap = 0;
+    *n = split(xstrdup(s), &f, &cap);
+    if (*n != 1 && (tb.cols != tb.k[K_METRIC] || *n != tb.nmetric))
+        lab_die("%s '%s' lists %zu: expected one, or one per metric of --metric with --cols "
+                "metric", opt, s, *n);
+    return f;
+}
+
 static void table_main(int argc, char **argv)
 {
     const char *rows = NULL, *cols = NULL, *cell = "median", *scale = "1", *digits = "3",
@@ -1589,15 +1619,8 @@ static void table_main(int argc, char **argv)
         lab_die("table needs one SUMMARY.csv, --metric M, --rows COL and --cols COL");
     tb.path = args[0];
     free(args);
-    tb.cell = lab_opt_choice("--cell", cell, cell_names);
-    tb.scale = lab_opt_f64("--scale", scale, 1e-30, 1e30);
     char **f = NULL;
     size_t cap = 0;
-    tb.ndigits = split(xstrdup(digits), &f, &cap);
-    tb.digit_list = xrealloc(NULL, tb.ndigits * sizeof *tb.digit_list);
-    for (size_t j = 0; j < tb.ndigits; j++)
-        tb.digit_list[j] = (int)lab_opt_u64("--digits", f[j], 1, 15);
-    free(f[0]);
     csv_read(tb.path, keep_row);
     for (int k = 0; k < K_COUNT; k++)
         tb.k[k] = need_col(key_names[k], "summary");
@@ -1616,9 +1639,21 @@ static void table_main(int argc, char **argv)
     if (tb.nmetric > 1 && tb.cols != tb.k[K_METRIC])
         lab_die("--metric '%s' lists %zu metrics: a table of several needs --cols metric", tb.metric,
                 tb.nmetric);
-    if (tb.ndigits > 1 && (tb.cols != tb.k[K_METRIC] || tb.ndigits != tb.nmetric))
-        lab_die("--digits '%s' lists %zu: expected one, or one per metric of --metric with --cols "
-                "metric", digits, tb.ndigits);
+    f = per_column("--cell", cell, &tb.ncell);
+    tb.cell_list = xrealloc(NULL, tb.ncell * sizeof *tb.cell_list);
+    for (size_t j = 0; j < tb.ncell; j++)
+        tb.cell_list[j] = lab_opt_choice("--cell", f[j], cell_names);
+    free(f[0]), free(f);
+    f = per_column("--digits", digits, &tb.ndigits);
+    tb.digit_list = xrealloc(NULL, tb.ndigits * sizeof *tb.digit_list);
+    for (size_t j = 0; j < tb.ndigits; j++)
+        tb.digit_list[j] = (int)lab_opt_u64("--digits", f[j], 1, 15);
+    free(f[0]), free(f);
+    f = per_column("--scale", scale, &tb.nscale);
+    tb.scale_list = xrealloc(NULL, tb.nscale * sizeof *tb.scale_list);
+    for (size_t j = 0; j < tb.nscale; j++)
+        tb.scale_list[j] = lab_opt_f64("--scale", f[j], 1e-30, 1e30);
+    free(f[0]), free(f);
     if (tb.res && find_row(tb.res, -1) < 0)
         lab_die("no rows with metric '%s' (--resolution) in %s", tb.res, tb.path);
     layout();

@@ -65,26 +65,27 @@ done
 is "$(awk -F, 'NR > 1 { print $13 }' "$TMP/pt.csv" | paste -sd' ')" "free live live absent absent free absent unmapped" \
    "heap map: pages classified live, free (resident), absent, unmapped"
 
-# The strace pass: counts and timeline, and the slowdown.
-tc=$d/trace.count.csv
-is "$(head -1 "$tc" | cut -d, -f1-4)" "allocator,workload,status,brk_count" "trace counts have their columns"
+# The strace pass: the rows the book reads as they are (the table from syscalls.csv, the
+# timeline from syscalls.strace.csv), columns by name.
+rows() { "$BUILD/summarize" select "$@" | tail -n +2 | wc -l; }  # rows IN.csv --where ...
 if command -v strace >/dev/null; then
-    is "$(awk -F, 'NR > 1 && $3 != "ok"' "$tc" | wc -l)" 0 "every traced run is ok"
-    ok $(awk -F, 'NR > 1 && $1 == "glibc" && $2 == "holes" { exit !($4 > 0) }' "$tc"; echo $?) "glibc grows its heap with brk"
-    ok $(awk -F, 'NR > 1 && !($14 > 0)' "$tc" | wc -l | grep -qx 0; echo $?) "every traced run has a slowdown"
+    is "$(rows "$d/syscalls.csv" --where 'status!=ok')" 0 "every run of the strace pass is ok"
+    is "$(rows "$d/syscalls.csv" --where 'allocator=glibc,workload=heapmap,tool=strace,brk_count>0')" 3 \
+        "glibc grows its heap with brk, in each of its three traced processes"
+    is "$(rows "$d/syscalls.csv" --where 'wall_s>0')" "$(rows "$d/syscalls.csv")" "every run has its wall time"
+    is "$(rows "$d/syscalls.csv" --where tool=none)" "$(rows "$d/syscalls.csv" --where tool=strace)" \
+        "the pass's rows say which wrapper ran them, in 'tool': as many untraced as traced"
+    is "$("$BUILD/summarize" select "$d/syscalls.strace.csv" --where 'allocator=glibc,workload=churn|heapmap,rep=1' --blocks workload | grep -c '^# \[')" 2 \
+        "the timeline has glibc's calls in both workloads"
+    grep -q 'glibc, heapmap' "$out/figures/05-internals/timeline.svg"; ok $? "the timeline's panels name the workload as the data has it"
 fi
-if command -v strace >/dev/null; then
-    is "$(awk -F, 'NR > 1 { print $1 "," $2 }' "$d/trace.csv" | sort -u | grep -c '^glibc,\(churn\|holes\)$')" 2 "the timeline has glibc's calls in both workloads"
-    is "$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "tool") t = i; next } { print $t }' "$d/syscalls.csv" | sort -u | paste -sd' ')" \
-        "none strace" "the pass's rows say which wrapper ran them, in 'tool'"
-fi
-# Without strace (the wrapper's check fails): the rows and the counts say why, the
-# untraced time is there, the timeline is empty; the chapter still renders.
-LAB_STRACE=no-such-strace make -s QUICK=1 OUT="$TMP/nt" ALLOCATORS=glibc "$TMP/nt/data/05-internals/trace.csv" >/dev/null 2>&1
-is "$(awk -F, 'NR > 1 { print $3 }' "$TMP/nt/data/05-internals/trace.count.csv" | sort -u)" \
-    "unavailable: strace not found (make deps installs strace)" "no strace: the count file says why"
-ok $(awk -F, 'NR > 1 && !($12 > 0) { bad = 1 } END { exit bad }' "$TMP/nt/data/05-internals/trace.count.csv"; echo $?) "  ... and has the untraced time"
-is "$(wc -l <"$TMP/nt/data/05-internals/trace.csv")" 1 "no strace: the timeline is empty (its header only)"
+# Without strace (the wrapper's check fails): the rows say why and the untraced time is
+# there; no calls are recorded.
+LAB_STRACE=no-such-strace make -s QUICK=1 OUT="$TMP/nt" ALLOCATORS=glibc "$TMP/nt/data/05-internals/syscalls.csv" >/dev/null 2>&1
+is "$(rows "$TMP/nt/data/05-internals/syscalls.csv" --where 'tool=strace,status=unavailable: strace not found (make deps installs strace)')" \
+    "$(rows "$TMP/nt/data/05-internals/syscalls.csv" --where tool=strace)" "no strace: the pass's rows say why"
+is "$(rows "$TMP/nt/data/05-internals/syscalls.csv" --where 'tool=none,wall_s>0')" 6 "  ... and have the untraced time"
+is "$(wc -l <"$TMP/nt/data/05-internals/syscalls.strace.csv")" 1 "no strace: no calls recorded (the calls' file is its header)"
 ls "$d"/*.tmp* >/dev/null 2>&1; ok $([ $? -ne 0 ]; echo $?) "no temporary files left"
 grep -q 'Why they differ' "$out/book.html"; ok $? "the book has the synthesis"
 is "$(reference_snapshot)" "$(cat "$TMP/reference")" "the QUICK run left data/ and figures/ alone"

@@ -51,11 +51,11 @@ for pair in figures/02-threads/throughput.svg:chapters/02-threads/threads.gpi \
             figures/03-fragmentation/decay.svg:data/03-fragmentation/03-fragmentation.csv \
             figures/04-real-workloads/fidelity.svg:data/04-real-workloads/replay.summary.csv \
             figures/04-real-workloads/fidelity.svg:data/04-real-workloads/real.summary.csv \
-            figures/05-internals/timeline.svg:data/05-internals/trace.csv \
+            figures/05-internals/timeline.svg:data/05-internals/syscalls.strace.csv \
             figures/05-internals/xfree.svg:build/summarize; do
     depends "${pair%%:*}" "${pair#*:}"; ok $? "${pair%%:*} depends on ${pair#*:}"
 done
-! depends figures/05-internals/xfree.svg data/05-internals/trace.csv
-ok $? "figures/05-internals/xfree.svg does not depend on data/05-internals/trace.csv"
+! depends figures/05-internals/xfree.svg data/05-internals/syscalls.strace.csv
+ok $? "figures/05-internals/xfree.svg does not depend on data/05-internals/syscalls.strace.csv"
 
 done_testing

@@ -224,7 +224,15 @@ is "$(common/wrap/none true 2>&1; echo "rc=$?")" "none: error: LAB_WRAP_OUT and 
 rc=2" "a wrapper outside common/run: one clear error"
 for w in common/wrap/*; do
     is "$($w --columns | grep -cE '^[a-z0-9_]+(,[a-z0-9_]+)*$')" 1 "${w##*/} --columns: names separated by commas"
+    is "$($w --row-columns | grep -cE '^([a-z0-9_]+(,[a-z0-9_]+)*)?$')" 1 "${w##*/} --row-columns: names separated by commas, or an empty line"
 done
+# A wrapper that cannot run still leaves its rows file, with the header: a figure of those
+# rows draws an empty panel instead of failing.
+env LAB_STRACE=/nonexistent/strace $RUN --prog "$fake" --out "$TMP/wr/u.csv" --reps 1 --allocators glibc --wrap strace 2>/dev/null
+is "$(cat "$TMP/wr/u.strace.csv" 2>&1)" "allocator,workload,rep,t_ms,call,y_start_mib,y_end_mib,length_kib" \
+    "--wrap strace unavailable: NAME.strace.csv is written, header only"
+ok $(grep -q ',unavailable: strace not found' "$TMP/wr/u.csv"; echo $?) "  ... and the run's rows say why"
+
 # Item 8: a pass that preloads a library checks that the preload took: a recorder that
 # records nothing stops the run (exit 3), and nothing is written.
 if [ -x "$BUILD/04-real-workloads/trace" ]; then

@@ -274,6 +274,33 @@ fails_with 2 "^summarize: error: --metric column 'tol' is not in the header of $
 fails_with 2 "^summarize: error: --metric 'tool' is not allowed: expected COL=VAL" "an M@ without COL=VAL" \
     -- "$S" table "$TMP/tool.summary.csv" --metric calls@tool --rows allocator --cols metric
 
+# --cell, --scale, --digits per column: call counts, wall times in ms with and without a
+# tool, and the tool's slowdown (a ratio of medians, baseline tool=none), in one table.
+cat > "$TMP/slow.csv" <<'EOF'
+allocator,tool,rep,status,calls,wall_s
+glibc,none,1,ok,,0.010
+glibc,none,2,ok,,0.012
+glibc,strace,1,ok,40,0.030
+glibc,strace,2,ok,40,0.034
+EOF
+"$S" --by allocator,tool --baseline tool=none --boot 200 "$TMP/slow.csv" > "$TMP/slow.summary.csv"
+is "$("$S" table "$TMP/slow.summary.csv" --metric calls@tool=strace,wall_s@tool=none,wall_s@tool=strace,wall_s@tool=strace \
+        --rows allocator --cols metric --cell median,median,median,ratio --scale 1,1000,1000,1 --digits 2,3,3,3 \
+        --labels 'calls|none ms|strace ms|slowdown' | sed 's/ \[[0-9.]*, [0-9.]*\]//')" \
+"| allocator | calls | none ms | strace ms | slowdown |
+|---|---:|---:|---:|---:|
+| glibc | 40 | 11.0 † | 32.0 † | ×2.91 |
+
+† CV above 5%: this median is less certain than the others." \
+   "table: --cell, --scale and --digits one per column (counts, ms, a ratio)"
+fails_with 2 "^summarize: error: --cell 'median,min' lists 2: expected one, or one per metric of --metric with --cols metric\$" \
+    "a --cell list of the wrong length" -- "$S" table "$TMP/slow.summary.csv" --metric calls@tool=strace,wall_s@tool=none,wall_s@tool=strace \
+    --rows allocator --cols metric --cell median,min
+fails_with 2 "^summarize: error: unknown --cell 'min': expected one of median, ci, ratio, cv\$" "a --cell list's bad value is named" \
+    -- "$S" table "$TMP/slow.summary.csv" --metric calls@tool=strace,wall_s@tool=none --rows allocator --cols metric --cell median,min
+fails_with 2 "^summarize: error: --scale '1,1' lists 2: expected one" "a --scale list without --cols metric" \
+    -- "$S" table "$TMP/slow.summary.csv" --metric wall_s --rows allocator --cols tool --scale 1,1
+
 # ---- summary --where: a summary of some rows --------------------------------------------
 cat > "$TMP/w.csv" <<'EOF'
 allocator,workload,threads,rep,status,ns

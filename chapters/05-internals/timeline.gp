@@ -1,7 +1,7 @@
-# The address-space timeline of the churn loop (chapter 1) and chapter 3's holes workload under strace: every anonymous
+# The address-space timeline of the churn loop (chapter 1) and chapter 3's holes workload (heapmap) under strace: every anonymous
 # brk/mmap/munmap/madvise/mprotect as a vertical range at its time, on a compressed address
-# axis (gaps over 64 MiB shrink to 8 MiB), one panel per allocator.
-# data: select trace.csv --blocks workload,allocator
+# axis (gaps over 64 MiB shrink to 8 MiB), one panel per allocator: the first traced process.
+# data: select syscalls.strace.csv --where rep=1 --blocks workload,allocator
 W = 1000; H = 820
 load 'common/lab.gp'
 CALLS = "brk mmap munmap madvise_dontneed madvise_free mprotect mremap"
@@ -13,7 +13,7 @@ cname(c) = c eq "madvise_dontneed" ? "madvise DONTNEED" : c eq "madvise_free" ? 
 do for [i = 1:words(CALLS)] { c = word(CALLS, i); set label 200 + i "━ " . cname(c) at screen real(word(LX, i)), screen 0.975 tc rgb sprintf("#%06x", ccol(c)) noenhanced }
 set xtics rotate by 90 right font ",10"
 set label 299 "time since the first call, ms (each panel its own scale)" at screen 0.5, screen 0.012 center
-do for [w in "churn holes"] { do for [a in ALLOCATORS] {
+do for [w in "churn heapmap"] { do for [a in ALLOCATORS] {
     set title a . ", " . w tc rgb hex(a)
     unset xlabel
     if (a eq word(ALLOCATORS, 1)) { set ylabel "address (compressed), MiB" } else { unset ylabel }

@@ -10,7 +10,8 @@
 --                             is its --option); src may be a run CSV instead, summarised
 --                             first with by=COLS and baseline=NAME|COL=VAL (--by, --baseline).
 --                             Several metrics as columns: metric=M1,M2 cols=metric
---                             [labels="HEAD|HEAD"] [digits=N1,N2]; rows=COL1,COL2: two columns
+--                             [labels="HEAD|HEAD"] [digits=N1,N2] [cell=C1,C2] [scale=X1,X2];
+--                             rows=COL1,COL2: two columns
 --                             (M@COL=VAL: metric M of the rows whose COL is VAL, e.g. by=allocator,tool)
 --   ::: {#tbl:name .include gen="NN-slug/x.md" caption="..."}   a table made at book time
 --   :::                       (gendir: e.g. a program's --describe); or src= under datadir;
