@@ -8,9 +8,9 @@
 #     NN-slug_PASSES := NAME...    (extra passes, in this order, after the chapter's run)
 #     NN-slug_PASS.NAME := <arguments of common/run: the pass writes $(DATA)/NN-slug/NAME.csv>
 #     NN-slug_FULL_PASSES := NAME... (passes run in full in QUICK too: without --quick)
-#     NN-slug_AFTER_RUN := <a command run after the passes, e.g. one that reads their rows>
 #     NN-slug_SUMMARIES := NAME... (more summaries: $(DATA)/NN-slug/NAME.summary.csv from
-#         NAME.csv, e.g. a pass's, by `summarize $(NN-slug_SUMMARY.NAME)`)
+#         NAME.csv, e.g. a pass's, by `summarize $(NN-slug_SUMMARY.NAME)`; from OTHER.csv
+#         instead with NN-slug_SUMMARY_FROM.NAME := OTHER)
 #     NN-slug_GEN := NAME...       (tables made at book time: $(OUT)/gen/NN-slug/NAME.md is the
 #         output of the command NN-slug_GEN.NAME; its prerequisites are the command's words
 #         under build/, chapters/ or $(DATA)/, and NN-slug_GEN_DEPS.NAME)
@@ -40,12 +40,12 @@
 # stdout, or to the file $LAB_OUT names, e.g. gnuplot's out=).
 # A CSV is remade only by `make NN` / `make run` (or when missing): `make book` never
 # starts a measurement.
-# The measurement of chapter $(1) into CSV $(2), then its passes, then its after-run command.
+# The measurement of chapter $(1) into CSV $(2), then its passes.
 define run_chapter
 $(RUN) --reps $(or $($(1)_REPS),$(REPS)) --allocators $(call sq,$(or $($(1)_ALLOCATORS),$(ALLOCATORS))) \
     $(if $($(1)_NO_FLOOR),,--floor) $($(1)_RUN) --prog build/$(1)/$(1) --out $(2)
 $(foreach p,$($(1)_PASSES),$(call run_pass,$(1),$(p))
-)$($(1)_AFTER_RUN)
+)
 endef
 run_pass = $(if $(filter $(2),$($(1)_FULL_PASSES)),$(filter-out --quick,$(RUN)),$(RUN)) $($(1)_PASS.$(2)) --out $(DATA)/$(1)/$(2).csv
 
@@ -111,7 +111,7 @@ $(foreach p,$($(1)_PASSES),$$(DATA)/$(1)/$(p).csv): $$(DATA)/$(1)/%.csv: | $(cal
 endef
 # Another summary $(2) of chapter $(1) (chapter_summary), and a table $(2) made at book time (chapter_gen).
 define chapter_summary
-$$(DATA)/$(1)/$(2).summary.csv: $$(DATA)/$(1)/$(2).csv build/summarize
+$$(DATA)/$(1)/$(2).summary.csv: $$(DATA)/$(1)/$(or $($(1)_SUMMARY_FROM.$(2)),$(2)).csv build/summarize
 	common/atomic $$@ build/summarize $$($(1)_SUMMARY.$(2)) $$<
 endef
 gen_deps = $(filter build/% chapters/% $(DATA)/%,$(1)) $(2)

@@ -67,7 +67,6 @@ is "$(awk -F, 'NR > 1 { print $13 }' "$TMP/pt.csv" | paste -sd' ')" "free live l
 
 # The strace pass: the rows the book reads as they are (the table from syscalls.csv, the
 # timeline from syscalls.strace.csv), columns by name.
-rows() { "$BUILD/summarize" select "$@" | tail -n +2 | wc -l; }  # rows IN.csv --where ...
 if command -v strace >/dev/null; then
     is "$(rows "$d/syscalls.csv" --where 'status!=ok')" 0 "every run of the strace pass is ok"
     is "$(rows "$d/syscalls.csv" --where 'allocator=glibc,workload=heapmap,tool=strace,brk_count>0')" 3 \

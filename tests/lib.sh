@@ -31,6 +31,9 @@ fails_with() {
         printf '#   exit %s (want %s), stderr: %s\n' "$rc" "$code" "$err"
 }
 
+# rows IN.csv [--where COND,...]: how many rows (summarize select's conditions).
+rows() { "$BUILD/summarize" select "$@" | tail -n +2 | wc -l; }
+
 # Checksums of the committed reference run (data/, figures/): a QUICK run must leave it be.
 reference_snapshot() { (cd "$ROOT" && find data figures -type f -exec md5sum {} + 2>/dev/null | sort); }
 

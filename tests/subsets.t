@@ -43,7 +43,7 @@ subset() {
     [ -n "$missing" ] && sed -i "/^  $missing  /c\\  $missing: SKIPPED, library not found on this machine" "$dir"/data/*/env.txt
     # Every file keeps one old time, so that make remakes only what is removed below.
     find "$dir/data" -type f -exec touch -d '2020-01-01 00:00' {} +
-    find "$dir/data" \( -name '*.summary.csv' -o -name perturbation.csv \) -delete
+    find "$dir/data" -name '*.summary.csv' -delete
 }
 # The columns a run's case sets (its program's --cases), for the CSVs that common/run
 # writes; nothing for the others (series, perf, traces), which get no 'missing' rows.

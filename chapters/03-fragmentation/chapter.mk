@@ -6,8 +6,9 @@
 
 # The sampler's perturbation: growth's work time with the sampler over without it, per
 # allocator (the ratio's bootstrap CI), and the sampler's CPU share.
-$(DATA)/03-fragmentation/perturbation.csv: $(DATA)/03-fragmentation/03-fragmentation.csv build/summarize
-	common/atomic $@ build/summarize $(03-fragmentation_SUMMARY) --baseline sampler=0 --where workload=growth,phase=drift_4 $<
+03-fragmentation_SUMMARIES := perturbation
+03-fragmentation_SUMMARY_FROM.perturbation := 03-fragmentation
+03-fragmentation_SUMMARY.perturbation := $(03-fragmentation_SUMMARY) --baseline sampler=0 --where workload=growth,phase=drift_4
 
 # MADV_FREE made visible: mimalloc 2.0 told to reset free pages (MADV_FREE) rather than
 # decommit them. One QUICK-size decay run (--quick unless the run is QUICK already) after

@@ -20,34 +20,32 @@
 04-real-workloads_PASS.replay := --allocators $(call sq,$(ALLOCATORS)) --floor --reps $(if $(QUICK),2,3) --prog build/04-real-workloads/replay
 04-real-workloads_PASS.real := --allocators $(call sq,$(ALLOCATORS)) --reps $(if $(QUICK),1,3) --prog build/04-real-workloads/realrun
 
-# What recording costs, beside heaptrack and ltrace (common/wrap/*), after the real runs: a
-# loop of malloc(64)/free pairs (`trace loop N`, which counts and times itself) and gcc's
-# compiler proper, cc1, on chapter 1's source (run directly, with the command line that
-# `gcc -###` prints: heaptrack does not follow the driver's exec), each under no tool,
-# heaptrace.so and heaptrack: 7 runs each (2 in QUICK), the tools' runs shuffled in every
-# round, each bounded (heaptrack's interpreter has taken minutes over cc1 on a loaded VM:
-# a row of status 'timeout'); the loop under ltrace once, with fewer calls (it is slow);
-# the replayer's own cost, `replay --dry` of each trace. overhead.awk reads overhead.csv
-# (the fastest run of each) off their rows.
+# What recording costs, after the real runs, each run bounded (a 'timeout' row): a loop of
+# malloc(64)/free pairs (`trace loop N` times itself) and gcc's compiler proper, cc1, on
+# chapter 1's source (cc1 itself: heaptrack does not follow the driver's exec), under no
+# tool, heaptrace.so and heaptrack, 7 runs each (2 in QUICK), shuffled; the loop under
+# ltrace 3 times, with fewer calls; the replayer's own cost, `replay --dry` of each trace.
 04-real-workloads_OVERHEAD := --allocators glibc --reps $(if $(QUICK),2 --timeout 60,7 --timeout 600)
-04-real-workloads_PASS.overhead-loop := $(04-real-workloads_OVERHEAD) --command --values calls,elapsed_s --prog build/04-real-workloads/trace \
+04-real-workloads_LOOP := --command --values calls,elapsed_s,ns_per_call --prog build/04-real-workloads/trace
+04-real-workloads_PASS.overhead-loop := $(04-real-workloads_OVERHEAD) $(04-real-workloads_LOOP) \
     --case 'loop loop $(if $(QUICK),200000,2000000)' --wrap none --wrap heaptrace --wrap heaptrack
-04-real-workloads_PASS.overhead-ltrace := --allocators glibc --reps 1 --command --values calls,elapsed_s --prog build/04-real-workloads/trace \
-    --case 'loop loop $(if $(QUICK),2000,5000)' --wrap ltrace
+04-real-workloads_PASS.overhead-ltrace := --allocators glibc --reps $(if $(QUICK),1,3) $(04-real-workloads_LOOP) --case 'loop loop $(if $(QUICK),2000,5000)' --wrap ltrace
 04-real-workloads_PASS.overhead-cc1 := $(04-real-workloads_OVERHEAD) --command --prog "$$(chapters/04-real-workloads/cc1 --prog build/04-real-workloads/trace)" \
     --case "cc1 $$(chapters/04-real-workloads/cc1 --args build/04-real-workloads/trace)" --wrap none --wrap heaptrace --wrap heaptrack
 # (the replayer's cost of each whole committed trace: no --quick, in QUICK too)
 04-real-workloads_PASS.overhead-dry := $(04-real-workloads_OVERHEAD) --prog build/04-real-workloads/replay $(foreach p,$(04-real-workloads_PROGRAMS),--case '--workload $(p) --dry')
 04-real-workloads_FULL_PASSES := overhead-dry
-04-real-workloads_AFTER_RUN = common/atomic $(DATA)/04-real-workloads/overhead.csv awk -f chapters/04-real-workloads/overhead.awk -v dir=$(DATA)/04-real-workloads
-$(DATA)/04-real-workloads/overhead.csv: $(DATA)/04-real-workloads/04-real-workloads.csv ;
-# The replays' and real runs' summaries, and the tables made at book time: fidelity (per
-# program, does the replay rank the allocators as the real run does, pairs of allocators in
-# the same order of all pairs, and how far is the replay's predicted change of peak RSS
-# against glibc from the real change, MiB), the programs and what their traces hold.
-04-real-workloads_SUMMARIES := replay real
-04-real-workloads_SUMMARY.replay := --by allocator,workload
-04-real-workloads_SUMMARY.real := --by allocator,workload
+# The passes' summaries (each tool against none), and the tables made at book time:
+# fidelity (does the replay rank the allocators as the real run does, and how far is its
+# predicted change of peak RSS against glibc from the real one), the programs, the traces.
+04-real-workloads_SUMMARIES := replay real overhead-loop overhead-ltrace overhead-cc1 overhead-dry
+04-real-workloads_BY := --by allocator,workload
+04-real-workloads_SUMMARY.replay := $(04-real-workloads_BY)
+04-real-workloads_SUMMARY.real := $(04-real-workloads_BY)
+04-real-workloads_SUMMARY.overhead-loop := --by tool,workload --baseline tool=none
+04-real-workloads_SUMMARY.overhead-ltrace := --by tool,workload
+04-real-workloads_SUMMARY.overhead-cc1 := --by tool,workload --baseline tool=none
+04-real-workloads_SUMMARY.overhead-dry := --by workload
 04-real-workloads_GEN := fidelity programs traces
 04-real-workloads_GEN.fidelity := build/summarize fidelity $(DATA)/04-real-workloads/real.summary.csv $(DATA)/04-real-workloads/replay.summary.csv
 04-real-workloads_GEN.programs := chapters/04-real-workloads/tables programs build/04-real-workloads/trace

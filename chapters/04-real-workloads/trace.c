@@ -51,8 +51,10 @@ static const program_t programs[] = {
       "an interpreter building, serialising and parsing objects", true },
     { "sqlite", "sqlite3 :memory: 'create table t(k integer primary key, v text); with recursive c(i) as (select 1 union all select i + 1 from c where i < 50000) insert into t select i, hex(randomblob(i % 64 + 1)) from c; create index tv on t(v); select count(*), sum(length(v)) from t;'",
       "a database loading 50,000 rows and building an index", true },
-    { "gnuplot", "gnuplot -e \"data='data/01-micro'; out='/dev/null'\" chapters/01-micro/throughput.gp",
-      "a plotting program drawing one of this book's figures", false },
+    { "gnuplot", "gnuplot -e \"set term svg size 960,420; set output '/dev/null'; set datafile separator ','; "
+                 "plot for [a in 'glibc jemalloc tcmalloc mimalloc tbbmalloc'] 'data/03-fragmentation/03-fragmentation.series.csv' "
+                 "using 't_ms':(strcol('allocator') eq a ? column('rss_kib') : NaN) with lines\"",
+      "a plotting program drawing chapter 3's RSS series (20,000 rows, a string per field it compares)", false },
     { "xz-threads", "seq 1 3000000 | xz -T2 -1 >/dev/null",
       "xz compressing with two worker threads: few, large, cross-thread blocks", false },
 };
@@ -826,7 +828,7 @@ static void usage(FILE *to)
             "                                          incomplete (no end marker: the recording was cut short)\n"
             "       trace dump FILE                    every record, as CSV\n"
             "       trace programs                     the chapter's real programs: name<TAB>command\n"
-            "       trace loop N                       N malloc(64)/free pairs: prints calls and seconds\n"
+            "       trace loop N                       N malloc(64)/free pairs: prints calls, seconds, ns per call\n"
             "       replay --workload NAME | --trace FILE  [--rep N --seed N --quick --dry --allow-incomplete]\n"
             "              --workload NAME   the chapter's trace of program NAME; rows are labelled NAME\n"
             "              --trace FILE      any trace; rows are labelled with the traced program's name,\n"
@@ -939,7 +941,8 @@ int main(int argc, char **argv)
             lab_escape(p);
             free(p);
         }
-        printf("%llu %.6f\n", (unsigned long long)(2 * n), (double)(lab_now_ns() - t0) / 1e9);
+        double s = (double)(lab_now_ns() - t0) / 1e9;
+        printf("%llu %.6f %.3f\n", (unsigned long long)(2 * n), s, s * 1e9 / (double)(2 * n));
         return 0;
     }
     if (strcmp(argv[1], "programs") == 0) {
