@@ -148,7 +148,7 @@ static void drain(bench_t *b)
 
 typedef struct {
     const workload_t *w;
-    const char *sizes;
+    const char *sizes, *label;  // label: the row's workload (--label), else the workload's name
     uint64_t live, rounds, lat_rounds, min_ms, seed, rep;
     double free_fraction;
 } config_t;
@@ -191,7 +191,7 @@ static int run(const config_t *c)
         drain(&b);
 
     lab_micro_t m = {
-        .allocator = allocator, .workload = c->w->name, .status = b.status, .threads = 1, .rep = c->rep,
+        .allocator = allocator, .workload = c->label, .status = b.status, .threads = 1, .rep = c->rep,
         .ops = (double)ops, .elapsed_s = (double)elapsed_ns / 1e9, .ops_per_s = 1e9 / ns_per_op,
         .ns_per_op = ns_per_op, .mean_ns_per_op = (double)elapsed_ns / (double)ops,
         .hmalloc = &b.hmalloc, .hfree = &b.hfree, .fp = &fp, .live_peak_bytes = (double)b.live_peak_bytes,
@@ -201,7 +201,7 @@ static int run(const config_t *c)
     lab_row_micro(&r, columns, &m);
     lab_row_end(&r);
     if (!ok)
-        fprintf(stderr, "%s: %s: workload %s stopped: %s\n", lab_prog, allocator, c->w->name, b.status);
+        fprintf(stderr, "%s: %s: workload %s stopped: %s\n", lab_prog, allocator, c->label, b.status);
     return 0;
 }
 
@@ -212,7 +212,8 @@ static const char options[] =
     "  --rounds N           timed rounds, at least (1 to 100k)\n"
     "  --min-ms N           ... and until N ms have passed (0 to 60000)\n"
     "  --lat-rounds N       latency rounds (0 to 100k)\n"
-    "  --free-fraction F    share of slots replaced per round (0.001 to 1)\n";
+    "  --free-fraction F    share of slots replaced per round (0.001 to 1)\n"
+    "  --label NAME         the rows' workload, for a variant (e.g. other --sizes): a-z 0-9 - _\n";
 
 // --describe: the workloads' parameters, for the book (lab_describe).
 static const char describe_head[] = "<workload|<sizes (bytes)|>live blocks|>timed rounds (at least)|>for at least|"
@@ -243,7 +244,7 @@ int main(int argc, char **argv)
     lab_prog = "01-micro";
     static const struct option opts[] = {
         { "sizes", 1, 0, 's' }, { "live", 1, 0, 'l' }, { "rounds", 1, 0, 'r' }, { "lat-rounds", 1, 0, 'L' },
-        { "free-fraction", 1, 0, 'f' }, { "min-ms", 1, 0, 'M' }, LAB_WORKLOAD_OPT, LAB_DESCRIBE_OPT, LAB_COMMON_OPTS
+        { "free-fraction", 1, 0, 'f' }, { "min-ms", 1, 0, 'M' }, { "label", 1, 0, 'B' }, LAB_WORKLOAD_OPT, LAB_DESCRIBE_OPT, LAB_COMMON_OPTS
     };
     static const lab_program_t prog = {
         .columns = columns, .workloads = LAB_WORKLOADS(workloads), .describe_head = describe_head, .describe_row = describe_row,
@@ -261,9 +262,13 @@ int main(int argc, char **argv)
         case 'M': min_ms = optarg; break;
         case 'L': lat = optarg; break;
         case 'f': frac = optarg; break;
+        case 'B': c.label = optarg; break;
         }
     }
     c.w = &workloads[common.workload];
+    if (c.label && (!*c.label || strspn(c.label, "abcdefghijklmnopqrstuvwxyz0123456789-_") != strlen(c.label)))
+        lab_die("--label '%s' is not allowed: expected letters a-z, digits, '-' or '_'", c.label);
+    c.label = c.label ? c.label : c.w->name;
     c.seed = common.seed;
     c.rep = common.rep;
     bool quick = common.quick;

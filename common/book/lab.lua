@@ -235,7 +235,8 @@ local function value(span)
     return pandoc.Str("??")
   end
   if match.n and tonumber(match.n) == 0 then   -- it ran, but this was not measured (e.g. no perf)
-    return pandoc.Span({pandoc.Str("no data")}, pandoc.Attr("", {"v", "not-run"}))
+    local why = match.status and match.status ~= "" and match.status ~= "ok" and " (" .. match.status .. ")" or ""
+    return pandoc.Span({pandoc.Str("no data" .. why)}, pandoc.Attr("", {"v", "not-run"}))
   end
   local raw = match[stat]
   if a.text == "1" and raw ~= "" then   -- a text column (a name, a command): shown as code
