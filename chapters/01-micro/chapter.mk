@@ -9,7 +9,7 @@
 01-micro_PASS.noise/idle := $(01-micro_NOISE)
 # jemalloc's mechanisms on medium and large: the same runs under settings of MALLOC_CONF
 # (the registry's jemalloc-*: decay 1 s and 1000 s, muzzy decay off, extent fit 2^30).
-01-micro_PASS.jemalloc-conf := --prog build/01-micro/01-micro --pin --reps $(if $(QUICK),2,5) --missing-ok \
+01-micro_PASS.jemalloc-conf := --prog build/01-micro/01-micro --pin --reps $(if $(QUICK),1,5) --missing-ok \
     --allocators 'jemalloc jemalloc-decay1s jemalloc-decay1000s jemalloc-nomuzzy jemalloc-fit30' \
     --case '--workload medium' --case '--workload large'
 # large's structure at other sizes, 5 timed rounds and no latency phase (a block of tens of
@@ -17,7 +17,7 @@
 # size (4 MiB), and random sizes on both sides of mimalloc's limit for blocks in segments.
 01-micro_SIZES := --workload large --rounds 5 --min-ms 0 --lat-rounds 0
 # mimalloc runs a second time, with decommit off (the registry's mimalloc-nodecommit).
-01-micro_PASS.sizes := --prog build/01-micro/01-micro --pin --reps 3 \
+01-micro_PASS.sizes := --prog build/01-micro/01-micro --pin --reps $(if $(QUICK),1,3) \
     --allocators $(call sq,$(ALLOCATORS)$(if $(filter mimalloc,$(ALLOCATORS)), mimalloc-nodecommit)) \
     --case '$(01-micro_SIZES) --label large-1-8m' --case '$(01-micro_SIZES) --sizes uniform:4m:4m --label large-4m' \
     --case '$(01-micro_SIZES) --sizes uniform:9m:16m --label large-9-16m' \
