@@ -36,7 +36,7 @@ subset() {
                   else if (c != "allocator" && !(c in case_col)) $i = "" }
               print }
             ' "$f" > "$f.new" && mv "$f.new" "$f"
-    done < <(find "$dir/data" -name "*.csv" ! -name madvfree.csv ! -name 'jemalloc-*.csv' ! -name 'overhead-*.csv')
+    done < <(find "$dir/data" -name "*.csv" ! -name madvfree.csv ! -name 'jemalloc-*.csv' ! -name glibc-trim.csv ! -name 'overhead-*.csv')
     # (those passes run their own allocators whatever ALLOCATORS says)
     for a in glibc jemalloc tcmalloc mimalloc tbbmalloc; do
         case " $keep $missing " in *" $a "*) ;; *) sed -i "/^  $a  /d" "$dir"/data/*/env.txt ;; esac

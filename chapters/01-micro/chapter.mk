@@ -2,7 +2,7 @@
 01-micro_RUN := --pin
 # The noise experiment: the same processes with the other CPUs busy and idle, to test
 # whether an idle sibling vCPU causes the slow spells (see "How sure are we").
-01-micro_PASSES := noise/busy noise/idle jemalloc-conf sizes
+01-micro_PASSES := noise/busy noise/idle jemalloc-conf sizes glibc-trim
 01-micro_NOISE := --prog build/01-micro/01-micro --reps $(if $(QUICK),3,8) --pin \
     --allocators $(call sq,$(or $(filter glibc tcmalloc,$(ALLOCATORS)),glibc)) --case "--workload mixed"
 01-micro_PASS.noise/busy := $(01-micro_NOISE) --spin-others
@@ -22,7 +22,12 @@
     --case '$(01-micro_SIZES) --label large-1-8m' --case '$(01-micro_SIZES) --sizes uniform:4m:4m --label large-4m' \
     --case '$(01-micro_SIZES) --sizes uniform:9m:16m --label large-9-16m' \
     --case '$(01-micro_SIZES) --sizes uniform:17m:24m --label large-17-24m'
-01-micro_SUMMARIES := jemalloc-conf sizes
+# glibc's trimming on medium: as it comes, and with a trim threshold no heap top reaches
+# (the registry's glibc-notrim).
+01-micro_PASS.glibc-trim := --prog build/01-micro/01-micro --pin --reps $(if $(QUICK),1,5) \
+    --allocators 'glibc glibc-notrim' --case '--workload medium'
+01-micro_SUMMARIES := jemalloc-conf sizes glibc-trim
+01-micro_SUMMARY.glibc-trim := --by allocator,workload
 01-micro_SUMMARY.jemalloc-conf := --by allocator,workload
 01-micro_SUMMARY.sizes := --by allocator,workload
 $(eval $(call chapter,01-micro))
