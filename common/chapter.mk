@@ -9,8 +9,8 @@
 #     NN-slug_PASS.NAME := <arguments of common/run: the pass writes $(DATA)/NN-slug/NAME.csv>
 #     NN-slug_FULL_PASSES := NAME... (passes run in full in QUICK too: without --quick)
 #     NN-slug_SUMMARIES := NAME... (more summaries: $(DATA)/NN-slug/NAME.summary.csv from
-#         NAME.csv, e.g. a pass's, by `summarize $(NN-slug_SUMMARY.NAME)`; from OTHER.csv
-#         instead with NN-slug_SUMMARY_FROM.NAME := OTHER)
+#         NAME.csv, e.g. a pass's, by `summarize $(NN-slug_SUMMARY.NAME)`, by default
+#         `--by allocator,workload`; from OTHER.csv instead with NN-slug_SUMMARY_FROM.NAME := OTHER)
 #     NN-slug_GEN := NAME...       (tables made at book time: $(OUT)/gen/NN-slug/NAME.md is the
 #         output of the command NN-slug_GEN.NAME; its prerequisites are the command's words
 #         under build/, chapters/ or $(DATA)/, and NN-slug_GEN_DEPS.NAME)
@@ -110,9 +110,10 @@ $(foreach p,$($(1)_PASSES),$$(DATA)/$(1)/$(p).csv): $$(DATA)/$(1)/%.csv: | $(cal
 	$$(call run_pass,$(1),$$*)
 endef
 # Another summary $(2) of chapter $(1) (chapter_summary), and a table $(2) made at book time (chapter_gen).
+summary_by := --by allocator,workload
 define chapter_summary
 $$(DATA)/$(1)/$(2).summary.csv: $$(DATA)/$(1)/$(or $($(1)_SUMMARY_FROM.$(2)),$(2)).csv build/summarize
-	common/atomic $$@ build/summarize $$($(1)_SUMMARY.$(2)) $$<
+	common/atomic $$@ build/summarize $$(or $$($(1)_SUMMARY.$(2)),$$(summary_by)) $$<
 endef
 gen_deps = $(filter build/% chapters/% $(DATA)/%,$(1)) $(2)
 define chapter_gen

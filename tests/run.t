@@ -140,7 +140,6 @@ printf 'allocator,workload,rep,status,value_ns\nglibc,a,1,ok,5\nglibc,a,2,ok,7\n
 echo dep >"$TMP/g/dep"
 cat >"$TMP/g/99.mk" <<EOF
 99-fake_SUMMARIES := x
-99-fake_SUMMARY.x := --by allocator,workload
 99-fake_GEN := t
 99-fake_GEN.t := sed -n 1p \$(DATA)/99-fake/x.summary.csv
 99-fake_GEN_DEPS.t := $TMP/g/dep
@@ -149,7 +148,7 @@ EOF
 gmake() { make -f Makefile -f "$TMP/g/99.mk" QUICK=1 OUT="$TMP/g" "$@"; }
 gmake -s "$TMP/g/gen/99-fake/t.md" >/dev/null 2>&1
 is "$(cut -d, -f1-3 "$TMP/g/gen/99-fake/t.md" 2>&1)" "allocator,workload,metric" \
-    "NN_SUMMARIES: NAME.summary.csv by summarize NN_SUMMARY.NAME; NN_GEN: the table is its command's output"
+    "NN_SUMMARIES: NAME.summary.csv by summarize (no NN_SUMMARY.NAME: --by allocator,workload); NN_GEN: the table is its command's output"
 gmake -q "$TMP/g/gen/99-fake/t.md"; ok $? "and then it is up to date"
 touch "$TMP/g/dep"; gmake -q "$TMP/g/gen/99-fake/t.md"; [ $? = 1 ]; ok $? "NN_GEN_DEPS.NAME: a newer prerequisite remakes the table"
 gmake -s "$TMP/g/gen/99-fake/t.md" >/dev/null 2>&1

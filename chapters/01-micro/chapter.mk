@@ -27,7 +27,4 @@
 01-micro_PASS.glibc-trim := --prog build/01-micro/01-micro --pin --reps $(if $(QUICK),1,5) \
     --allocators 'glibc glibc-notrim' --case '--workload medium'
 01-micro_SUMMARIES := jemalloc-conf sizes glibc-trim
-01-micro_SUMMARY.glibc-trim := --by allocator,workload
-01-micro_SUMMARY.jemalloc-conf := --by allocator,workload
-01-micro_SUMMARY.sizes := --by allocator,workload
 $(eval $(call chapter,01-micro))

@@ -22,5 +22,5 @@
 # (the registry's jemalloc-bg). A shorter quiet phase in QUICK.
 03-fragmentation_PASS.jemalloc-decay := --prog build/03-fragmentation/03-fragmentation --allocators 'jemalloc jemalloc-bg' --missing-ok \
     --no-series --reps $(if $(QUICK),1,3) --case '--workload decay --release none --quiet-ms $(if $(QUICK),1000,12000)'
-03-fragmentation_SUMMARY.jemalloc-decay := --by allocator,workload,release,sampler,phase
+03-fragmentation_SUMMARY.jemalloc-decay := $(03-fragmentation_SUMMARY)
 $(eval $(call chapter,03-fragmentation))

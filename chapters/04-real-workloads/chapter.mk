@@ -39,9 +39,6 @@
 # fidelity (does the replay rank the allocators as the real run does, and how far is its
 # predicted change of peak RSS against glibc from the real one), the programs, the traces.
 04-real-workloads_SUMMARIES := replay real overhead-loop overhead-ltrace overhead-cc1 overhead-dry
-04-real-workloads_BY := --by allocator,workload
-04-real-workloads_SUMMARY.replay := $(04-real-workloads_BY)
-04-real-workloads_SUMMARY.real := $(04-real-workloads_BY)
 04-real-workloads_SUMMARY.overhead-loop := --by tool,workload --baseline tool=none
 04-real-workloads_SUMMARY.overhead-ltrace := --by tool,workload
 04-real-workloads_SUMMARY.overhead-cc1 := --by tool,workload --baseline tool=none
