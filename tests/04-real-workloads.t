@@ -52,7 +52,7 @@ for f in loop ltrace cc1 dry; do
                   END { exit bad }' "$D/overhead-$f.summary.csv"; echo $?) \
         "overhead-$f.summary.csv: a tool without a time says why (timeout, a crash, unavailable: ...)"
 done
-is "$("$BUILD/summarize" select "$D/overhead-dry.summary.csv" --where metric=replay_overhead_ns --key workload --wide metric=replay_overhead_ns --values median 2>/dev/null | tail -n +2 | cut -d, -f1 | paste -sd' ')" \
+is "$("$BUILD/summarize" select "$D/overhead-dry.summary.csv" --where metric=replay_overhead_ns | tail -n +2 | cut -d, -f1 | paste -sd' ')" \
     "gcc python sqlite gnuplot xz-threads" "the replayer's own cost per trace"
 
 # A thread that cannot be created (thread stacks of 1 GiB in 512 MiB of address space) is

@@ -182,6 +182,12 @@ local function not_run(a)   -- the value of an allocator that did not run, said 
   return pandoc.Span({pandoc.Str(a .. " not run")}, pandoc.Attr("", {"v", "not-run"}))
 end
 
+-- A value its row ran without: "no data", with the row's status when that says why.
+local function no_data(status)
+  local why = status and status ~= "" and status ~= "ok" and " (" .. status .. ")" or ""
+  return pandoc.Span({pandoc.Str("no data" .. why)}, pandoc.Attr("", {"v", "not-run"}))
+end
+
 local function value(span)
   local a = span.attributes
   local src = a.src
@@ -235,19 +241,18 @@ local function value(span)
     return pandoc.Str("??")
   end
   if match.n and tonumber(match.n) == 0 then   -- it ran, but this was not measured (e.g. no perf)
-    local why = match.status and match.status ~= "" and match.status ~= "ok" and " (" .. match.status .. ")" or ""
-    return pandoc.Span({pandoc.Str("no data" .. why)}, pandoc.Attr("", {"v", "not-run"}))
+    return no_data(match.status)
   end
   local raw = match[stat]
   if a.text == "1" and raw ~= "" then   -- a text column (a name, a command): shown as code
     return pandoc.Span({pandoc.Code(raw)}, pandoc.Attr("", {"v"}))
   elseif a.text == "1" and (match.status or "ok") == "ok" then   -- empty: not measured
-    return pandoc.Span({pandoc.Str("no data")}, pandoc.Attr("", {"v", "not-run"}))
+    return no_data()
   end
   local x = tonumber(raw)
   if raw == "" and match.status and match.status ~= "" and match.status ~= "ok" then
     -- a row that says why it has no value (e.g. overhead.csv's 'timeout'): the sentence says so
-    return pandoc.Span({pandoc.Str("no data (" .. match.status .. ")")}, pandoc.Attr("", {"v", "not-run"}))
+    return no_data(match.status)
   end
   local ratio = stat:match("^ratio") ~= nil
   if raw == "" and ratio and has_column(csv, "allocator") and not ran(csv, "glibc") then
