@@ -58,6 +58,9 @@ fails_with 2 "workload is required" "no workload" -- "$prog"
 fails_with 2 "--live '0' is not allowed.*from 1 to" "zero count" -- "$prog" --workload small --live 0
 fails_with 2 "--live '-5' is not allowed" "negative count" -- "$prog" --workload small --live -5
 fails_with 2 "--rounds 'many' is not allowed" "non-numeric count" -- "$prog" --workload small --rounds many
+fails_with 2 "^01-micro: error: --label 'Large 4m' is not allowed: expected letters a-z, digits, '-' or '_'$" "a label that is not a name" -- "$prog" --workload large --label "Large 4m"
+fails_with 2 "--label '' is not allowed" "an empty label" -- "$prog" --workload large --label ""
+is "$("$prog" --workload large --sizes uniform:4m:4m --label large-4m --quick | awk -F, 'NR == 2 { print $2 }')" large-4m "--label names the rows' workload"
 fails_with 2 "--live '99999999999' is not allowed" "absurd count" -- "$prog" --workload small --live 99999999999
 fails_with 2 "--sizes 'uniform:0:8' is not allowed" "zero size" -- "$prog" --workload small --sizes uniform:0:8
 fails_with 2 "--sizes 'uniform:1:4g' is not allowed.*larger than 1g" "absurd size" -- "$prog" --workload small --sizes uniform:1:4g
