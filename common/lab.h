@@ -192,7 +192,8 @@ typedef struct {
     bool tsc;               // true: ticks are TSC cycles; false: ticks are ns
     double ns_per_tick;
     double overhead_ticks;  // median cost of an empty lab_t0/lab_t1 bracket
-    double resolution_ns;   // spread (p10..p90) of the empty bracket, at least one tick
+    double resolution_ns;   // spread (p10..p90) of the empty bracket, at least one step
+    double step_ticks;      // the smallest nonzero difference of two back-to-back reads
 } lab_clock_t;
 
 static lab_clock_t lab_clock = { .ns_per_tick = 1.0 };
@@ -296,11 +297,17 @@ static inline void lab_clock_init(void)
     }
     qsort(d, N, sizeof d[0], lab_cmp_u64);
     lab_clock.overhead_ticks = (double)d[N / 2];
-    // What one bracket can resolve is its own spread (p10 to p90), not one tick: a virtual
-    // TSC may advance in steps of many ticks (about 24 under KVM on AMD).
-    lab_clock.resolution_ns = lab_ticks_ns((double)(d[N * 9 / 10] - d[N / 10]));
-    if (lab_clock.resolution_ns < lab_clock.ns_per_tick)
-        lab_clock.resolution_ns = lab_clock.ns_per_tick;
+    // What one bracket can resolve is its own spread (p10 to p90), and never less than
+    // the counter's step: a virtual TSC may advance in steps of many ticks (about 20 under
+    // KVM on AMD), and then every empty bracket may read the same two steps, spread 0.
+    uint64_t step = UINT64_MAX;
+    for (int i = 0; i < N; i++) {
+        uint64_t a = lab_t0(), b = lab_t0();
+        if (b > a && b - a < step)
+            step = b - a;
+    }
+    lab_clock.step_ticks = step == UINT64_MAX ? 1 : (double)step;
+    lab_clock.resolution_ns = lab_ticks_ns(fmax((double)(d[N * 9 / 10] - d[N / 10]), lab_clock.step_ticks));
 }
 
 // The context line every program prints for env.txt (`--context`).
@@ -574,9 +581,19 @@ static inline void lab_csv_header(const char *const *cols) { lab_csv_fheader(std
 
 // Chapter 1's columns: every single-process benchmark's rows start with them (chapter 4's
 // simulators and replays too), so that one summary and one set of figures read them all.
-#define LAB_MICRO_COLUMNS                                                                 \
-    "allocator", "workload", "threads", "rep", "status", "ops", "elapsed_s", "ops_per_s",  \
-    "ns_per_op", "mean_ns_per_op", "malloc_lat_min_ns", "malloc_lat_p50_ns",              \
+// ns_per_op and ops_per_s are the whole timed phase's: what a program pays, periodic work
+// (purges, trims, decay) included. A program that times rounds writes LAB_ROUND_COLUMNS
+// after them (LAB_MICRO_ROUND_COLUMNS).
+#define LAB_MICRO_COLUMNS LAB_MICRO_HEAD_COLUMNS, LAB_MICRO_TAIL_COLUMNS
+#define LAB_MICRO_ROUND_COLUMNS LAB_MICRO_HEAD_COLUMNS, LAB_ROUND_COLUMNS, LAB_MICRO_TAIL_COLUMNS
+#define LAB_MICRO_HEAD_COLUMNS \
+    "allocator", "workload", "threads", "rep", "status", "ops", "elapsed_s", "ops_per_s", "ns_per_op"
+// The timed rounds' spread, per call: how many, the fastest, the median, the 90th
+// percentile and the slowest. The fastest round skips the bursts the others pay for.
+#define LAB_ROUND_COLUMNS \
+    "rounds", "best_ns_per_op", "round_p50_ns_per_op", "round_p90_ns_per_op", "round_max_ns_per_op"
+#define LAB_MICRO_TAIL_COLUMNS                                                             \
+    "malloc_lat_min_ns", "malloc_lat_p50_ns",                                             \
     "malloc_lat_p95_ns", "malloc_lat_p99_ns", "malloc_lat_p999_ns", "malloc_lat_max_ns",  \
     "free_lat_min_ns", "free_lat_p50_ns", "free_lat_p95_ns", "free_lat_p99_ns",           \
     "free_lat_p999_ns", "free_lat_max_ns", "timer_overhead_ns", "timer_resolution_ns",    \
@@ -662,12 +679,46 @@ static inline void lab_row_latency(lab_row_t *r, const char *op, const lab_hist_
 
 static inline void lab_row_end(lab_row_t *r) { lab_row_fend(r, stdout); }
 
+// The spread of the timed rounds' times per call (LAB_ROUND_COLUMNS).
+typedef struct {
+    double n, best, p50, p90, max;
+} lab_rounds_t;
+
+// Quantile q of n sorted values, interpolated between the two nearest ranks.
+static inline double lab_quantile_sorted(const double *v, size_t n, double q)
+{
+    if (n == 0)
+        return NAN;
+    double x = q * (double)(n - 1);
+    size_t i = (size_t)x;
+    return i + 1 < n ? v[i] + (x - (double)i) * (v[i + 1] - v[i]) : v[n - 1];
+}
+
+// Sorts v (qsort may allocate: call it after the measured phase).
+static inline lab_rounds_t lab_rounds(double *v, size_t n)
+{
+    if (n)
+        qsort(v, n, sizeof *v, lab_cmp_double);
+    return (lab_rounds_t){ (double)n, lab_quantile_sorted(v, n, 0), lab_quantile_sorted(v, n, 0.5),
+                           lab_quantile_sorted(v, n, 0.9), lab_quantile_sorted(v, n, 1) };
+}
+
+static inline void lab_row_rounds(lab_row_t *r, const lab_rounds_t *x)
+{
+    lab_row_f64(r, "rounds", x->n);
+    lab_row_f64(r, "best_ns_per_op", x->best);
+    lab_row_f64(r, "round_p50_ns_per_op", x->p50);
+    lab_row_f64(r, "round_p90_ns_per_op", x->p90);
+    lab_row_f64(r, "round_max_ns_per_op", x->max);
+}
+
 // One run in chapter 1's columns, as every single-process benchmark writes it (chapter 1,
 // chapter 4's simulators and replays). NAN: not measured (e.g. no latency phase).
 typedef struct {
     const char *allocator, *workload, *status;  // status: "ok", or why the run stopped
     uint64_t threads, rep;
-    double ops, elapsed_s, ops_per_s, ns_per_op, mean_ns_per_op;
+    double ops, elapsed_s, ops_per_s, ns_per_op;  // the whole timed phase's
+    const lab_rounds_t *rounds;         // NULL: the row has no LAB_ROUND_COLUMNS
     const lab_hist_t *hmalloc, *hfree;  // the timed calls (LAB_TIMED_CALL)
     const lab_footprint_t *fp;
     double live_peak_bytes;             // the most bytes the run asked for at once
@@ -692,7 +743,8 @@ static inline void lab_row_micro(lab_row_t *r, const char *const *cols, const la
     lab_row_f64(r, "elapsed_s", m->elapsed_s);
     lab_row_f64(r, "ops_per_s", m->ops_per_s);
     lab_row_f64(r, "ns_per_op", m->ns_per_op);
-    lab_row_f64(r, "mean_ns_per_op", m->mean_ns_per_op);
+    if (m->rounds)
+        lab_row_rounds(r, m->rounds);
     lab_row_latency(r, "malloc", m->hmalloc, true, LAB_LATENCIES);
     lab_row_latency(r, "free", m->hfree, true, LAB_LATENCIES);
     lab_row_f64(r, "timer_overhead_ns", lab_ticks_ns(lab_clock.overhead_ticks));

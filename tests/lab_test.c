@@ -529,13 +529,13 @@ static void test_micro_row(void)
     lab_clock = (lab_clock_t){ .ns_per_tick = 1, .overhead_ticks = 2, .resolution_ns = 0.5 };
     lab_footprint_t fp = { .baseline_kib = 1000, .peak_kib = 3000, .minor_faults = 7, .major_faults = 0 };
     lab_micro_t m = { .allocator = "glibc", .workload = "mixed", .status = "ok", .threads = 1, .rep = 3,
-                      .ops = 1000, .elapsed_s = 0.5, .ops_per_s = 2000, .ns_per_op = 500, .mean_ns_per_op = NAN,
+                      .ops = 1000, .elapsed_s = 0.5, .ops_per_s = 2000, .ns_per_op = 500,
                       .hmalloc = &none, .hfree = &none, .fp = &fp, .live_peak_bytes = 1 << 20 };
     lab_row_t r;
     lab_row_micro(&r, micro_cols, &m);
     lab_row_u64(&r, "extra", 9);
     CHECK("micro row: chapter 1's columns in order; not measured (NAN, no latency phase) is empty",
-          strcmp(r.line, "glibc,mixed,1,3,ok,1000,0.5,2000,500,,,,,,,,,,,,,,2,0.5,3000,1000,1.04858e+06,1.95312,7,0,9") == 0);
+          strcmp(r.line, "glibc,mixed,1,3,ok,1000,0.5,2000,500,,,,,,,,,,,,,2,0.5,3000,1000,1.04858e+06,1.95312,7,0,9") == 0);
     m.live_peak_bytes = 0;
     lab_row_micro(&r, micro_cols, &m);
     CHECK("micro row: no live bytes, no fragmentation ratio (empty, not inf)", strstr(r.line, ",1000,0,,7,0") != NULL);
@@ -543,9 +543,35 @@ static void test_micro_row(void)
     lab_row_micro(&r, micro_cols, &m);
     lab_row_u64(&r, "extra", 9);
     CHECK("micro row of a failed run: every measurement is nan, counts stay",
-          strcmp(r.line, "glibc,mixed,1,3,malloc_null,nan,nan,nan,nan,nan,nan,nan,nan,nan,nan,nan,nan,nan,nan,nan,"
+          strcmp(r.line, "glibc,mixed,1,3,malloc_null,nan,nan,nan,nan,nan,nan,nan,nan,nan,nan,nan,nan,nan,nan,"
                          "nan,nan,nan,nan,nan,nan,nan,nan,nan,nan,9") == 0);
     lab_clock = saved;
+}
+
+static const char *const round_cols[] = { LAB_MICRO_ROUND_COLUMNS, NULL };
+
+// The rounds' spread: sorted, with interpolated quantiles, written after ns_per_op.
+static void test_rounds(void)
+{
+    double v[] = { 50, 10, 40, 20, 30 };
+    lab_rounds_t x = lab_rounds(v, 5);
+    CHECK("rounds: count, fastest, median, p90 (between the two slowest) and slowest",
+          x.n == 5 && x.best == 10 && x.p50 == 30 && near(x.p90, 46, 1e-12) && x.max == 50);
+    double one[] = { 7 };
+    x = lab_rounds(one, 1);
+    CHECK("rounds: one round is every quantile", x.best == 7 && x.p50 == 7 && x.p90 == 7 && x.max == 7);
+    x = lab_rounds(NULL, 0);
+    CHECK("rounds: no round, no quantile (NAN, written empty)", x.n == 0 && isnan(x.best) && isnan(x.max));
+    static lab_hist_t none;
+    lab_hist_init(&none);
+    lab_footprint_t fp = { .baseline_kib = 1, .peak_kib = 2 };
+    x = lab_rounds(v, 5);
+    lab_micro_t m = { .allocator = "jemalloc", .workload = "large", .status = "ok", .threads = 1, .rep = 1,
+                      .ops = 10, .elapsed_s = 1, .ops_per_s = 10, .ns_per_op = 1e8, .rounds = &x,
+                      .hmalloc = &none, .hfree = &none, .fp = &fp };
+    lab_row_t r;
+    lab_row_micro(&r, round_cols, &m);
+    CHECK("micro row with rounds: the spread follows ns_per_op", strncmp(r.line, "jemalloc,large,1,1,ok,10,1,10,1e+08,5,10,30,46,50,,", 51) == 0);
 }
 
 // A program with a workload table, as the chapters have.
@@ -686,6 +712,7 @@ int main(void)
     test_timed_call();
     test_footprint_probe();
     test_micro_row();
+    test_rounds();
     test_options_prologue();
     test_identity_and_backend();
     test_clock_and_threads();

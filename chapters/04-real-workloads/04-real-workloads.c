@@ -394,7 +394,7 @@ static int run(const config_t *cfg)
     lab_micro_t m = {
         .allocator = allocator, .workload = cfg->w->name, .status = res.status, .threads = nt, .rep = cfg->rep,
         .ops = (double)res.calls, .elapsed_s = res.wall_ns / 1e9, .ops_per_s = (double)res.calls / (res.wall_ns / 1e9),
-        .ns_per_op = ns_per_op, .mean_ns_per_op = ns_per_op,
+        .ns_per_op = ns_per_op,
         .hmalloc = &res.hmalloc, .hfree = &res.hfree, .fp = &fp, .live_peak_bytes = res.live_peak_bytes,
     };
     lab_row_t r;

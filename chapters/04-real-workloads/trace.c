@@ -662,7 +662,7 @@ static void replay_row(const plan_t *p, const worker_t *w, lab_micro_t *m, uint6
     m->ops = (double)ops;
     m->elapsed_s = (double)elapsed_ns / 1e9;
     m->ops_per_s = dry ? NAN : 1e9 / ns_per_op;  // dry: no call, no rate (not inf)
-    m->ns_per_op = m->mean_ns_per_op = ns_per_op;
+    m->ns_per_op = ns_per_op;
     m->hmalloc = &hm;
     m->hfree = &hf;
     m->live_peak_bytes = (double)p->live_peak_bytes;
