@@ -40,7 +40,8 @@ lab_lock() {  # WHO
 }
 
 # A wrapper (common/wrap/NAME; its contract is in common/run) sets WRAP_COLUMNS and defines
-# `check` (prints why the tool cannot run here, returns 1) and `measure CMD...` (runs
+# `check` (prints why the tool cannot run here, returns 1), optionally `context` (lines for
+# env.txt, e.g. the tool's settings on this machine) and `measure CMD...` (runs
 # "${lab_cmd[@]}", which is CMD with the allocator's preload, under its tool and writes its
 # values to $LAB_WRAP_OUT; returns CMD's status), then calls lab_wrap "$@". The tool itself
 # runs without the allocator, tied to the wrapper (lab_tied): it dies with it.
@@ -50,8 +51,9 @@ lab_wrap() {
         --columns) echo "$WRAP_COLUMNS"; exit 0 ;;
         --row-columns) echo "${WRAP_ROW_COLUMNS:-}"; exit 0 ;;
         --check) check; exit ;;
-        '') die "no command given: expected ${0##*/} --columns | --row-columns | --check | CMD [ARG...]" ;;
-        -*) die "unknown option '$1': expected --columns, --row-columns, --check, --help or a command" ;;
+        --context) ! declare -F context >/dev/null || context; exit 0 ;;
+        '') die "no command given: expected ${0##*/} --columns | --row-columns | --check | --context | CMD [ARG...]" ;;
+        -*) die "unknown option '$1': expected --columns, --row-columns, --check, --context, --help or a command" ;;
     esac
     [ -n "${LAB_WRAP_OUT:-}" ] && [ -d "${LAB_WRAP_DIR:-}" ] ||
         die "LAB_WRAP_OUT and LAB_WRAP_DIR are not set: common/run --wrap ${0##*/} runs this"
