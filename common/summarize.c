@@ -61,6 +61,22 @@
  * real_glibc)|, in MiB and in % of that allocator's real peak (fmt_sig: 2 and 1 significant
  * digits).
  *
+ * Counts: do deterministic counts rank the allocators as wall time does?
+ *   summarize counts rows|fit COUNTS.summary.csv WALL.summary.csv > TABLE.md
+ * From the medians of callgrind's counts per operation (ir_per_op, d1_misses_per_op,
+ * ll_misses_per_op: common/wrap/callgrind) and of the wall-time run's ns_per_op, both by
+ * allocator,workload,threads (the two files must have the same columns). A cost model, ns
+ * per op = a Ir + b D1 + c LL, is fitted by least squares on relative errors over the
+ * (allocator, workload) pairs whose wall-time run took fewer than one page fault per 1000
+ * operations (minor_faults / ops: the counts cannot see what a fault costs), the floor left
+ * out (it never reuses memory: its time goes to TLB misses on fresh pages, which valgrind
+ * does not simulate). rows: a markdown row per workload and allocator: the counts minus
+ * the floor's (the allocator's own; the floor's row is its total), page faults per
+ * operation, the wall time and the model's estimate (‡: a row the model was not fitted
+ * on). fit: per
+ * workload, Kendall's tau between the allocators' order (floor left out) by the model and
+ * by wall time, and by instructions alone and by wall time; then the coefficients.
+ *
  * The statistics, and why:
  *   median    the centre. Run times are skewed (a run can only be slowed: interrupts, page
  *             faults, a noisy neighbour) and the median ignores the one slow run that drags
@@ -105,6 +121,7 @@ static const char usage[] =
     "       summarize select IN.csv... [--where COND,...] [--sort COL] [--blocks COLS]\n"
     "                 [--tag NAME] [--key COLS --wide COL[=V|V...] --values COLS [--gap COL]]\n"
     "       summarize fidelity REAL.summary.csv REPLAY.summary.csv\n"
+    "       summarize counts rows|fit COUNTS.summary.csv WALL.summary.csv\n"
     "  COND: COL=VAL[|VAL...], COL!=VAL[|VAL...], COL>NUM or COL<NUM\n";
 
 // ---------------------------------------------------------------------------
@@ -1127,49 +1144,67 @@ static void select_main(int argc, char **argv)
 // fidelity mode: does a program's replay rank the allocators as the program does?
 // ---------------------------------------------------------------------------
 
-// The medians read: time and peak RSS of the real run, and of the replay its time per call,
-// its wall time and its peak RSS.
+// The medians read, by program or workload, allocator and kind: each mode's table names
+// each kind's metric in each of its two files ("": not in that file). Workloads are those
+// of the first file. Fidelity: time and peak RSS of the real run, and of the replay its
+// time per call, its wall time and its peak RSS. Counts: instructions, D1 and LL misses per
+// operation (callgrind), and wall time per operation.
 enum { F_REAL_TIME, F_REAL_RSS, F_CALL, F_WALL, F_RSS, F_KINDS };
+enum { C_IR, C_D1, C_LL, C_NS, C_FAULTS, C_OPS, C_KINDS };
+#define MAX_FAULTS_PER_OP 0.001  // the model is fitted where page faults cost (almost) nothing
+#define MAX_KINDS 6
+typedef const char *const kinds_t[2][MAX_KINDS];
+static kinds_t fidelity_kinds = {
+    { "elapsed_s", "peak_rss_kib", "", "", "", "" },           // the real run's summary
+    { "", "", "ns_per_op", "elapsed_s", "peak_rss_kib", "" },  // the replay's
+};
+static kinds_t counts_kinds = {
+    { "ir_per_op", "d1_misses_per_op", "ll_misses_per_op", "", "", "" },        // callgrind's summary
+    { "", "", "", "ns_per_op", "minor_faults", "ops" },                          // the wall-time run's
+};
 
 static struct {
-    strings_t al, wl;  // allocators (of either file) and programs (of the real run), in order
+    strings_t al, wl;  // allocators (of either file) and workloads (of the first), in order
     struct {
         size_t w, a;
         int kind;
         double v;
     } *m;
     size_t n, cap;
-    int file;  // 0: the real run's summary, 1: the replay's
+    int file;  // 0 or 1
+    kinds_t *kinds;
+    bool floor;  // read the floor's rows too
 } fd;
 
-static void fidelity_row(const char *path, int line, char **f)
+static void medians_row(const char *path, int line, char **f)
 {
-    static const char *const metric[2][F_KINDS] = {
-        { "elapsed_s", "peak_rss_kib", "", "", "" },           // the real run's summary
-        { "", "", "ns_per_op", "elapsed_s", "peak_rss_kib" },  // the replay's
-    };
     int ca = col_index("allocator"), cw = col_index("workload"), cm = col_index("metric"),
         cs = col_index("status"), cmed = col_index("median");
     if (ca < 0 || cw < 0 || cm < 0 || cs < 0 || cmed < 0)
         lab_die("%s: expected a summary, with columns allocator, workload, metric, median "
                 "and status", path);
-    if ((strcmp(f[cs], "ok") != 0 && *f[cs]) || strcmp(f[ca], "floor") == 0)
-        return;  // the floor is no allocator a program can run on
-    size_t a = intern(&fd.al, f[ca]);
-    for (int k = 0; k < F_KINDS; k++) {
-        if (strcmp(f[cm], metric[fd.file][k]) != 0)
+    if ((strcmp(f[cs], "ok") != 0 && *f[cs]) || (!fd.floor && strcmp(f[ca], "floor") == 0))
+        return;  // (the floor is no allocator a program can run on)
+    for (int k = 0; k < MAX_KINDS; k++) {
+        if (strcmp(f[cm], (*fd.kinds)[fd.file][k]) != 0)
             continue;
-        long w = fd.file == 0 && k == F_REAL_TIME ? (long)intern(&fd.wl, f[cw])
-                                                  : find_string(&fd.wl, f[cw]);
+        long w = fd.file == 0 ? (long)intern(&fd.wl, f[cw]) : find_string(&fd.wl, f[cw]);
         double v;
         int kind = field_kind(f[cmed], &v);
         if (w < 0 || kind == V_EMPTY)
-            continue;  // a program the real run does not have; no value
+            continue;  // a workload the first file does not have; no value
         if (kind != V_NUM)
             lab_die("%s:%d: median '%s' is not a number", path, line, f[cmed]);
         GROW(fd.m, fd.n, fd.cap);
-        fd.m[fd.n].w = (size_t)w, fd.m[fd.n].a = a, fd.m[fd.n].kind = k, fd.m[fd.n++].v = v;
+        fd.m[fd.n].w = (size_t)w, fd.m[fd.n].a = intern(&fd.al, f[ca]), fd.m[fd.n].kind = k, fd.m[fd.n++].v = v;
     }
+}
+
+static void read_medians(kinds_t *kinds, bool floor, char **files)
+{
+    fd.kinds = kinds, fd.floor = floor;
+    for (fd.file = 0; fd.file < 2; fd.file++)
+        csv_read(files[fd.file], medians_row);
 }
 
 static double fid(size_t w, size_t a, int kind)  // the last value read, or NAN
@@ -1230,8 +1265,7 @@ static void fidelity_main(int argc, char **argv)
 {
     if (argc != 3 || argv[1][0] == '-' || argv[2][0] == '-')
         lab_die("fidelity needs two files: REAL.summary.csv REPLAY.summary.csv");
-    for (fd.file = 0; fd.file < 2; fd.file++)
-        csv_read(argv[1 + fd.file], fidelity_row);
+    read_medians(&fidelity_kinds, false, argv + 1);
     char a[64], b[64], c[64];
     FILE *o = open_memstream(&out_buf, &out_len);
     fputs("| program | fastest: real / replay call / replay wall | time order agrees, pairs: "
@@ -1244,6 +1278,134 @@ static void fidelity_main(int argc, char **argv)
                 best(w, F_REAL_RSS), best(w, F_RSS), agree(c, w, F_REAL_RSS, F_RSS));
         rss_error(o, w);
         fputs(" |\n", o);
+    }
+    out_flush(o);
+}
+
+// ---------------------------------------------------------------------------
+// counts mode: do instruction counts rank the allocators as wall time does?
+// ---------------------------------------------------------------------------
+
+// Does the model fit (w, a)? Only where page faults are rare: the counts cannot see them.
+static bool fitted_on(size_t w, size_t a)
+{
+    return strcmp(fd.al.s[a], "floor") != 0 && fid(w, a, C_FAULTS) / fid(w, a, C_OPS) < MAX_FAULTS_PER_OP && fid(w, a, C_NS) > 0 &&
+           !isnan(fid(w, a, C_IR) + fid(w, a, C_D1) + fid(w, a, C_LL));
+}
+
+// The cost model: ns per op = a Ir + b D1 + c LL, each per op, fitted by least squares on
+// relative errors (every (allocator, workload) weighs alike, whether it costs 10 ns or
+// 10 us): minimise the sum of (x.beta / t - 1)^2, the normal equations solved by Gaussian
+// elimination. False when they are singular (e.g. fewer than three points). *n: the points.
+static bool fit_model(double beta[3], int *n)
+{
+    double A[3][4] = { { 0 } };
+    *n = 0;
+    for (size_t w = 0; w < fd.wl.n; w++)
+        for (size_t a = 0; a < fd.al.n; a++) {
+            double x[3] = { fid(w, a, C_IR), fid(w, a, C_D1), fid(w, a, C_LL) }, t = fid(w, a, C_NS);
+            if (!fitted_on(w, a))
+                continue;
+            ++*n;
+            for (int i = 0; i < 3; i++) {
+                for (int j = 0; j < 3; j++)
+                    A[i][j] += x[i] / t * x[j] / t;
+                A[i][3] += x[i] / t;
+            }
+        }
+    for (int i = 0; i < 3; i++) {
+        int p = i;
+        for (int r = i + 1; r < 3; r++)
+            if (fabs(A[r][i]) > fabs(A[p][i]))
+                p = r;
+        if (fabs(A[p][i]) < 1e-300)
+            return false;
+        for (int c = 0; c < 4; c++) {
+            double tmp = A[i][c];
+            A[i][c] = A[p][c], A[p][c] = tmp;
+        }
+        for (int r = 0; r < 3; r++)
+            if (r != i)
+                for (int c = 3; c >= i; c--)
+                    A[r][c] -= A[r][i] / A[i][i] * A[i][c];
+    }
+    for (int i = 0; i < 3; i++)
+        beta[i] = A[i][3] / A[i][i];
+    return true;
+}
+
+static double model(const double beta[3], size_t w, size_t a)
+{
+    return beta[0] * fid(w, a, C_IR) + beta[1] * fid(w, a, C_D1) + beta[2] * fid(w, a, C_LL);
+}
+
+// Kendall's tau between two orders of workload w's allocators (the floor left out): the
+// pairs ordered alike minus those ordered oppositely, over all pairs; a tie counts neither.
+// x: a kind, or -1 for the model's estimate. Writes "tau (n allocators)", or "—".
+static char *kendall(char *buf, size_t w, int x, int y, const double beta[3])
+{
+    size_t idx[64], n = 0;
+    for (size_t a = 0; a < fd.al.n && n < 64; a++)
+        if (strcmp(fd.al.s[a], "floor") != 0 && !isnan(x < 0 ? model(beta, w, a) : fid(w, a, x)) &&
+            !isnan(fid(w, a, y)))
+            idx[n++] = a;
+    long s = 0;
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = i + 1; j < n; j++) {
+            double xi = x < 0 ? model(beta, w, idx[i]) : fid(w, idx[i], x);
+            double xj = x < 0 ? model(beta, w, idx[j]) : fid(w, idx[j], x);
+            double d = (xi - xj) * (fid(w, idx[i], y) - fid(w, idx[j], y));
+            s += d > 0 ? 1 : d < 0 ? -1 : 0;
+        }
+    if (n < 2)
+        return strcpy(buf, "—");
+    sprintf(buf, "%+.2f (%zu)", (double)s / (double)(n * (n - 1) / 2), n);
+    return buf;
+}
+
+// One number, or "—" when there is none.
+static const char *num(char *buf, double v, int digits) { return isnan(v) ? "—" : fmt_sig(buf, v, digits); }
+
+// rows: per workload and allocator, the counts (minus the floor's) and both times;
+// fit: per workload, Kendall's tau of the model and of the instructions against wall time,
+// and the model's coefficients.
+static void counts_main(int argc, char **argv)
+{
+    static const char *const parts[] = { "rows", "fit", NULL };
+    if (argc != 4 || argv[2][0] == '-' || argv[3][0] == '-')
+        lab_die("counts needs a part and two files: rows|fit COUNTS.summary.csv WALL.summary.csv");
+    int part = lab_opt_choice("counts part", argv[1], parts);
+    read_medians(&counts_kinds, true, argv + 2);
+    double beta[3];
+    int npoints;
+    if (!fit_model(beta, &npoints))
+        beta[0] = beta[1] = beta[2] = NAN;
+    long fl = find_string(&fd.al, "floor");
+    char b[6][NUM_LEN];
+    FILE *o = open_memstream(&out_buf, &out_len);
+    if (part == 0) {
+        fputs("| workload | allocator | instructions | D1 misses | LL misses | page faults | ns, wall | ns, model |\n"
+              "|:--|:--|--:|--:|--:|--:|--:|--:|\n", o);
+        for (size_t w = 0; w < fd.wl.n; w++)
+            for (size_t a = 0; a < fd.al.n; a++) {
+                double own[3];
+                for (int k = 0; k < 3; k++) {  // the floor's own row, or no floor: the total
+                    double f = fl < 0 || (long)a == fl ? NAN : fid(w, (size_t)fl, k);
+                    own[k] = fid(w, a, k) - (isnan(f) ? 0 : f);
+                }
+                if (isnan(own[0]) && isnan(fid(w, a, C_NS)))
+                    continue;
+                fprintf(o, "| %s | %s | %s | %s | %s | %s | %s | %s%s |\n", fd.wl.s[w], fd.al.s[a], num(b[0], own[0], 3),
+                        num(b[1], own[1], 3), num(b[2], own[2], 2), num(b[3], fid(w, a, C_FAULTS) / fid(w, a, C_OPS), 2),
+                        num(b[4], fid(w, a, C_NS), 3), num(b[5], model(beta, w, a), 3), fitted_on(w, a) ? "" : " ‡");
+            }
+    } else {
+        fputs("| workload | Kendall tau: model vs wall | instructions alone vs wall |\n|:--|--:|--:|\n", o);
+        for (size_t w = 0; w < fd.wl.n; w++)
+            fprintf(o, "| %s | %s | %s |\n", fd.wl.s[w], kendall(b[0], w, -1, C_NS, beta),
+                    kendall(b[1], w, C_IR, C_NS, beta));
+        fprintf(o, "| *the model* | %s ns per instruction, %s per D1 miss, %s per LL miss | fitted on %d rows |\n",
+                num(b[0], beta[0], 3), num(b[1], beta[1], 3), num(b[2], beta[2], 3), npoints);
     }
     out_flush(o);
 }
@@ -1702,6 +1864,8 @@ int main(int argc, char **argv)
         select_main(argc - 1, argv + 1);
     else if (argc > 1 && strcmp(argv[1], "fidelity") == 0)
         fidelity_main(argc - 1, argv + 1);
+    else if (argc > 1 && strcmp(argv[1], "counts") == 0)
+        counts_main(argc - 1, argv + 1);
     else if (argc > 1 && strcmp(argv[1], "table") == 0)
         table_main(argc - 1, argv + 1);
     else if (argc > 1 && strcmp(argv[1], "format") == 0)

@@ -415,6 +415,37 @@ is "$("$S" fidelity "$TMP/real.csv" "$TMP/replay.csv" | tail -n +3)" \
 fails_with 2 "^summarize: error: fidelity needs two files: REAL.summary.csv REPLAY.summary.csv\$" "fidelity of one file" \
     -- "$S" fidelity "$TMP/real.csv"
 
+# ---- counts: instruction counts against wall time, and the cost model ----------------------
+# Wall times made exactly 1 Ir + 2 D1 + 3 LL: the fit must find 1, 2 and 3. w3 takes a page
+# fault per operation (not fitted, marked); the floor is subtracted where it ran (w1).
+c() { echo "$1,$2,ir_per_op,1,0,$3,,,,,,,,,,,ok"; echo "$1,$2,d1_misses_per_op,1,0,$4,,,,,,,,,,,ok"; echo "$1,$2,ll_misses_per_op,1,0,$5,,,,,,,,,,,ok"; }
+t() { echo "$1,$2,ns_per_op,1,0,$3,,,,,,,,,,,ok"; echo "$1,$2,minor_faults,1,0,$4,,,,,,,,,,,ok"; echo "$1,$2,ops,1,0,100,,,,,,,,,,,ok"; }
+{ echo "$H"; c a w1 100 0 0; c b w1 10 40 0; c c w1 10 0 50; c floor w1 5 0 0
+  c a w2 50 10 10; c b w2 200 0 0; c c w2 20 5 1; c a w3 10 0 0; c b w3 20 0 0; } > "$TMP/counts.csv"
+{ echo "$H"; t a w1 100 0; t b w1 90 0; t c w1 160 0; t floor w1 10 0
+  t a w2 100 0; t b w2 200 0; t c w2 33 0; t a w3 5000 100; t b w3 9000 100; } > "$TMP/wall.csv"
+is "$("$S" counts rows "$TMP/counts.csv" "$TMP/wall.csv" | tail -n +3)" \
+   "| w1 | a | 95.0 | 0 | 0 | 0 | 100 | 100 |
+| w1 | b | 5.00 | 40.0 | 0 | 0 | 90.0 | 90.0 |
+| w1 | c | 5.00 | 0 | 50 | 0 | 160 | 160 |
+| w1 | floor | 5.00 | 0 | 0 | 0 | 10.0 | 5.00 ‡ |
+| w2 | a | 50.0 | 10.0 | 10 | 0 | 100 | 100 |
+| w2 | b | 200 | 0 | 0 | 0 | 200 | 200 |
+| w2 | c | 20.0 | 5.00 | 1.0 | 0 | 33.0 | 33.0 |
+| w3 | a | 10.0 | 0 | 0 | 1.0 | 5000 | 10.0 ‡ |
+| w3 | b | 20.0 | 0 | 0 | 1.0 | 9000 | 20.0 ‡ |" \
+   "counts rows: each allocator's counts beyond the floor's, faults per op, wall time and the model (‡: not fitted on)"
+is "$("$S" counts fit "$TMP/counts.csv" "$TMP/wall.csv" | tail -n +3)" \
+   "| w1 | +1.00 (3) | +0.00 (3) |
+| w2 | +1.00 (3) | +1.00 (3) |
+| w3 | +1.00 (2) | +1.00 (2) |
+| *the model* | 1.00 ns per instruction, 2.00 per D1 miss, 3.00 per LL miss | fitted on 6 rows |" \
+   "counts fit: Kendall's tau per workload (a tie counts neither way), and the exact coefficients"
+fails_with 2 "^summarize: error: unknown counts part 'x': expected one of rows, fit\$" "counts: an unknown part" \
+    -- "$S" counts x "$TMP/counts.csv" "$TMP/wall.csv"
+fails_with 2 "^summarize: error: counts needs a part and two files: rows|fit COUNTS.summary.csv WALL.summary.csv\$" "counts of one file" \
+    -- "$S" counts rows "$TMP/counts.csv"
+
 # ---- errors: exit 2, one line naming the place and what is allowed ------------------------
 printf 'allocator,workload,threads,rep,status,ns\nglibc,w,1,1,ok,1\nglibc,w,1,2\n' > "$TMP/bad.csv"
 fails_with 2 "^summarize: error: $TMP/bad.csv:3: 4 fields, header has 6\$" "bad field count names file:line" \
