@@ -172,7 +172,7 @@ $(1)_BOOK += chapters/$(1)/$(1).md $$(call book_inputs,chapters/$(1)/$(1).md) \
 endef
 
 # The files a chapter's prose reads, from its src= and gen= attributes: under DATA, under
-# $(OUT)/gen (made at book time), or a repository file quoted by a .region (or an absolute
-# path). Attribute values are quoted, or hold no space and no '}'.
+# $(OUT)/gen (made at book time), a repository file quoted by a .region, the committed
+# reference data (data/...: another chapter's reference run), or an absolute path. Attribute values are quoted, or hold no space and no '}'.
 book_inputs = $(shell grep -oE '\b(src|gen)="?[^" }]+' $(1) | sort -u | \
-    sed -E 's,^gen="?,$(OUT)/gen/,; s,^src="?((chapters|common)/|/),\1,; s,^src="?,$(DATA)/,')
+    sed -E 's,^gen="?,$(OUT)/gen/,; s,^src="?((chapters|common|data)/|/),\1,; s,^src="?,$(DATA)/,')

@@ -27,6 +27,7 @@
 --   ::: {.region src="chapters/NN-slug/NN-slug.c" name="round"}       (src repo-relative)
 --   :::                       the lines between "// [round]" and "// [/round]"
 --
+-- A data src= is under datadir; "data/NN-slug/..." is the committed reference data, always.
 -- Metadata: datadir (default "data"), figdir (default "figures"), gendir (default "gen"),
 -- summarize (build/summarize: the statistics tables, and the format of every number).
 -- Every problem is collected; the render then fails once, listing all of them.
@@ -53,6 +54,13 @@ end
 local function join(dir, rel)
   if rel:sub(1, 1) == "/" then return rel end
   return dir:gsub("/+$", "") .. "/" .. rel
+end
+
+-- A src= of data: under datadir, except "data/...", the repository's committed reference
+-- data whatever datadir is (a chapter discussing another chapter's reference run).
+local function data_path(src)
+  if src:match("^data/") then return src end
+  return join(datadir, src)
 end
 
 local function read_file(path)
@@ -194,7 +202,7 @@ local function value(span)
   if not src or src == "" then
     problem("value without src: %s", stringify(span)); return pandoc.Str("??")
   end
-  local path = join(datadir, src)
+  local path = data_path(src)
   local stat = a.stat or "median"
   if a.text and a.text ~= "0" and a.text ~= "1" then
     problem("value %s: text='%s' is not allowed: expected 0 or 1", src, a.text); return pandoc.Str("??")
@@ -354,7 +362,7 @@ local function include(div)
     problem("include needs one of src= (under the data) or gen= (made at book time)")
     return pandoc.Div({})
   end
-  local path = src and join(datadir, src) or join(gendir, gen)
+  local path = src and data_path(src) or join(gendir, gen)
   local what = "include " .. (src or gen)
   local text = read_file(path)
   if not text then
@@ -391,7 +399,7 @@ local function stat_table(div)
     end
   end
   if not a.src or a.src == "" then problem("%s: no src=", what); return pandoc.Div({}) end
-  local path = join(datadir, a.src)
+  local path = data_path(a.src)
   if not exists(path) then problem("%s: missing file %s", what, path); return pandoc.Div({}) end
   local args, input = {"table", path}, nil
   if a.by or a.baseline or not a.src:match("%.summary%.csv$") then
