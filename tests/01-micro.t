@@ -17,7 +17,7 @@ for c in allocator workload threads rep status ops_per_s malloc_lat_p50_ns mallo
          peak_rss_kib live_peak_bytes frag_ratio minor_faults timer_overhead_ns; do
     head -1 "$csv" | tr , '\n' | grep -qx "$c"; ok $? "column $c is there"
 done
-head -1 "$csv" | tr , '\n' | grep -vE '^(allocator|workload|threads|rep|status|ops|frag_ratio)$' |
+head -1 "$csv" | tr , '\n' | grep -vE '^(allocator|workload|threads|rep|status|ops|rounds|frag_ratio)$' |
     grep -vE '_(ns|s|kib|bytes|per_s|op|faults)$' >"$TMP/nounit"
 ok $([ ! -s "$TMP/nounit" ]; echo $?) "every measured column names its unit ($(paste -sd' ' "$TMP/nounit"))"
 
@@ -34,7 +34,35 @@ is "$(awk -F, "$byname"' f["status"] == "ok" && !(f["ops_per_s"] > 0 && f["peak_
 awk -F, "$byname"' f["status"] == "ok" && f["allocator"] != "floor" && f["workload"] == "large" { print f["frag_ratio"] }' "$csv" >"$TMP/frag"
 ok $(awk '$1 < 0.5 || $1 > 20 { bad = 1 } END { exit bad }' "$TMP/frag"; echo $?) "large-block fragmentation ratios are plausible (0.5..20)"
 ok $([ -s "$out/data/01-micro/env.txt" ] && grep -q '^allocators:' "$out/data/01-micro/env.txt"; echo $?) "env.txt records the allocators"
-for f in throughput latency memory; do
+# The headline is the whole timed phase; the rounds' spread is ordered and brackets it.
+is "$(awk -F, "$byname"' f["status"] == "ok" { d = f["elapsed_s"] * 1e9 / f["ops"] - f["ns_per_op"]; if (d * d > 1e-6 * f["ns_per_op"] ^ 2) n++ } END { print n + 0 }' "$csv")" 0 \
+    "ns_per_op is the whole timed phase's: elapsed_s over ops"
+is "$(awk -F, "$byname"' f["status"] == "ok" && !(f["rounds"] >= 1 && f["best_ns_per_op"] <= f["round_p50_ns_per_op"] && f["round_p50_ns_per_op"] <= f["round_p90_ns_per_op"] && f["round_p90_ns_per_op"] <= f["round_max_ns_per_op"] && f["best_ns_per_op"] <= f["ns_per_op"] * 1.000001 && f["ns_per_op"] <= f["round_max_ns_per_op"] * 1.000001) { n++ } END { print n + 0 }' "$csv")" 0 \
+    "the rounds: fastest <= median <= p90 <= slowest, and the whole phase between fastest and slowest"
+
+# Instructions and cache misses (the counts pass, under callgrind): every allocator's rows
+# are ok (its preload check passes under valgrind), counted, and differ between allocators.
+counts=$out/data/01-micro/counts.csv
+if command -v valgrind >/dev/null; then
+    is "$(awk -F, "$byname"' f["tool"] != "callgrind" || f["status"] != "ok" || !(f["ir_per_op"] > 0 && f["d1_misses_per_op"] > 0 && f["ll_misses_per_op"] >= 0) { n++ } END { print n + 0 }' "$counts")" 0 \
+        "counts.csv: every row under callgrind, ok, with counts per operation"
+    is "$(awk -F, "$byname"' f["workload"] == "small" { print f["allocator"] }' "$counts" | sort | paste -sd' ')" \
+        "$(echo $installed | tr ' ' '\n' | sort | paste -sd' ')" "counts.csv: a row for every installed allocator and the floor"
+    is "$(awk -F, "$byname"' f["workload"] == "small" { print f["ir_per_op"] }' "$counts" | sort -u | wc -l)" "$(echo $installed | wc -w)" \
+        "the instruction counts differ between allocators: the preloaded allocator is what is counted"
+    grep -q '^callgrind caches: I1 32768 B' "$out/data/01-micro/counts.env.txt"; ok $? "counts.env.txt records the caches simulated"
+    # Deterministic: two processes of the same case agree within 0.5% on instructions and
+    # L1 misses. (LL misses, a few thousand in a QUICK run, are mostly cold misses and vary
+    # by a few percent with jemalloc, whose decay follows the clock: within 5%.)
+    common/run --prog "$prog" --out "$TMP/cg/cg.csv" --reps 2 --quick --allocators "glibc jemalloc" --wrap callgrind \
+        --case '--workload mixed --min-ms 0 --lat-rounds 0 --rounds 4' >/dev/null 2>&1
+    is "$(awk -F, "$byname"' { for (c in tol) { k = f["allocator"] " " c; if (k in v) { d = f[c] / v[k] - 1; if (d * d > tol[c] ^ 2) bad = bad " " k } else v[k] = f[c] } }
+        BEGIN { tol["ir"] = tol["d1_misses"] = 0.005; tol["ll_misses"] = 0.05 } END { print bad "" }' "$TMP/cg/cg.csv")" "" \
+        "callgrind's counts of two processes agree: ir and d1_misses within 0.5%, ll_misses within 5%"
+    is "$(awk -F, "$byname"' { print f["status"] }' "$TMP/cg/cg.csv" | sort -u)" ok "  ... and both allocators ran under valgrind"
+fi
+
+for f in throughput latency memory rounds; do
     rsvg-convert "$out/figures/01-micro/$f.svg" -o "$TMP/$f.png" 2>/dev/null; ok $? "figure $f.svg renders"
 done
 ok $(grep -q 'Figure 1.1' "$out/book.html"; echo $?) "the book numbers chapter 1's figures"

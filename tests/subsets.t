@@ -18,11 +18,9 @@ subset() {
     local dir=$1 keep="$2 floor" missing=${3:-}
     case " $keep " in *" glibc "*) keep="$keep glibc-arena1" ;; esac
     rm -rf "$dir"; mkdir -p "$dir"; cp -r "$ROOT/data" "$dir/data"
-    local f k noise=
-    for a in glibc tcmalloc; do case " $keep " in *" $a "*) noise="$noise $a" ;; esac; done
+    local f
     while IFS= read -r f; do
-        k=$keep; case $f in */noise/*) k=${noise:-glibc} ;; esac   # chapter 1's noise runs: glibc, tcmalloc
-        awk -F, -v OFS=, -v keep=" $k " -v missing="$missing" -v cases="$(case_columns "$f")" '
+        awk -F, -v OFS=, -v keep=" $keep " -v missing="$missing" -v cases="$(case_columns "$f")" '
             BEGIN { n = split(cases, cc, " "); for (i = 1; i <= n; i++) case_col[cc[i]] = 1 }
             NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; print; next }
             !("allocator" in h) { print; next }
@@ -36,8 +34,9 @@ subset() {
                   else if (c != "allocator" && !(c in case_col)) $i = "" }
               print }
             ' "$f" > "$f.new" && mv "$f.new" "$f"
-    done < <(find "$dir/data" -name "*.csv" ! -name madvfree.csv ! -name 'jemalloc-*.csv' ! -name glibc-trim.csv ! -name 'overhead-*.csv')
-    # (those passes run their own allocators whatever ALLOCATORS says)
+    done < <(find "$dir/data" -name "*.csv" ! -name madvfree.csv ! -name 'jemalloc-*.csv' ! -name glibc-trim.csv ! -name 'overhead-*.csv' \
+                 ! -path '*/06-method/*')
+    # (those passes, and chapter 6, run their own allocators whatever ALLOCATORS says)
     for a in glibc jemalloc tcmalloc mimalloc tbbmalloc; do
         case " $keep $missing " in *" $a "*) ;; *) sed -i "/^  $a  /d" "$dir"/data/*/env.txt ;; esac
     done
@@ -52,7 +51,7 @@ case_columns() {
     case ${1##*/} in
         02-threads.csv) echo workload threads pin ;;
         03-fragmentation.csv) echo workload release sampler ;;
-        [0-9][0-9]-*[a-z].csv|replay.csv|real.csv|busy.csv|idle.csv|sizes.csv) echo workload ;;
+        [0-9][0-9]-*[a-z].csv|replay.csv|real.csv|sizes.csv|counts.csv) echo workload ;;
     esac
 }
 
@@ -86,8 +85,10 @@ grep -q 'class="v not-run"' "$html"; ok $? "glibc alone: a value of another allo
 grep -q '>jemalloc not run<' "$html"; ok $? "glibc alone: ... naming the allocator"
 # glibc's values all have data here: a "no data" or "glibc not run" would be a prose typo
 ! grep -qE 'class="v not-run">(no data|glibc not run)<' "$html"; ok $? "glibc alone: every glibc value found"
-# (but chapters 1's and 3's jemalloc settings, passes of jemalloc whatever ALLOCATORS says)
-! perl -pe 's|<div id="tbl:jemalloc-[a-z]*".*?</table>||g' "$html" | grep -q '<td[^>]*>jemalloc</td>'; ok $? "glibc alone: no table row for an allocator not asked for"
+# (but chapters 1's and 3's jemalloc settings, passes of jemalloc whatever ALLOCATORS says,
+# and chapter 6's tables of chapter 1's committed reference run)
+! perl -pe 's,<div id="tbl:(jemalloc-[a-z]*|counts-rows|counts-fit)".*?</table>,,g' "$html" | grep -q '<td[^>]*>jemalloc</td>'
+ok $? "glibc alone: no table row for an allocator not asked for"
 
 # ---------------------------------------------------------------- the README's subset, one not installed
 D=$TMP/missing

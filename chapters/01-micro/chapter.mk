@@ -1,12 +1,6 @@
 # Chapter 1: micro-benchmarks, single-threaded: every process pinned to one CPU.
 01-micro_RUN := --pin
-# The noise experiment: the same processes with the other CPUs busy and idle, to test
-# whether an idle sibling vCPU causes the slow spells (see "How sure are we").
-01-micro_PASSES := noise/busy noise/idle jemalloc-conf sizes glibc-trim
-01-micro_NOISE := --prog build/01-micro/01-micro --reps $(if $(QUICK),3,8) --pin \
-    --allocators $(call sq,$(or $(filter glibc tcmalloc,$(ALLOCATORS)),glibc)) --case "--workload mixed"
-01-micro_PASS.noise/busy := $(01-micro_NOISE) --spin-others
-01-micro_PASS.noise/idle := $(01-micro_NOISE)
+01-micro_PASSES := jemalloc-conf sizes glibc-trim counts
 # jemalloc's mechanisms on medium and large: the same runs under settings of MALLOC_CONF
 # (the registry's jemalloc-*: decay 1 s and 1000 s, muzzy decay off, extent fit 2^30).
 01-micro_PASS.jemalloc-conf := --prog build/01-micro/01-micro --pin --reps $(if $(QUICK),1,5) --missing-ok \
@@ -26,5 +20,13 @@
 # (the registry's glibc-notrim).
 01-micro_PASS.glibc-trim := --prog build/01-micro/01-micro --pin --reps $(if $(QUICK),1,5) \
     --allocators 'glibc glibc-notrim' --case '--workload medium'
-01-micro_SUMMARIES := jemalloc-conf sizes glibc-trim
+# Instructions and simulated cache misses per operation (common/wrap/callgrind), one process
+# per allocator and workload: the counts are deterministic. Only the timed rounds are
+# counted, a fixed number of them, with no latency phase.
+01-micro_COUNTED := --min-ms 0 --lat-rounds 0 --rounds $(if $(QUICK),4,20)
+01-micro_PASS.counts := --prog build/01-micro/01-micro --reps 1 --floor --allocators $(call sq,$(ALLOCATORS)) --wrap callgrind \
+    $(foreach w,small medium large mixed churn,--case '--workload $(w) $(01-micro_COUNTED)')
+01-micro_SUMMARIES := jemalloc-conf sizes glibc-trim counts
+# (by threads too, as the chapter's own summary: summarize counts reads the two together)
+01-micro_SUMMARY.counts := --by allocator,workload,threads
 $(eval $(call chapter,01-micro))
