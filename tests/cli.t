@@ -11,12 +11,14 @@ declare -A base=(
     [02-threads]="--workload thread-local --quick"
     [03-fragmentation]="--workload holes --quick"
     [05-internals]="--workload fill --quick"
+    [06-method]="--workload clock --quick"
 )
 declare -A ints=(
     [01-micro]="--live --rounds --min-ms --lat-rounds --seed --rep"
     [02-threads]="--threads --ops --live --seed --rep"
     [03-fragmentation]="--count --hz --seed --rep"
     [05-internals]="--count --requests --ops --seed --rep"
+    [06-method]="--calibrations --seed --rep"
 )
 # Those whose range starts above 0: 0 is an error there too.
 declare -A no_zero=(
@@ -24,6 +26,7 @@ declare -A no_zero=(
     [02-threads]="--threads --ops --live"
     [03-fragmentation]="--count --hz"
     [05-internals]="--count --requests --ops"
+    [06-method]="--calibrations"
 )
 # Boolean options: a flag each way (--X and --no-X), which records 1 or 0 in column X.
 declare -A flags=(
@@ -36,6 +39,7 @@ declare -A others=(
     [02-threads]="--workload=locks"
     [03-fragmentation]="--sizes=uniform:0:8 --keep=1 --release=later --workload=x"
     [05-internals]="--workload=x"
+    [06-method]="--workload=x"
 )
 
 # one_line CODE PATTERN NAME -- command: exits CODE, prints nothing on stdout and exactly
@@ -56,7 +60,7 @@ re() { sed 's/[][\.*^$+?(){}|]/\\&/g' <<<"$1"; }
 # that a broken guard fails the test instead of exhausting the machine.
 small() { (ulimit -v 4194304; timeout 20 "$@"); }
 
-for p in 01-micro 02-threads 03-fragmentation 05-internals; do
+for p in 01-micro 02-threads 03-fragmentation 05-internals 06-method; do
     prog=$BUILD/$p/$p
     read -ra args <<<"${base[$p]}"
 
