@@ -15,7 +15,7 @@ declare -A base=(
 )
 declare -A ints=(
     [01-micro]="--live --rounds --min-ms --lat-rounds --seed --rep"
-    [02-threads]="--threads --ops --live --seed --rep"
+    [02-threads]="--threads --ops --live --min-ms --seed --rep"
     [03-fragmentation]="--count --hz --seed --rep"
     [05-internals]="--count --requests --ops --seed --rep"
     [06-method]="--calibrations --seed --rep"

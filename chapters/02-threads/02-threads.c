@@ -6,10 +6,12 @@
  * Method: one process runs one workload with --threads worker threads, pinned
  * one per CPU (--pin) or left to the scheduler (--no-pin, the default). The main thread only
  * coordinates: it releases the workers phase by phase and sleeps (nanosleep, never a
- * futex) while they run. Phases: warm-up (untimed), 8 timed rounds (--ops operations in
- * all, split evenly between rounds and threads; one clock read per thread at each end of
- * a round; throughput is the fastest round's), latency (every malloc and free bracketed
- * by the TSC, per-thread histograms merged at the end).
+ * futex) while they run. Phases: warm-up (untimed), the timed rounds (16 rounds of --ops
+ * operations in all, split evenly between rounds and threads, and more rounds of the same
+ * size until --min-ms have passed; one clock read per thread at each end of a round;
+ * throughput is the whole timed phase's, the rounds' spread beside it), latency (every
+ * malloc and free bracketed by the TSC, at most 250k per thread, per-thread histograms
+ * merged at the end).
  *   thread-local        each thread replaces random blocks of its own slot table
  *   producer-consumer   thread i allocates and passes blocks to thread i+1 (mod T) through
  *                       a lock-free single-producer single-consumer ring, and frees what
@@ -49,30 +51,37 @@
 // [workloads]
 typedef struct {
     const char *name, *why;
-    uint64_t ops, live;      // full size: timed operations and live blocks, all threads
-                             // together (false-sharing: objects per thread)
+    uint64_t ops, live;      // full size: operations in 16 timed rounds and live blocks, all
+                             // threads together (false-sharing: objects per thread)
     uint64_t q_ops, q_live;  // QUICK size
 } workload_t;
 
+// Full size: live sets of about 30 MiB (160k blocks of chapter 1's mixed sizes), so that
+// peak RSS measures what each allocator holds rather than its start-up footprint, and
+// timed phases of at least MIN_MS: 16 rounds of these sizes take 0.2 to 0.7 s with glibc
+// on this notebook's 2-CPU machine, and more rounds follow until a second has passed.
 static const workload_t workloads[] = {
-    { "thread-local", "per-thread caches and arenas; no block changes thread", 1000000, 4000, 100000, 2000 },
-    { "producer-consumer", "every free is remote: thread caches, remote-free lists, arena locks", 1000000, 0, 100000, 0 },
-    { "shared-pool", "blocks freed by a random thread: remote and local frees mixed", 1000000, 4000, 100000, 2000 },
-    { "false-sharing", "does an object allocated for another thread share its cache line?", 4000000, 64, 400000, 64 },
+    { "thread-local", "per-thread caches and arenas; no block changes thread", 3000000, 160000, 100000, 2000 },
+    { "producer-consumer", "every free is remote: thread caches, remote-free lists, arena locks", 8000000, 0, 100000, 0 },
+    { "shared-pool", "blocks freed by a random thread: remote and local frees mixed", 3000000, 160000, 100000, 2000 },
+    { "false-sharing", "does an object allocated for another thread share its cache line?", 600000000, 64, 400000, 64 },
 };
 // [/workloads]
 #define NWORKLOADS (sizeof workloads / sizeof workloads[0])
+#define MIN_MS 1000  // full size: timed rounds until this many ms have passed (QUICK: 0)
 enum { THREAD_LOCAL, PRODUCER_CONSUMER, SHARED_POOL, FALSE_SHARING };
 #define SIZES "lognormal:64:1.5:8:1m"  // chapter 1's mixed distribution
 #define OBJ_BYTES 8                    // cache-scratch's object size
 #define HANDOUT_TAG 0x5a5a5a5a5a5a5a5aull  // what memset(p, 0x5a, 8) writes
 #define NSIZES 65536                   // pre-drawn sizes per thread (power of two)
 #define RING 1024                      // entries per producer-consumer ring (power of two)
-#define ROUNDS 8                       // timed rounds; throughput is the fastest round's
+#define ROUNDS 16                      // timed rounds at least, of --ops / ROUNDS operations each
+#define MAX_ROUNDS 1024                // ... and more until --min-ms have passed, up to this
+#define LAT_OPS 250000                 // latency phase: operations per thread, at most
 
 static const char *const columns[] = {
     "allocator", "workload", "threads", "pin", "rep", "status", "cpus", "ops", "elapsed_s",
-    "ops_per_s", "ns_per_op", "mean_ns_per_op", "malloc_lat_p50_ns", "malloc_lat_p99_ns", "malloc_lat_p999_ns",
+    "ops_per_s", "ns_per_op", LAB_ROUND_COLUMNS, "malloc_lat_p50_ns", "malloc_lat_p99_ns", "malloc_lat_p999_ns",
     "free_lat_p50_ns", "free_lat_p99_ns", "free_lat_p999_ns", "timer_overhead_ns",
     "timer_resolution_ns", "peak_rss_kib", "baseline_rss_kib", "rss_added_kib",
     "live_bytes", "remote_free_pct", "shared_line_pct", "arenas", "futex_counter",
@@ -118,14 +127,15 @@ typedef struct {
     lab_hist_t *hmalloc, *hfree;
     int64_t live_bytes;       // allocated here minus freed here: the sum over threads is live
     uint64_t gen, frees, remote_frees, ops, nown;
-    uint64_t t_start[ROUNDS], t_end[ROUNDS];  // ns, of each timed round
+    uint64_t t_start[MAX_ROUNDS], t_end[MAX_ROUNDS];  // ns, of each timed round
     const char *status;
     pthread_t tid;
 } worker_t;
 
 static struct {
     int workload, threads, pin;  // workload: the index in workloads[]
-    uint64_t ops, live, seed;
+    uint64_t ops, live, seed, min_ms;
+    int rounds;                  // timed rounds run
     worker_t *w;
     ring_t *rings;                  // rings[i]: from thread i to thread i+1
     slot_t *pool;                   // shared pool: threads x live slots
@@ -136,8 +146,8 @@ static struct {
     _Atomic int failed;             // a worker found broken memory: everyone stops
 } g;
 
-// Phases: warm-up, ROUNDS timed rounds, latency, end.
-enum { PH_START = 1, PH_WARM, PH_TIMED, PH_LAT = PH_TIMED + ROUNDS, PH_END };
+// Phases: warm-up, the timed rounds (g.rounds of them: the main thread decides), latency, end.
+enum { PH_START = 1, PH_WARM, PH_TIMED, PH_LAT = PH_TIMED + MAX_ROUNDS, PH_END };
 
 // Waiting without a futex: spin a little, then sleep 20 us at a time. A waiting thread
 // costs no CPU that a working one could use, and adds nothing to the futex count.
@@ -306,7 +316,7 @@ static bool scratch_writes(worker_t *w, uint64_t n)
 
 static bool scratch_done(worker_t *w, uint64_t n)
 {
-    uint64_t want = ROUNDS * (n / g.live);  // n: writes per round
+    uint64_t want = (uint64_t)g.rounds * (n / g.live);  // n: writes per round
     for (uint64_t k = 0; k < g.live; k++) {
         if (*(uint64_t *)w->objs[k] != want)
             return fail(w, "corrupt");
@@ -355,21 +365,23 @@ static void *worker(void *arg)
     if (ok && g.workload == FALSE_SHARING)
         ok = scratch_setup(w);
     if (ok && g.workload != FALSE_SHARING)
-        ok = ops(w, n / 8, false);
+        ok = ops(w, n / 16, false);
     arrive();
     uint64_t nr = per_thread(g.ops / ROUNDS);  // operations per round
-    for (int r = 0; r < ROUNDS; r++) {
+    for (int r = 0; r < MAX_ROUNDS; r++) {
         wait_phase(PH_TIMED + r);
+        if (atomic_load_explicit(&g.phase, memory_order_acquire) >= PH_LAT)
+            break;  // the main thread has ended the timed phase
         w->t_start[r] = lab_now_ns();
         if (ok)
             ok = ops(w, nr, false);
         w->t_end[r] = lab_now_ns();
         arrive();
     }
-    w->ops = nr * ROUNDS;
+    w->ops = nr * (uint64_t)g.rounds;
     wait_phase(PH_LAT);
     if (ok && g.workload != FALSE_SHARING)
-        ok = ops(w, n / 4, true);
+        ok = ops(w, n / 4 < LAT_OPS ? n / 4 : LAT_OPS, true);
     if (ok && g.workload == FALSE_SHARING)
         ok = scratch_done(w, nr);
     arrive();
@@ -529,7 +541,8 @@ typedef struct {
     const char *status;
     uint64_t nops, frees, remote, futex;
     int64_t live_end;      // bytes live when the timed phase ends
-    double secs, best;     // all rounds' time, the fastest round's (s)
+    double secs;           // all rounds' time (s)
+    double round_ns[MAX_ROUNDS];  // each round's time per operation (ns)
     double shared;         // false-sharing: shared_line_pct
     int arenas;            // glibc_arenas
     int fd;                // the futex counter, -1 if none
@@ -543,8 +556,10 @@ static void run_phases(result_t *s)
     run_phase(PH_WARM);
     if (s->fd >= 0)
         ioctl(s->fd, PERF_EVENT_IOC_ENABLE, 0);
-    for (int r = 0; r < ROUNDS; r++)
-        run_phase(PH_TIMED + r);
+    // At least ROUNDS rounds, and more until min_ms have passed.
+    uint64_t t0 = lab_now_ns();
+    for (g.rounds = 0; g.rounds < MAX_ROUNDS && (g.rounds < ROUNDS || lab_now_ns() - t0 < g.min_ms * 1000000);)
+        run_phase(PH_TIMED + g.rounds++);
     for (int t = 0; t < g.threads; t++)
         s->live_end += g.w[t].live_bytes;
     if (s->fd >= 0) {
@@ -555,9 +570,8 @@ static void run_phases(result_t *s)
     run_phase(PH_LAT);
 }
 
-// The workers' counts, histograms and status; the rounds' times. Throughput is the
-// fastest round's: on a shared machine interference only ever slows a round down (as in
-// chapter 1). A round lasts from the first thread's start to the last thread's end.
+// The workers' counts, histograms and status; the rounds' times. A round lasts from the
+// first thread's start to the last thread's end; throughput is the whole timed phase's.
 static void gather(result_t *s)
 {
     s->hm = lab_harness_alloc(sizeof *s->hm);
@@ -574,24 +588,24 @@ static void gather(result_t *s)
         lab_hist_merge(s->hm, w->hmalloc);
         lab_hist_merge(s->hf, w->hfree);
     }
-    s->best = INFINITY;
-    for (int r = 0; r < ROUNDS; r++) {
+    for (int r = 0; r < g.rounds; r++) {
         uint64_t t0 = UINT64_MAX, t1 = 0;
         for (int t = 0; t < g.threads; t++) {
             t0 = g.w[t].t_start[r] < t0 ? g.w[t].t_start[r] : t0;
             t1 = g.w[t].t_end[r] > t1 ? g.w[t].t_end[r] : t1;
         }
         s->secs += (double)(t1 - t0) / 1e9;
-        s->best = fmin(s->best, (double)(t1 - t0) / 1e9);
+        s->round_ns[r] = (double)(t1 - t0) / ((double)s->nops / g.rounds);
     }
 }
 
-// The row. ns per operation is wall time over all threads' operations: the fastest
-// round's (ns_per_op, and ops_per_s) and over every round (mean_ns_per_op, as in chapter 1).
-static void write_row(const config_t *c, const char *allocator, const result_t *s)
+// The row. ns per operation is wall time over all threads' operations, of the whole timed
+// phase (ns_per_op, and ops_per_s), with the rounds' spread beside it (as in chapter 1).
+static void write_row(const config_t *c, const char *allocator, result_t *s)
 {
     bool ok = strcmp(s->status, "ok") == 0, lat = ok && g.workload != FALSE_SHARING;
-    double round_ops = (double)s->nops / ROUNDS, peak = (double)s->fp.peak_kib, base = (double)s->fp.baseline_kib;
+    double peak = (double)s->fp.peak_kib, base = (double)s->fp.baseline_kib;
+    lab_rounds_t spread = lab_rounds(s->round_ns, ok ? (size_t)g.rounds : 0);
     lab_row_t r;
     lab_csv_header(columns);
     lab_row_begin(&r, columns);
@@ -604,9 +618,9 @@ static void write_row(const config_t *c, const char *allocator, const result_t *
     lab_row_u64(&r, "cpus", (uint64_t)lab_ncpus());
     lab_row_f64(&r, "ops", ok ? (double)s->nops : NAN);
     lab_row_f64(&r, "elapsed_s", ok ? s->secs : NAN);
-    lab_row_f64(&r, "ops_per_s", ok ? round_ops / s->best : NAN);
-    lab_row_f64(&r, "ns_per_op", ok ? s->best * 1e9 / round_ops : NAN);
-    lab_row_f64(&r, "mean_ns_per_op", ok ? s->secs * 1e9 / (double)s->nops : NAN);
+    lab_row_f64(&r, "ops_per_s", ok ? (double)s->nops / s->secs : NAN);
+    lab_row_f64(&r, "ns_per_op", ok ? s->secs * 1e9 / (double)s->nops : NAN);
+    lab_row_rounds(&r, &spread);
     lab_row_latency(&r, "malloc", s->hm, lat, "p50 p99 p999");
     lab_row_latency(&r, "free", s->hf, lat, "p50 p99 p999");
     lab_row_f64(&r, "timer_overhead_ns", lab_ticks_ns(lab_clock.overhead_ticks));
@@ -664,7 +678,7 @@ static int run(const config_t *c)
 
 // --describe (lab_describe): the workloads as a markdown table, for the book, so that their
 // parameters come from here.
-static const char describe_head[] = "<workload|<sizes (bytes)|>timed operations (all threads)|>live blocks|"
+static const char describe_head[] = "<workload|<sizes (bytes)|>operations per 16 rounds (all threads)|>live blocks|"
                                     "<what it exercises";
 static void describe_row(size_t i, bool quick)
 {
@@ -714,7 +728,8 @@ static void usage(void)
            "  --threads N       worker threads (1 to %d)\n"
            "  --pin             worker i runs only on the i-th allowed CPU (mod their count)\n"
            "  --no-pin          the scheduler places the workers (the default)\n"
-           "  --ops N           timed operations, all threads together (1000 to 1g)\n"
+           "  --ops N           operations in 16 timed rounds, all threads together (1000 to 4g)\n"
+           "  --min-ms N        ... and more rounds until N ms have passed (0 to 60000)\n"
            "  --live N          live blocks, all threads together (1 to 1m); false-sharing:\n"
            "                    objects per thread\n"
            LAB_COMMON_USAGE
@@ -722,16 +737,16 @@ static void usage(void)
            lab_prog, MAX_THREADS);
 }
 
-// 1 to 2 x CPUs, pinned and not; QUICK runs 1, nproc and 2 x nproc threads, and pins only
-// the ends of the sweep.
+// Not pinned: 1 thread, powers of two up to the CPUs, the CPUs, and 2 x the CPUs (1, 2, 4
+// on 2 CPUs). Pinned runs showed nothing their intervals could resolve, and the time is
+// better spent on longer runs; --pin stays for a reader's own runs.
 static void cases(bool quick)
 {
+    (void)quick;
     int ncpus = lab_ncpus(), tmax = 2 * ncpus < MAX_THREADS ? 2 * ncpus : MAX_THREADS;
     for (size_t i = 0; i < NWORKLOADS; i++)
-        for (int t = 1; t <= tmax; t++)
-            for (int p = 0; p <= 1; p++)
-                if (!quick || t == 1 || t == tmax || (p == 0 && t == ncpus))
-                    printf("--workload %s --threads %d --%spin\n", workloads[i].name, t, p ? "" : "no-");
+        for (int t = 1; t <= tmax; t = t < ncpus && 2 * t > ncpus ? ncpus : t == ncpus ? tmax : 2 * t)
+            printf("--workload %s --threads %d --no-pin\n", workloads[i].name, t);
 }
 
 static void context(void)
@@ -750,7 +765,7 @@ int main(int argc, char **argv)
     lab_prog = "02-threads";
     static const struct option opts[] = {
         LAB_WORKLOAD_OPT, { "threads", 1, 0, 't' }, { "pin", 0, 0, 'p' }, { "no-pin", 0, 0, 'P' },
-        { "ops", 1, 0, 'o' }, { "live", 1, 0, 'l' }, LAB_DESCRIBE_OPT, LAB_COMMON_OPTS
+        { "ops", 1, 0, 'o' }, { "live", 1, 0, 'l' }, { "min-ms", 1, 0, 'M' }, LAB_DESCRIBE_OPT, LAB_COMMON_OPTS
     };
     static const lab_program_t prog = {
         .columns = columns, .workloads = LAB_WORKLOADS(workloads), .cases = cases,
@@ -758,7 +773,7 @@ int main(int argc, char **argv)
     };
     config_t c = { 0 };
     lab_common_t common = LAB_COMMON_INIT;
-    const char *threads = "1", *nops = NULL, *live = NULL;
+    const char *threads = "1", *nops = NULL, *live = NULL, *min_ms = NULL;
     g.pin = -1;
     int o;
     while ((o = lab_getopt(argc, argv, opts, &prog, &common)) != -1) {
@@ -772,6 +787,7 @@ int main(int argc, char **argv)
             break;
         case 'o': nops = optarg; break;
         case 'l': live = optarg; break;
+        case 'M': min_ms = optarg; break;
         }
     }
     g.workload = common.workload;
@@ -781,8 +797,9 @@ int main(int argc, char **argv)
     c.wl = &workloads[g.workload];
     g.threads = (int)lab_opt_u64("--threads", threads, 1, MAX_THREADS);
     g.pin = g.pin > 0;  // --no-pin by default
-    g.ops = nops ? lab_opt_u64("--ops", nops, 1000, 1ull << 30) : quick ? c.wl->q_ops : c.wl->ops;
+    g.ops = nops ? lab_opt_u64("--ops", nops, 1000, 4ull << 30) : quick ? c.wl->q_ops : c.wl->ops;
     g.live = live ? lab_opt_u64("--live", live, 1, 1u << 20) : quick ? c.wl->q_live : c.wl->live;
+    g.min_ms = min_ms ? lab_opt_u64("--min-ms", min_ms, 0, 60000) : quick ? 0 : MIN_MS;
     footprint();
     lab_clock_init();
     return run(&c);

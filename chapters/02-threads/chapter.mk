@@ -1,14 +1,12 @@
-# Chapter 2: threads. Every process runs one workload at one thread count, pinned or not;
-# glibc runs a second time with MALLOC_ARENA_MAX=1 (the registry's glibc-arena1). QUICK
-# runs one repetition unless REPS is given: 7 allocators x 24 cases is the QUICK budget.
+# Chapter 2: threads. Every process runs one workload at one thread count (1, 2 and 4 on 2
+# CPUs; not pinned); glibc runs a second time with MALLOC_ARENA_MAX=1 (the registry's
+# glibc-arena1).
 02-threads_ALLOCATORS := $(ALLOCATORS)$(if $(filter glibc,$(ALLOCATORS)), glibc-arena1)
-02-threads_REPS := $(if $(and $(QUICK),$(filter-out command line environment,$(origin REPS))),1)
-# Summaries are grouped by pinning too; the ratio is the speedup over the same
-# allocator's one-thread run.
+# Summaries are grouped by pinning too (a reader's own runs may pin); the ratio is the
+# speedup over the same allocator's one-thread run.
 02-threads_SUMMARY := --by allocator,workload,threads,pin --baseline threads=1
-# The floor never reuses memory while a block is live; 256 MiB hold a full run's blocks
-# and cost less to pre-fault than the default 512.
-02-threads_FLOOR_MIB := $(if $(QUICK),32,256)
+# No floor: a bump allocator never reuses memory, and a full run allocates gigabytes.
+02-threads_NO_FLOOR := 1
 # The contention pass: producer-consumer at twice as many threads as CPUs, once under each
 # perf wrapper (common/wrap/perf-*: one row per allocator and tool); the book's table
 # summarises its rows by allocator and tool, each column from its tool's rows.
