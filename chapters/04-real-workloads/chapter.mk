@@ -25,17 +25,18 @@
 # chapter 1's source (cc1 itself: heaptrack does not follow the driver's exec), under no
 # tool, heaptrace.so and heaptrack, 7 runs each (2 in QUICK), shuffled; the loop under
 # ltrace 3 times, with fewer calls; the replayer's own cost, `replay --dry` of each trace.
-# QUICK leaves heaptrack over cc1 out: here it runs into its limit or crashes after a
-# minute (see the chapter), which is most of a QUICK run's time; the loop still runs it.
-04-real-workloads_OVERHEAD := --allocators glibc --reps $(if $(QUICK),2 --timeout 60,7 --timeout 600)
+# In QUICK, cc1's limit is 15 s: heaptrack over it runs into any limit or crashes after a
+# minute here (see the chapter), which would be most of a QUICK run's time.
+04-real-workloads_OVERHEAD := --allocators glibc --reps $(if $(QUICK),2,7)
+04-real-workloads_LIMIT := --timeout $(if $(QUICK),60,600)
 04-real-workloads_LOOP := --command --values calls,elapsed_s,ns_per_call --prog build/04-real-workloads/trace
-04-real-workloads_PASS.overhead-loop := $(04-real-workloads_OVERHEAD) $(04-real-workloads_LOOP) \
+04-real-workloads_PASS.overhead-loop := $(04-real-workloads_OVERHEAD) $(04-real-workloads_LIMIT) $(04-real-workloads_LOOP) \
     --case 'loop loop $(if $(QUICK),200000,2000000)' --wrap none --wrap heaptrace --wrap heaptrack
 04-real-workloads_PASS.overhead-ltrace := --allocators glibc --reps $(if $(QUICK),1,3) $(04-real-workloads_LOOP) --case 'loop loop $(if $(QUICK),2000,5000)' --wrap ltrace
-04-real-workloads_PASS.overhead-cc1 := $(04-real-workloads_OVERHEAD) --command --prog "$$(chapters/04-real-workloads/cc1 --prog build/04-real-workloads/trace)" \
-    --case "cc1 $$(chapters/04-real-workloads/cc1 --args build/04-real-workloads/trace)" --wrap none --wrap heaptrace $(if $(QUICK),,--wrap heaptrack)
+04-real-workloads_PASS.overhead-cc1 := $(04-real-workloads_OVERHEAD) --timeout $(if $(QUICK),15,600) --command --prog "$$(chapters/04-real-workloads/cc1 --prog build/04-real-workloads/trace)" \
+    --case "cc1 $$(chapters/04-real-workloads/cc1 --args build/04-real-workloads/trace)" --wrap none --wrap heaptrace --wrap heaptrack
 # (the replayer's cost of each whole committed trace: no --quick, in QUICK too)
-04-real-workloads_PASS.overhead-dry := $(04-real-workloads_OVERHEAD) --prog build/04-real-workloads/replay $(foreach p,$(04-real-workloads_PROGRAMS),--case '--workload $(p) --dry')
+04-real-workloads_PASS.overhead-dry := $(04-real-workloads_OVERHEAD) $(04-real-workloads_LIMIT) --prog build/04-real-workloads/replay $(foreach p,$(04-real-workloads_PROGRAMS),--case '--workload $(p) --dry')
 04-real-workloads_FULL_PASSES := overhead-dry
 # The passes' summaries (each tool against none), and the tables made at book time:
 # fidelity (does the replay rank the allocators as the real run does, and how far is its
