@@ -176,10 +176,11 @@ is "$rc" 0 "render with relative dirs from another directory"
 # (issue 10, item 2) A value of an allocator not asked for, or not installed (n=0), says
 # "not run"; so does a ratio whose baseline, glibc, did not run.
 cat > "$D/01-x/n.summary.csv" <<'EOF'
-allocator,workload,metric,n,median,ratio
-glibc,small,ns_per_op,5,20.1,1
-tbbmalloc,small,ns_per_op,0,,
-glibc,small,futex_per_mop,0,,
+allocator,workload,metric,n,median,cv,ratio
+glibc,small,ns_per_op,5,20.1,0.01,1
+tbbmalloc,small,ns_per_op,0,,,
+glibc,small,futex_per_mop,0,,,
+glibc,large,ns_per_op,1,30.2,,1
 EOF
 printf 'allocator,workload,metric,n,median,ratio\nmimalloc,small,ns_per_op,5,9.5,\n' > "$D/01-x/nog.summary.csv"
 cat > "$D/01-x/evil.table.md" <<'EOF'
@@ -195,7 +196,7 @@ cat > "$D/01-x/phases.table.md" <<'EOF'
 | tbbmalloc | — | — | — (1 missing) |
 EOF
 book '![Floor is fast.](figures/01-x/a.svg){#fig:a}' \
-    'A [x]{.v src=01-x/n.summary.csv allocator=jemalloc workload=small metric=ns_per_op} B []{.v src=01-x/n.summary.csv allocator=tbbmalloc workload=small metric=ns_per_op unit=ns} C []{.v src=01-x/nog.summary.csv allocator=mimalloc stat=ratio}. D []{.v src=01-x/n.summary.csv allocator=glibc metric=futex_per_mop}.' \
+    'A [x]{.v src=01-x/n.summary.csv allocator=jemalloc workload=small metric=ns_per_op} B []{.v src=01-x/n.summary.csv allocator=tbbmalloc workload=small metric=ns_per_op unit=ns} C []{.v src=01-x/nog.summary.csv allocator=mimalloc stat=ratio}. D []{.v src=01-x/n.summary.csv allocator=glibc metric=futex_per_mop}. E []{.v src=01-x/n.summary.csv allocator=glibc workload=large metric=ns_per_op stat=cv}.' \
     '::: {.include src="01-x/evil.table.md"}'$'\n'':::' \
     '::: {.include src="01-x/phases.table.md"}'$'\n'':::' > "$TMP/nr.md"
 "$RENDER" "$TMP/out/nr.html" "$D" "$F" "$TMP/nr.md" 2>"$TMP/nr.err"
@@ -206,6 +207,7 @@ has 'A <span class="v not-run">jemalloc not run</span> B'; ok $? "an allocator n
 has 'B <span class="v not-run">tbbmalloc not run</span> C'; ok $? "an allocator not installed (n=0): 'not run', no unit"
 has 'C <span class="v not-run">glibc not run</span>\.'; ok $? "a ratio without its baseline: 'glibc not run'"
 has 'D <span class="v not-run">no data</span>\.'; ok $? "a value that ran but was not measured (n=0): 'no data'"
+has 'E <span class="v not-run">n/a \(one run\)</span>\.'; ok $? "a spread of one run (a QUICK chapter of one repetition): 'n/a (one run)'"
 has '<em>not run \(not installed\)</em>'; ok $? "a table cell of an allocator not installed says 'not run'"
 has '<td>tbbmalloc</td> *<td[^>]*><em>not run \(not installed\)</em></td> *<td[^>]*><em>not run \(not installed\)</em></td> *</tr>'
 ok $? "a missing allocator's row says 'not run' in every column"

@@ -22,10 +22,10 @@
     --allocators 'glibc glibc-notrim' --case '--workload medium'
 # Instructions and simulated cache misses per operation (common/wrap/callgrind), one process
 # per allocator and workload: the counts are deterministic. Only the timed rounds are
-# counted, a fixed number of them, with no latency phase.
+# counted, a fixed number of them, with no latency phase. (QUICK: small and mixed only.)
 01-micro_COUNTED := --min-ms 0 --lat-rounds 0 --rounds $(if $(QUICK),4,20)
 01-micro_PASS.counts := --prog build/01-micro/01-micro --reps 1 --floor --allocators $(call sq,$(ALLOCATORS)) --wrap callgrind \
-    $(foreach w,small medium large mixed churn,--case '--workload $(w) $(01-micro_COUNTED)')
+    $(foreach w,small $(if $(QUICK),,medium large) mixed $(if $(QUICK),,churn),--case '--workload $(w) $(01-micro_COUNTED)')
 01-micro_SUMMARIES := jemalloc-conf sizes glibc-trim counts
 # (by threads too, as the chapter's own summary: summarize counts reads the two together)
 01-micro_SUMMARY.counts := --by allocator,workload,threads

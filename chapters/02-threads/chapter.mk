@@ -1,7 +1,8 @@
 # Chapter 2: threads. Every process runs one workload at one thread count (1, 2 and 4 on 2
 # CPUs; not pinned); glibc runs a second time with MALLOC_ARENA_MAX=1 (the registry's
-# glibc-arena1).
+# glibc-arena1). QUICK runs one repetition unless REPS is given.
 02-threads_ALLOCATORS := $(ALLOCATORS)$(if $(filter glibc,$(ALLOCATORS)), glibc-arena1)
+02-threads_REPS := $(if $(and $(QUICK),$(filter-out command line environment,$(origin REPS))),1)
 # Summaries are grouped by pinning too (a reader's own runs may pin); the ratio is the
 # speedup over the same allocator's one-thread run.
 02-threads_SUMMARY := --by allocator,workload,threads,pin --baseline threads=1

@@ -196,6 +196,9 @@ local function no_data(status)
   return pandoc.Span({pandoc.Str("no data" .. why)}, pandoc.Attr("", {"v", "not-run"}))
 end
 
+-- The statistics of a spread, which one run does not have (summarize leaves them empty).
+local SPREAD = {sd = true, cv = true, ci_lo = true, ci_hi = true, ratio_lo = true, ratio_hi = true}
+
 local function value(span)
   local a = span.attributes
   local src = a.src
@@ -263,6 +266,9 @@ local function value(span)
     return no_data(match.status)
   end
   local ratio = stat:match("^ratio") ~= nil
+  if raw == "" and match.n == "1" and SPREAD[stat] then   -- one run (e.g. QUICK): no spread
+    return pandoc.Span({pandoc.Str("n/a (one run)")}, pandoc.Attr("", {"v", "not-run"}))
+  end
   if raw == "" and ratio and has_column(csv, "allocator") and not ran(csv, "glibc") then
     return not_run("glibc")   -- the baseline
   end
