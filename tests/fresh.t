@@ -5,7 +5,8 @@
 # copied once; each chapter then runs with no build/ at all, so that one chapter's build
 # cannot hide another's missing prerequisite. Each runs with glibc alone: the build's
 # prerequisites do not depend on the allocators, the chapter tests run all of them, and
-# so a real run of every chapter with a subset of one is checked too (item 2).
+# so a real run of every chapter with a subset of one is checked too (item 2); one
+# repetition, so that a book of single runs (no spread to show) is checked as well.
 . "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 copy=$TMP/clone
@@ -21,8 +22,8 @@ reference_snapshot >"$TMP/reference"
 for c in $(cd chapters && ls -d [0-9][0-9]-*); do
     nn=${c%%-*}
     rm -rf "$copy/build"
-    (cd "$copy" && make -s "$nn" QUICK=1 ALLOCATORS=glibc >"$TMP/$nn.log" 2>&1); rc=$?
-    ok $rc "make $nn QUICK=1 ALLOCATORS=glibc on a fresh copy"
+    (cd "$copy" && make -s "$nn" QUICK=1 REPS=1 ALLOCATORS=glibc >"$TMP/$nn.log" 2>&1); rc=$?
+    ok $rc "make $nn QUICK=1 REPS=1 ALLOCATORS=glibc on a fresh copy"
     [ $rc = 0 ] || tail -15 "$TMP/$nn.log" | sed 's/^/# /'
     [ -s "$copy/build/quick/data/$c/$c.csv" ] && [ -s "$copy/build/quick/book.html" ]
     ok $? "  ... writes chapter $nn's data and the book"

@@ -9,7 +9,7 @@
 # large's structure at other sizes, 5 timed rounds and no latency phase (a block of tens of
 # MiB can take hundreds of ms to map and touch here): large's own sizes (1-8 MiB), one fixed
 # size (4 MiB), and random sizes on both sides of mimalloc's limit for blocks in segments.
-01-micro_SIZES := --workload large --rounds 5 --min-ms 0 --lat-rounds 0
+01-micro_SIZES := --workload large --rounds $(if $(QUICK),2,5) --min-ms 0 --lat-rounds 0
 # mimalloc runs a second time, with decommit off (the registry's mimalloc-nodecommit).
 01-micro_PASS.sizes := --prog build/01-micro/01-micro --pin --reps $(if $(QUICK),1,3) \
     --allocators $(call sq,$(ALLOCATORS)$(if $(filter mimalloc,$(ALLOCATORS)), mimalloc-nodecommit)) \
