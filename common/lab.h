@@ -273,6 +273,26 @@ static inline double lab_median(double *v, size_t n)
 }
 
 // Calibrates over ~20 ms, then measures the empty bracket 2x10^4 times.
+// The TSC's ns per tick over one window of ms milliseconds of CLOCK_MONOTONIC_RAW.
+static inline double lab_calibrate(uint64_t ms)
+{
+    uint64_t n0 = lab_now_ns(), c0 = lab_t0(), n1;
+    while ((n1 = lab_now_ns()) - n0 < ms * 1000000u)
+        ;
+    uint64_t c1 = lab_t1();
+    return (double)(n1 - n0) / (double)(c1 - c0);
+}
+
+// n empty brackets (lab_t0 ... lab_t1), in ticks, sorted.
+static inline void lab_empty_brackets(uint64_t *d, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        uint64_t t = lab_t0();
+        d[i] = lab_t1() - t;
+    }
+    qsort(d, n, sizeof d[0], lab_cmp_u64);
+}
+
 // LAB_CLOCK=gettime forces the fallback (for tests and for machines we do not trust).
 static inline void lab_clock_init(void)
 {
@@ -281,21 +301,10 @@ static inline void lab_clock_init(void)
 #if !defined(__x86_64__)
     lab_clock.tsc = false;
 #endif
-    lab_clock.ns_per_tick = 1.0;
-    if (lab_clock.tsc) {
-        uint64_t n0 = lab_now_ns(), c0 = lab_t0(), n1;
-        while ((n1 = lab_now_ns()) - n0 < 20000000u)
-            ;
-        uint64_t c1 = lab_t1();
-        lab_clock.ns_per_tick = (double)(n1 - n0) / (double)(c1 - c0);
-    }
+    lab_clock.ns_per_tick = lab_clock.tsc ? lab_calibrate(20) : 1.0;
     enum { N = 20000 };
     static uint64_t d[N];
-    for (int i = 0; i < N; i++) {
-        uint64_t t = lab_t0();
-        d[i] = lab_t1() - t;
-    }
-    qsort(d, N, sizeof d[0], lab_cmp_u64);
+    lab_empty_brackets(d, N);
     lab_clock.overhead_ticks = (double)d[N / 2];
     // What one bracket can resolve is its own spread (p10 to p90), and never less than
     // the counter's step: a virtual TSC may advance in steps of many ticks (about 20 under

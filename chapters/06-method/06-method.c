@@ -39,21 +39,12 @@ static const char *const columns[] = {
 
 enum { BRACKETS = 100000, CALLS = 100000, CALIBRATION_MS = 10 };
 
-// Ticks per ns over one window of ms milliseconds of CLOCK_MONOTONIC_RAW.
-static double calibrate(uint64_t ms)
-{
-    uint64_t n0 = lab_now_ns(), c0 = lab_t0(), n1;
-    while ((n1 = lab_now_ns()) - n0 < ms * 1000000)
-        ;
-    return (double)(lab_t1() - c0) / (double)(n1 - n0);
-}
-
 // (max - min) / median of n calibrations, in ppm.
 static double calibration_spread_ppm(uint64_t n)
 {
     static double g[1000];
     for (uint64_t i = 0; i < n; i++)
-        g[i] = calibrate(CALIBRATION_MS);
+        g[i] = 1.0 / lab_calibrate(CALIBRATION_MS);  // ticks per ns
     double med = lab_median(g, n);  // sorts g
     return (g[n - 1] - g[0]) / med * 1e6;
 }
@@ -74,11 +65,7 @@ static int run(uint64_t rep, uint64_t calibrations)
 {
     const char *allocator = lab_allocator();  // (a bad LAB_ALLOCATOR stops the run before any output)
     static uint64_t d[BRACKETS];
-    for (int i = 0; i < BRACKETS; i++) {
-        uint64_t t = lab_t0();
-        d[i] = lab_t1() - t;
-    }
-    qsort(d, BRACKETS, sizeof d[0], lab_cmp_u64);
+    lab_empty_brackets(d, BRACKETS);
     double spread = lab_clock.tsc ? calibration_spread_ppm(calibrations) : NAN;
     uint64_t t = lab_now_ns();
     for (int i = 0; i < CALLS; i++)
