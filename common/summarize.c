@@ -59,7 +59,24 @@
  * the smallest (peak_rss_kib) of each; and the worst error of the replay's prediction of an
  * allocator's change of peak RSS against glibc's, |(replay_a - replay_glibc) - (real_a -
  * real_glibc)|, in MiB and in % of that allocator's real peak (fmt_sig: 2 and 1 significant
- * digits).
+ * digits). With two more summaries, of callgrind's counts of the real runs and of the
+ * replays (common/wrap/callgrind's `ir`), two more columns: how many pairs the replay's
+ * instructions order as the real run's do, and the worst error of the replay's prediction
+ * of an allocator's change of instructions against glibc's, in millions and in % of that
+ * allocator's real change. --changes (last) prints, instead, each allocator's changes
+ * against glibc as CSV: workload, allocator, real_rss_change_kib, replay_rss_change_kib,
+ * real_ir_change_per_event, replay_ir_change_per_event (per event of the replayed trace:
+ * the replay counts' `ops`); empty where a figure is missing.
+ *
+ * Bridge: does a classic benchmark rank the allocators as our own workload does?
+ *   summarize bridge SPEC.tsv --data DIR > TABLE.md
+ * SPEC: a pair a line, tab-separated: a label, the classic's summary and workload, ours
+ * (or a step towards ours) and workload, a note ("$DATA/" in a file name: DIR's). From
+ * each summary the median ns_per_op (and its interval) per allocator (the floor left out)
+ * at one thread count: the smallest both have, above 1 where both have one. A markdown row
+ * per pair: the label, our workload and its chapter (the file's directory), the threads,
+ * the allocators both have, fastest first, in each; Kendall's tau between the two orders;
+ * how many pairs the two order oppositely with both sides' intervals apart; the note.
  *
  * Counts: do deterministic counts rank the allocators as wall time does?
  *   summarize counts rows|fit COUNTS.summary.csv WALL.summary.csv > TABLE.md
@@ -120,8 +137,9 @@ static const char usage[] =
     "       summarize format [--digits N] [--scale X] < NUMBERS\n"
     "       summarize select IN.csv... [--where COND,...] [--sort COL] [--blocks COLS]\n"
     "                 [--tag NAME] [--key COLS --wide COL[=V|V...] --values COLS [--gap COL]]\n"
-    "       summarize fidelity REAL.summary.csv REPLAY.summary.csv\n"
+    "       summarize fidelity REAL.summary.csv REPLAY.summary.csv [REAL_COUNTS.summary.csv REPLAY_COUNTS.summary.csv] [--changes]\n"
     "       summarize counts rows|fit COUNTS.summary.csv WALL.summary.csv\n"
+    "       summarize bridge SPEC.tsv --data DIR\n"
     "  COND: COL=VAL[|VAL...], COL!=VAL[|VAL...], COL>NUM or COL<NUM\n";
 
 // ---------------------------------------------------------------------------
@@ -1147,20 +1165,24 @@ static void select_main(int argc, char **argv)
 // The medians read, by program or workload, allocator and kind: each mode's table names
 // each kind's metric in each of its two files ("": not in that file). Workloads are those
 // of the first file. Fidelity: time and peak RSS of the real run, and of the replay its
-// time per call, its wall time and its peak RSS. Counts: instructions, D1 and LL misses per
+// time per call, its wall time and its peak RSS, and the instructions of each, where their
+// counts are given. Counts: instructions, D1 and LL misses per
 // operation (callgrind), and wall time per operation.
-enum { F_REAL_TIME, F_REAL_RSS, F_CALL, F_WALL, F_RSS, F_KINDS };
+enum { F_REAL_TIME, F_REAL_RSS, F_CALL, F_WALL, F_RSS, F_REAL_IR, F_IR, F_EVENTS, F_KINDS };
 enum { C_IR, C_D1, C_LL, C_NS, C_FAULTS, C_OPS, C_KINDS };
 #define MAX_FAULTS_PER_OP 0.001  // the model is fitted where page faults cost (almost) nothing
-#define MAX_KINDS 6
-typedef const char *const kinds_t[2][MAX_KINDS];
+#define MAX_KINDS 8
+#define MAX_FILES 4
+typedef const char *const kinds_t[MAX_FILES][MAX_KINDS];  // "" or NULL: none
 static kinds_t fidelity_kinds = {
-    { "elapsed_s", "peak_rss_kib", "", "", "", "" },           // the real run's summary
-    { "", "", "ns_per_op", "elapsed_s", "peak_rss_kib", "" },  // the replay's
+    { "elapsed_s", "peak_rss_kib" },                                   // the real run's summary
+    { [F_CALL] = "ns_per_op", [F_WALL] = "elapsed_s", [F_RSS] = "peak_rss_kib" },  // the replay's
+    { [F_REAL_IR] = "ir" },                                            // callgrind's, real runs
+    { [F_IR] = "ir", [F_EVENTS] = "ops" },                             // callgrind's, replays
 };
 static kinds_t counts_kinds = {
-    { "ir_per_op", "d1_misses_per_op", "ll_misses_per_op", "", "", "" },        // callgrind's summary
-    { "", "", "", "ns_per_op", "minor_faults", "ops" },                          // the wall-time run's
+    { "ir_per_op", "d1_misses_per_op", "ll_misses_per_op" },                  // callgrind's summary
+    { [C_NS] = "ns_per_op", [C_FAULTS] = "minor_faults", [C_OPS] = "ops" },  // the wall-time run's
 };
 
 static struct {
@@ -1171,7 +1193,7 @@ static struct {
         double v;
     } *m;
     size_t n, cap;
-    int file;  // 0 or 1
+    int file;  // which of the files
     kinds_t *kinds;
     bool floor;  // read the floor's rows too
 } fd;
@@ -1186,7 +1208,7 @@ static void medians_row(const char *path, int line, char **f)
     if ((strcmp(f[cs], "ok") != 0 && *f[cs]) || (!fd.floor && strcmp(f[ca], "floor") == 0))
         return;  // (the floor is no allocator a program can run on)
     for (int k = 0; k < MAX_KINDS; k++) {
-        if (strcmp(f[cm], (*fd.kinds)[fd.file][k]) != 0)
+        if (!(*fd.kinds)[fd.file][k] || strcmp(f[cm], (*fd.kinds)[fd.file][k]) != 0)
             continue;
         long w = fd.file == 0 ? (long)intern(&fd.wl, f[cw]) : find_string(&fd.wl, f[cw]);
         double v;
@@ -1200,10 +1222,10 @@ static void medians_row(const char *path, int line, char **f)
     }
 }
 
-static void read_medians(kinds_t *kinds, bool floor, char **files)
+static void read_medians(kinds_t *kinds, bool floor, char **files, int nfiles)
 {
     fd.kinds = kinds, fd.floor = floor;
-    for (fd.file = 0; fd.file < 2; fd.file++)
+    for (fd.file = 0; fd.file < nfiles; fd.file++)
         csv_read(files[fd.file], medians_row);
 }
 
@@ -1241,42 +1263,94 @@ static char *agree(char *buf, size_t w, int x, int y)
     return buf;
 }
 
-// The replay's worst error in predicting an allocator's change of peak RSS against glibc.
-static void rss_error(FILE *o, size_t w)
+// The replay's worst error in predicting an allocator's change of a metric against glibc's,
+// |(replay_a - replay_glibc) - (real_a - real_glibc)|, and whose it is (*worst: -1 where no
+// allocator has both figures); NAN where glibc, the baseline, has not both.
+static double change_error(size_t w, int real, int replay, long *worst)
 {
-    long g = find_string(&fd.al, "glibc"), worst_a = -1;
-    double worst = -1;
-    if (g < 0 || isnan(fid(w, (size_t)g, F_RSS)) || isnan(fid(w, (size_t)g, F_REAL_RSS))) {
-        fputs("glibc, the baseline, not run", o);
+    long g = find_string(&fd.al, "glibc");
+    *worst = -1;
+    if (g < 0 || isnan(fid(w, (size_t)g, replay)) || isnan(fid(w, (size_t)g, real)))
+        return NAN;
+    double most = -1;
+    for (size_t a = 0; a < fd.al.n; a++) {
+        double e = fabs((fid(w, a, replay) - fid(w, (size_t)g, replay)) - (fid(w, a, real) - fid(w, (size_t)g, real)));
+        if (!isnan(e) && e > most)
+            most = e, *worst = (long)a;
+    }
+    return most;
+}
+
+// The worst error as a cell: in `unit` (value / scale), and in % of `of`: the allocator's
+// real figure (the peak) or, relative, its real change against glibc.
+static void error_cell(FILE *o, size_t w, int real, int replay, double scale, const char *unit, bool relative)
+{
+    long a;
+    double e = change_error(w, real, replay, &a);
+    if (isnan(e) || a < 0) {
+        fputs(isnan(e) ? "glibc, the baseline, not run" : "no allocator to compare", o);
         return;
     }
-    for (size_t a = 0; a < fd.al.n; a++) {
-        double e = fabs((fid(w, a, F_RSS) - fid(w, (size_t)g, F_RSS)) -
-                        (fid(w, a, F_REAL_RSS) - fid(w, (size_t)g, F_REAL_RSS)));
-        if (!isnan(e) && e > worst)
-            worst = e, worst_a = (long)a;
-    }
-    char mib[NUM_LEN], pct[NUM_LEN];
-    fprintf(o, "%s MiB (%s; %s%% of its real peak)", fmt_sig(mib, worst / 1024, 2), fd.al.s[worst_a],
-            fmt_sig(pct, 100 * worst / fid(w, (size_t)worst_a, F_REAL_RSS), 1));
+    double of = fid(w, (size_t)a, real) - (relative ? fid(w, (size_t)find_string(&fd.al, "glibc"), real) : 0);
+    char v[NUM_LEN], pct[NUM_LEN];
+    fprintf(o, "%s %s (%s; %s%% of its real %s)", fmt_sig(v, e / scale, 2), unit, fd.al.s[a],
+            fmt_sig(pct, 100 * e / fabs(of), 1), relative ? "change" : "peak");
+}
+
+// --changes: each allocator's changes against glibc, real and replayed, as CSV (a figure's
+// data): peak RSS in KiB, and instructions per event of the replayed trace.
+static void fidelity_changes(void)
+{
+    long g = find_string(&fd.al, "glibc");
+    FILE *o = open_memstream(&out_buf, &out_len);
+    fputs("workload,allocator,real_rss_change_kib,replay_rss_change_kib,real_ir_change_per_event,replay_ir_change_per_event\n", o);
+    for (size_t w = 0; w < fd.wl.n && g >= 0; w++)
+        for (size_t a = 0; a < fd.al.n; a++) {
+            if ((long)a == g)
+                continue;
+            double ev = fid(w, a, F_EVENTS), v[4] = {
+                fid(w, a, F_REAL_RSS) - fid(w, (size_t)g, F_REAL_RSS), fid(w, a, F_RSS) - fid(w, (size_t)g, F_RSS),
+                (fid(w, a, F_REAL_IR) - fid(w, (size_t)g, F_REAL_IR)) / ev, (fid(w, a, F_IR) - fid(w, (size_t)g, F_IR)) / ev };
+            if (isnan(v[0]) && isnan(v[1]) && isnan(v[2]) && isnan(v[3]))
+                continue;  // (an allocator this program has no figure of)
+            fprintf(o, "%s,%s", fd.wl.s[w], fd.al.s[a]);
+            for (int i = 0; i < 4; i++)
+                put(o, v[i]);
+            fputc('\n', o);
+        }
+    out_flush(o);
 }
 
 static void fidelity_main(int argc, char **argv)
 {
-    if (argc != 3 || argv[1][0] == '-' || argv[2][0] == '-')
-        lab_die("fidelity needs two files: REAL.summary.csv REPLAY.summary.csv");
-    read_medians(&fidelity_kinds, false, argv + 1);
-    char a[64], b[64], c[64];
+    bool changes = argc > 1 && strcmp(argv[argc - 1], "--changes") == 0;
+    argc -= changes;
+    if ((argc != 3 && argc != 5) || argv[1][0] == '-' || argv[2][0] == '-' || (argc == 5 && (argv[3][0] == '-' || argv[4][0] == '-')))
+        lab_die("fidelity needs two files, REAL.summary.csv REPLAY.summary.csv, or four, with "
+                "REAL_COUNTS.summary.csv REPLAY_COUNTS.summary.csv (and --changes: the changes as CSV)");
+    bool ir = argc == 5;
+    read_medians(&fidelity_kinds, false, argv + 1, argc - 1);
+    if (changes) {
+        fidelity_changes();
+        return;
+    }
+    char a[64], b[64], c[64], d[64];
     FILE *o = open_memstream(&out_buf, &out_len);
-    fputs("| program | fastest: real / replay call / replay wall | time order agrees, pairs: "
-          "call / wall | smallest: real / replay | RSS order agrees (pairs) | worst error of "
-          "predicted RSS change vs glibc |\n|:--|:--|--:|:--|--:|:--|\n", o);
+    fprintf(o, "| program | fastest: real / replay call / replay wall | time order agrees, pairs: "
+            "call / wall | smallest: real / replay | RSS order agrees (pairs) | worst error of "
+            "predicted RSS change vs glibc |%s\n|:--|:--|--:|:--|--:|:--|%s\n",
+            ir ? " instruction order agrees (pairs) | worst error of predicted instruction change vs glibc |" : "",
+            ir ? "--:|:--|" : "");
     for (size_t w = 0; w < fd.wl.n; w++) {
         fprintf(o, "| %s | %s / %s / %s | %s / %s | %s / %s | %s | ", fd.wl.s[w],
                 best(w, F_REAL_TIME), best(w, F_CALL), best(w, F_WALL),
                 agree(a, w, F_REAL_TIME, F_CALL), agree(b, w, F_REAL_TIME, F_WALL),
                 best(w, F_REAL_RSS), best(w, F_RSS), agree(c, w, F_REAL_RSS, F_RSS));
-        rss_error(o, w);
+        error_cell(o, w, F_REAL_RSS, F_RSS, 1024, "MiB", false);
+        if (ir) {
+            fprintf(o, " | %s | ", agree(d, w, F_REAL_IR, F_IR));
+            error_cell(o, w, F_REAL_IR, F_IR, 1e6, "M", true);
+        }
         fputs(" |\n", o);
     }
     out_flush(o);
@@ -1375,7 +1449,7 @@ static void counts_main(int argc, char **argv)
     if (argc != 4 || argv[2][0] == '-' || argv[3][0] == '-')
         lab_die("counts needs a part and two files: rows|fit COUNTS.summary.csv WALL.summary.csv");
     int part = lab_opt_choice("counts part", argv[1], parts);
-    read_medians(&counts_kinds, true, argv + 2);
+    read_medians(&counts_kinds, true, argv + 2, 2);
     double beta[3];
     int npoints;
     if (!fit_model(beta, &npoints))
@@ -1851,6 +1925,177 @@ static void format_main(int argc, char **argv)
 }
 
 // ---------------------------------------------------------------------------
+// bridge mode: does a classic benchmark rank the allocators as our own workload does?
+// ---------------------------------------------------------------------------
+
+// One side of a pair: a workload's median ns_per_op and its interval per allocator and
+// thread count, from one summary.
+typedef struct {
+    const char *path, *workload;
+    strings_t al;
+    struct { size_t a; double threads, med, lo, hi; } *m;
+    size_t n, cap;
+} side_t;
+static side_t *side_now;
+
+static void side_row(const char *path, int line, char **f)
+{
+    int ca = col_index("allocator"), cw = col_index("workload"), cm = col_index("metric"),
+        ct = col_index("threads"), cmed = col_index("median"), clo = col_index("ci_lo"), chi = col_index("ci_hi");
+    if (ca < 0 || cw < 0 || cm < 0 || cmed < 0 || clo < 0 || chi < 0)
+        lab_die("%s: expected a summary, with columns allocator, workload, metric, median, ci_lo and ci_hi", path);
+    double v, lo, hi, t = 1;
+    if (strcmp(f[cw], side_now->workload) != 0 || strcmp(f[cm], "ns_per_op") != 0 || strcmp(f[ca], "floor") == 0 ||
+        field_kind(f[cmed], &v) != V_NUM)
+        return;
+    if (ct >= 0 && field_kind(f[ct], &t) != V_NUM)
+        lab_die("%s:%d: threads '%s' is not a number", path, line, f[ct]);
+    if (field_kind(f[clo], &lo) != V_NUM || field_kind(f[chi], &hi) != V_NUM)
+        lo = hi = NAN;  // (one run: no interval)
+    side_t *sd = side_now;
+    GROW(sd->m, sd->n, sd->cap);
+    sd->m[sd->n++] = (typeof(*sd->m)){ intern(&sd->al, f[ca]), t, v, lo, hi };
+}
+
+static void side_read(side_t *sd)
+{
+    free(hdr.col);  // every summary has its own columns
+    hdr.col = NULL, hdr.ncol = 0;
+    side_now = sd;
+    csv_read(sd->path, side_row);
+    if (sd->n == 0)
+        lab_die("%s has no ns_per_op of workload '%s'", sd->path, sd->workload);
+}
+
+// The side's entry for allocator name at t threads, or NULL.
+static typeof(((side_t *)0)->m) side_get(const side_t *sd, const char *name, double t)
+{
+    long a = find_string(&sd->al, name);
+    for (size_t i = 0; a >= 0 && i < sd->n; i++)
+        if (sd->m[i].a == (size_t)a && sd->m[i].threads == t)
+            return &sd->m[i];
+    return NULL;
+}
+
+// The thread count to compare at: the smallest both sides have, above 1 where there is one
+// (a threaded classic runs at the CPUs and more, our workloads at 1 and more).
+static double bridge_threads(const side_t *x, const side_t *y)
+{
+    double best = NAN;
+    for (size_t i = 0; i < x->n; i++)
+        for (size_t j = 0; j < y->n; j++) {
+            double t = x->m[i].threads;
+            if (t == y->m[j].threads && (isnan(best) || (t > 1 && (best <= 1 || t < best))))
+                best = t;
+        }
+    return best;
+}
+
+static const side_t *order_side;
+static double order_t;
+static int by_median(const void *p, const void *q)
+{
+    double a = side_get(order_side, *(const char *const *)p, order_t)->med, b = side_get(order_side, *(const char *const *)q, order_t)->med;
+    return a < b ? -1 : a > b;
+}
+
+// "a < b < c": the allocators, fastest first.
+static void put_order(FILE *o, const side_t *sd, double t, const char **names, size_t n)
+{
+    order_side = sd, order_t = t;
+    qsort(names, n, sizeof *names, by_median);
+    for (size_t i = 0; i < n; i++)
+        fprintf(o, "%s%s", i ? " < " : "", names[i]);
+}
+
+// One row of the table: x (a classic) against y (a workload of ours, or a step towards it).
+static void bridge_row(FILE *o, const char *label, side_t *x, side_t *y, const char *note)
+{
+    side_read(x), side_read(y);
+    double t = bridge_threads(x, y);
+    const char *names[64];
+    size_t n = 0;
+    for (size_t a = 0; a < x->al.n && n < 64 && !isnan(t); a++)
+        if (side_get(x, x->al.s[a], t) && side_get(y, x->al.s[a], t))
+            names[n++] = x->al.s[a];
+    const char *dir = strrchr(y->path, '/'), *start = dir;  // the chapter: the file's directory
+    while (start && start > y->path && start[-1] != '/')
+        start--;
+    fprintf(o, "| %s | %s (%.*s) | ", label, y->workload, dir ? (int)(dir - start) : 1, dir ? start : "?");
+    if (n < 2) {
+        fprintf(o, "— | fewer than two allocators in both | | | | %s |\n", note);
+        return;
+    }
+    long s = 0;
+    int clear = 0;
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = i + 1; j < n; j++) {
+            typeof(x->m) xi = side_get(x, names[i], t), xj = side_get(x, names[j], t);
+            typeof(y->m) yi = side_get(y, names[i], t), yj = side_get(y, names[j], t);
+            double d = (xi->med - xj->med) * (yi->med - yj->med);
+            s += d > 0 ? 1 : d < 0 ? -1 : 0;
+            // discordant, and each side's intervals apart: a disagreement beyond the noise
+            clear += d < 0 && (xi->hi < xj->lo || xj->hi < xi->lo) && (yi->hi < yj->lo || yj->hi < yi->lo);
+        }
+    fprintf(o, "%g | ", t);
+    put_order(o, x, t, names, n);
+    fputs(" | ", o);
+    put_order(o, y, t, names, n);
+    fprintf(o, " | %+.2f | %d of %zu | %s |\n", (double)s / (double)(n * (n - 1) / 2), clear, n * (n - 1) / 2, note);
+}
+
+// The spec: a pair a line, tab-separated: label, file and workload of the classic, file and
+// workload of ours, and a note; '#' starts a comment line. "$DATA/" in a file name stands
+// for the run's data directory (--data), any other name is taken as it is.
+static char *spec_path(const char *s, const char *data)
+{
+    if (strncmp(s, "$DATA/", 6) != 0)
+        return xstrdup(s);
+    char *p = xrealloc(NULL, strlen(data) + strlen(s));
+    sprintf(p, "%s/%s", data, s + 6);
+    return p;
+}
+
+static void bridge_main(int argc, char **argv)
+{
+    const char *data = NULL;
+    opt_t opts[] = { { "--data", &data, 0 }, { 0 } };
+    const char **args = xrealloc(NULL, (size_t)argc * sizeof *args);
+    if (parse_opts(argc, argv, opts, args) != 1 || !data)
+        lab_die("bridge needs one spec file and --data DIR");
+    FILE *fp = fopen(args[0], "r");
+    if (!fp)
+        lab_die("cannot read %s: %s", args[0], strerror(errno));
+    FILE *o = open_memstream(&out_buf, &out_len);
+    fputs("| classic | ours (chapter) | threads | order, classic (fastest first) | order, ours | Kendall tau | "
+          "pairs reversed beyond both intervals | what differs |\n|:--|:--|--:|:--|:--|--:|--:|:--|\n", o);
+    char *line = NULL, **f = NULL;
+    size_t cap = 0, fcap = 0;
+    for (int lineno = 1; getline(&line, &cap, fp) >= 0; lineno++) {
+        line[strcspn(line, "\r\n")] = 0;
+        if (!*line || *line == '#')
+            continue;
+        size_t n = 0;
+        for (char *t = line;; t++) {  // split at tabs
+            GROW(f, n, fcap);
+            f[n++] = t;
+            if (!(t = strchr(t, '\t')))
+                break;
+            *t = 0;
+        }
+        if (n != 6)
+            lab_die("%s:%d: %zu fields: expected 6, tab-separated: label, classic file, classic workload, "
+                    "our file, our workload, note", args[0], lineno, n);
+        side_t x = { .path = spec_path(f[1], data), .workload = xstrdup(f[2]) },
+               y = { .path = spec_path(f[3], data), .workload = xstrdup(f[4]) };
+        bridge_row(o, f[0], &x, &y, f[5]);
+    }
+    fclose(fp);
+    free(line), free(f), free(args);
+    out_flush(o);
+}
+
+// ---------------------------------------------------------------------------
 // main
 // ---------------------------------------------------------------------------
 
@@ -1866,6 +2111,8 @@ int main(int argc, char **argv)
         fidelity_main(argc - 1, argv + 1);
     else if (argc > 1 && strcmp(argv[1], "counts") == 0)
         counts_main(argc - 1, argv + 1);
+    else if (argc > 1 && strcmp(argv[1], "bridge") == 0)
+        bridge_main(argc - 1, argv + 1);
     else if (argc > 1 && strcmp(argv[1], "table") == 0)
         table_main(argc - 1, argv + 1);
     else if (argc > 1 && strcmp(argv[1], "format") == 0)

@@ -412,8 +412,45 @@ is "$("$S" fidelity "$TMP/real.csv" "$TMP/replay.csv" | tail -n +3)" \
    "| p | mimalloc / jemalloc / mimalloc | 2 of 3 / 3 of 3 | glibc / glibc | 2 of 3 | 2.0 MiB (jemalloc; 50% of its real peak) |
 | q | glibc /  /  | 0 of 0 / 0 of 0 |  /  | 0 of 0 | glibc, the baseline, not run |" \
    "fidelity: fastest and smallest, pairs ordered alike, worst error of the predicted RSS change (floor and failed rows left out)"
-fails_with 2 "^summarize: error: fidelity needs two files: REAL.summary.csv REPLAY.summary.csv\$" "fidelity of one file" \
-    -- "$S" fidelity "$TMP/real.csv"
+# With callgrind's counts: the real runs change by +10M (jemalloc) and -10M (mimalloc)
+# instructions against glibc, the replays by +8M and -5M: mimalloc's error is the worst.
+printf '%s\n' "$H" glibc,p,ir,1,0,1000000000,,,,,,,,,,,ok jemalloc,p,ir,1,0,1010000000,,,,,,,,,,,ok \
+    mimalloc,p,ir,1,0,990000000,,,,,,,,,,,ok > "$TMP/real-ir.csv"
+printf '%s\n' "$H" glibc,p,ir,1,0,100000000,,,,,,,,,,,ok jemalloc,p,ir,1,0,108000000,,,,,,,,,,,ok \
+    mimalloc,p,ir,1,0,95000000,,,,,,,,,,,ok floor,p,ir,1,0,90000000,,,,,,,,,,,ok \
+    glibc,p,ops,1,0,1000000,,,,,,,,,,,ok jemalloc,p,ops,1,0,1000000,,,,,,,,,,,ok mimalloc,p,ops,1,0,1000000,,,,,,,,,,,ok > "$TMP/replay-ir.csv"
+is "$("$S" fidelity "$TMP/real.csv" "$TMP/replay.csv" "$TMP/real-ir.csv" "$TMP/replay-ir.csv" | sed -n '1p;3,$p')" \
+   "| program | fastest: real / replay call / replay wall | time order agrees, pairs: call / wall | smallest: real / replay | RSS order agrees (pairs) | worst error of predicted RSS change vs glibc | instruction order agrees (pairs) | worst error of predicted instruction change vs glibc |
+| p | mimalloc / jemalloc / mimalloc | 2 of 3 / 3 of 3 | glibc / glibc | 2 of 3 | 2.0 MiB (jemalloc; 50% of its real peak) | 3 of 3 | 5.0 M (mimalloc; 50% of its real change) |
+| q | glibc /  /  | 0 of 0 / 0 of 0 |  /  | 0 of 0 | glibc, the baseline, not run | 0 of 0 | glibc, the baseline, not run |" \
+   "fidelity with counts: instruction pairs ordered alike, worst error of the predicted instruction change"
+is "$("$S" fidelity "$TMP/real.csv" "$TMP/replay.csv" "$TMP/real-ir.csv" "$TMP/replay-ir.csv" --changes)" \
+   "workload,allocator,real_rss_change_kib,replay_rss_change_kib,real_ir_change_per_event,replay_ir_change_per_event
+p,jemalloc,3072,1024,10,8
+p,mimalloc,1024,2048,-10,-5" "fidelity --changes: each allocator's changes against glibc's (per replayed event)"
+for n in 1 3; do
+    fails_with 2 "^summarize: error: fidelity needs two files, REAL.summary.csv REPLAY.summary.csv, or four, with REAL_COUNTS.summary.csv REPLAY_COUNTS.summary.csv \\(and --changes: the changes as CSV\\)\$" \
+        "fidelity of $n files" -- "$S" fidelity $(for i in $(seq $n); do echo "$TMP/real.csv"; done)
+done
+
+# ---- bridge: a classic's order of the allocators against ours ------------------------------
+# The classic ran at 2 and 4 threads, ours at 1, 2 and 4: compared at 2. At 2 threads, a
+# and b swap (intervals apart on both sides: one clear reversal), c is slowest in both.
+HB=allocator,workload,threads,metric,n,n_failed,median,min,max,mean,sd,cv,ci_lo,ci_hi,ratio,ratio_lo,ratio_hi,status
+b() { echo "$1,$2,$3,ns_per_op,3,0,$4,,,,,,$5,$6,,,,ok"; }
+mkdir -p "$TMP/bd/07-x" "$TMP/bd/02-y"
+{ echo "$HB"; b a cl 2 10 9 11; b b cl 2 20 19 21; b c cl 2 30 29 31; b floor cl 2 1 1 1; b a cl 4 50 49 51
+  b b cl 4 5 4 6; b c cl 4 1 0 2; } > "$TMP/bd/07-x/s.csv"
+{ echo "$HB"; b a own 1 1 0 2; b b own 1 2 1 3; b c own 1 3 2 4; b a own 2 20 19 21; b b own 2 10 9 11; b c own 2 30 25 35
+  b a own 4 1 1 1; } > "$TMP/bd/02-y/s.csv"
+printf '# a comment\ncl\t$DATA/07-x/s.csv\tcl\t%s\town\tone swap\n' "$TMP/bd/02-y/s.csv" > "$TMP/bridge.tsv"
+is "$("$S" bridge "$TMP/bridge.tsv" --data "$TMP/bd" | tail -n +3)" \
+   "| cl | own (02-y) | 2 | a < b < c | b < a < c | +0.33 | 1 of 3 | one swap |" \
+   "bridge: at the smallest common thread count above 1, both orders, tau and the clear reversals (the floor left out)"
+printf 'cl\t$DATA/07-x/s.csv\tcl\n' > "$TMP/bridge-bad.tsv"
+fails_with 2 "^summarize: error: .*bridge-bad.tsv:1: 3 fields: expected 6, tab-separated" "bridge: a short spec line" \
+    -- "$S" bridge "$TMP/bridge-bad.tsv" --data "$TMP/bd"
+fails_with 2 "^summarize: error: bridge needs one spec file and --data DIR" "bridge without --data" -- "$S" bridge "$TMP/bridge.tsv"
 
 # ---- counts: instruction counts against wall time, and the cost model ----------------------
 # Wall times made exactly 1 Ir + 2 D1 + 3 LL: the fit must find 1, 2 and 3. w3 takes a page
