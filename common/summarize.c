@@ -76,7 +76,8 @@
  * at one thread count: the smallest both have, above 1 where both have one. A markdown row
  * per pair: the label, our workload and its chapter (the file's directory), the threads,
  * the allocators both have, fastest first, in each; Kendall's tau between the two orders;
- * how many pairs the two order oppositely with both sides' intervals apart; the note.
+ * how many pairs the two order oppositely with both sides' intervals apart (an interval of
+ * fewer than three runs is never apart); the note.
  *
  * Counts: do deterministic counts rank the allocators as wall time does?
  *   summarize counts rows|fit COUNTS.summary.csv WALL.summary.csv > TABLE.md
@@ -1288,7 +1289,7 @@ static void error_cell(FILE *o, size_t w, int real, int replay, double scale, co
     long a;
     double e = change_error(w, real, replay, &a);
     if (isnan(e) || a < 0) {
-        fputs(isnan(e) ? "glibc, the baseline, not run" : "no allocator to compare", o);
+        fputs(isnan(e) ? (relative ? "glibc, the baseline, not counted" : "glibc, the baseline, not run") : "no allocator to compare", o);
         return;
     }
     double of = fid(w, (size_t)a, real) - (relative ? fid(w, (size_t)find_string(&fd.al, "glibc"), real) : 0);
@@ -1948,10 +1949,12 @@ static void side_row(const char *path, int line, char **f)
     if (strcmp(f[cw], side_now->workload) != 0 || strcmp(f[cm], "ns_per_op") != 0 || strcmp(f[ca], "floor") == 0 ||
         field_kind(f[cmed], &v) != V_NUM)
         return;
-    if (ct >= 0 && field_kind(f[ct], &t) != V_NUM)
+    if (ct >= 0 && *f[ct] && field_kind(f[ct], &t) != V_NUM)  // (empty: a single-threaded workload)
         lab_die("%s:%d: threads '%s' is not a number", path, line, f[ct]);
-    if (field_kind(f[clo], &lo) != V_NUM || field_kind(f[chi], &hi) != V_NUM)
-        lo = hi = NAN;  // (one run: no interval)
+    int cn = col_index("n");
+    double n = 0;
+    if (cn < 0 || field_kind(f[cn], &n) != V_NUM || n < 3 || field_kind(f[clo], &lo) != V_NUM || field_kind(f[chi], &hi) != V_NUM)
+        lo = hi = NAN;  // (fewer than three runs: no interval to trust)
     side_t *sd = side_now;
     GROW(sd->m, sd->n, sd->cap);
     sd->m[sd->n++] = (typeof(*sd->m)){ intern(&sd->al, f[ca]), t, v, lo, hi };
@@ -1963,8 +1966,6 @@ static void side_read(side_t *sd)
     hdr.col = NULL, hdr.ncol = 0;
     side_now = sd;
     csv_read(sd->path, side_row);
-    if (sd->n == 0)
-        lab_die("%s has no ns_per_op of workload '%s'", sd->path, sd->workload);
 }
 
 // The side's entry for allocator name at t threads, or NULL.
@@ -2022,8 +2023,8 @@ static void bridge_row(FILE *o, const char *label, side_t *x, side_t *y, const c
     while (start && start > y->path && start[-1] != '/')
         start--;
     fprintf(o, "| %s | %s (%.*s) | ", label, y->workload, dir ? (int)(dir - start) : 1, dir ? start : "?");
-    if (n < 2) {
-        fprintf(o, "— | fewer than two allocators in both | | | | %s |\n", note);
+    if (n < 2) {  // (e.g. a step QUICK does not run)
+        fprintf(o, "— | not run: %s | | | | %s |\n", !x->n ? x->workload : !y->n ? y->workload : "fewer than two allocators in both", note);
         return;
     }
     long s = 0;

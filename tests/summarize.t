@@ -422,7 +422,7 @@ printf '%s\n' "$H" glibc,p,ir,1,0,100000000,,,,,,,,,,,ok jemalloc,p,ir,1,0,10800
 is "$("$S" fidelity "$TMP/real.csv" "$TMP/replay.csv" "$TMP/real-ir.csv" "$TMP/replay-ir.csv" | sed -n '1p;3,$p')" \
    "| program | fastest: real / replay call / replay wall | time order agrees, pairs: call / wall | smallest: real / replay | RSS order agrees (pairs) | worst error of predicted RSS change vs glibc | instruction order agrees (pairs) | worst error of predicted instruction change vs glibc |
 | p | mimalloc / jemalloc / mimalloc | 2 of 3 / 3 of 3 | glibc / glibc | 2 of 3 | 2.0 MiB (jemalloc; 50% of its real peak) | 3 of 3 | 5.0 M (mimalloc; 50% of its real change) |
-| q | glibc /  /  | 0 of 0 / 0 of 0 |  /  | 0 of 0 | glibc, the baseline, not run | 0 of 0 | glibc, the baseline, not run |" \
+| q | glibc /  /  | 0 of 0 / 0 of 0 |  /  | 0 of 0 | glibc, the baseline, not run | 0 of 0 | glibc, the baseline, not counted |" \
    "fidelity with counts: instruction pairs ordered alike, worst error of the predicted instruction change"
 is "$("$S" fidelity "$TMP/real.csv" "$TMP/replay.csv" "$TMP/real-ir.csv" "$TMP/replay-ir.csv" --changes)" \
    "workload,allocator,real_rss_change_kib,replay_rss_change_kib,real_ir_change_per_event,replay_ir_change_per_event
