@@ -154,7 +154,7 @@ $(foreach n,$($(1)_GEN),$(eval $(call chapter_gen,$(1),$(n))))
 # The program's own table of its workloads' parameters (--describe), made at book time.
 $$(OUT)/gen/$(1)/workloads.md: build/$(1)/$(1)
 	@mkdir -p $$(@D)
-	common/atomic $$@ $$< --describe $$(if $$(QUICK),--quick)
+	common/atomic $$@ $$< $$(if $$(QUICK),--quick) --describe
 
 $(foreach g,$(wildcard chapters/$(1)/*.gp),$(eval $(call figure,$(1),$(basename $(notdir $(g))),$(call fig_data,$(g)))))
 
