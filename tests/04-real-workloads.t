@@ -22,10 +22,36 @@ for a in $installed; do
     is "$(awk -F, -v a=$a '$1 == a && $4 == "ok"' "$D/real.csv" | wc -l)" 2 "$a: 2 real programs, ok"
 done
 grep -q '^| python |' "$out/gen/04-real-workloads/fidelity.md"; ok $? "the fidelity table has a row per program"
-for f in sims fidelity; do
+
+# The counts passes (callgrind, QUICK: glibc and mimalloc, where installed): every row
+# counted; the real run counts the program's own processes (sqlite3 under sh), far more
+# than its replay; the allocators' counts differ; the fidelity table compares the changes.
+ir() { awk -F, -v a="$2" -v w="$3" 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+       $c["allocator"] == a && $c["workload"] == w && $c["status"] == "ok" { print $c["ir"] }' "$D/counts-$1.csv"; }
+counted=$(for a in glibc mimalloc; do common/allocators lib $a >/dev/null 2>&1 && echo $a; done)
+for f in sims replay real startup; do
+    is "$(rows "$D/counts-$f.csv" --where 'tool=callgrind,status=ok,ir>0')" "$(rows "$D/counts-$f.csv")" "counts-$f.csv: every row counted, ok"
+done
+for a in $counted; do
+    ok $(awk -v r="$(ir real $a sqlite)" -v p="$(ir replay $a sqlite)" 'BEGIN { exit !(r > 5 * p && p > 0) }'; echo $?) \
+        "$a: sqlite's real run counts its processes, more than 5x its replay's instructions"
+done
+if [ "$(echo $counted | wc -w)" = 2 ]; then
+    ok $(awk -v g="$(ir real glibc sqlite)" -v m="$(ir real mimalloc sqlite)" 'BEGIN { exit !(g != m) }'; echo $?) "the real run's counts differ between allocators"
+    grep -qE '^\| sqlite \|.*\| 1 of 1 \| [0-9.]+ M \(mimalloc; [0-9.]+% of its real change\) \|$' "$out/gen/04-real-workloads/fidelity.md"
+    ok $? "the fidelity table: the replay's change of instructions against the real run's"
+fi
+grep -q '^| kv-store | glibc |' "$out/gen/04-real-workloads/counts-sims.md"; ok $? "the simulators' counts table"
+
+# --units: a fixed number of units, the same calls in every run; a bad count is an error.
+units() { "$prog" --workload json-tree --quick --units "$1" --lat-units 0 2>/dev/null | awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next } { print $c["ops"] }'; }
+a=$(units 50); b=$(units 50); c=$(units 100)
+ok $(awk -v a="$a" -v b="$b" -v c="$c" 'BEGIN { exit !(a > 0 && a == b && c > a) }'; echo $?) "--units: the same calls twice ($a, $b), more for more units ($c)"
+fails_with 2 "^04-real-workloads: error: --units '0'" "--units 0" -- "$prog" --workload kv-store --units 0
+for f in sims fidelity fidelity-ir; do
     rsvg-convert "$out/figures/04-real-workloads/$f.svg" -o "$TMP/$f.png" 2>/dev/null; ok $? "figure $f.svg renders"
 done
-ok $(grep -qE 'Figure [0-9]+\.2' "$out/book.html"; echo $?) "the book numbers chapter 4's two figures"
+ok $(grep -qE 'Figure [0-9]+\.3' "$out/book.html"; echo $?) "the book numbers chapter 4's three figures"
 reference_snapshot | cmp -s - "$TMP/reference"; ok $? "QUICK never touches data/ or figures/"
 
 # Every real program runs as its command says (QUICK runs two of them; a command that

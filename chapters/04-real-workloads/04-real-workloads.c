@@ -13,8 +13,9 @@
  *                  table stays about two thirds full
  *     json-tree    one document parsed into a tree of small nodes and strings; nine in
  *                  ten die at once, one in ten replaces the oldest of --kept long-lived ones
- * runs untimed to a steady state (warm-up), then timed for at least --min-ms (throughput:
- * allocation calls per second over the timed units, no per-call clock), then a latency
+ * runs untimed to a steady state (warm-up), then timed for at least --min-ms, or for exactly
+ * --units units per thread (throughput: allocation calls per second over the timed units,
+ * no per-call clock; the instruction counts use --units), then a latency
  * phase brackets every call with the TSC. Every block is written (lab_fill) when it is
  * allocated and checked (lab_check) before it is freed. Columns are chapter 1's.
  *
@@ -208,7 +209,7 @@ static bool json_doc(ctx_t *c, json_t *j)
 // ---------------------------------------------------------------------------
 typedef struct {
     const workload_t *w;
-    uint64_t threads, size, min_ms, lat_units, seed, rep;
+    uint64_t threads, size, min_ms, units, lat_units, seed, rep;  // units: 0, or a fixed count
 } config_t;
 
 // The workers wait at this gate until every thread exists (go 1), or one could not be
@@ -258,6 +259,22 @@ static bool unit(worker_t *w)
 
 static bool ok_(const ctx_t *c) { return strcmp(c->status, "ok") == 0; }
 
+// The timed phase: units until --min-ms have passed, or exactly --units of them (a count
+// that does not depend on speed, for the instruction counts: common/wrap/callgrind counts
+// only this function).
+static __attribute__((noinline, noipa)) void timed_phase(worker_t *w)
+{
+    const config_t *cfg = w->cfg;
+    uint64_t c0 = w->c.calls, t0 = lab_now_ns(), t = t0, done = 0;
+    while (ok_(&w->c) && (cfg->units ? done < cfg->units : t - t0 < cfg->min_ms * 1000000)) {
+        for (int i = 0; i < UNITS_PER_CLOCK_READ && ok_(&w->c) && (!cfg->units || done < cfg->units); i++, done++)
+            unit(w);
+        t = lab_now_ns();
+    }
+    w->timed_calls = w->c.calls - c0;
+    w->timed_ns = t - t0;
+}
+
 static void *work(void *arg)
 {
     worker_t *w = arg;
@@ -269,14 +286,7 @@ static void *work(void *arg)
     for (uint64_t i = 0; i < warm && ok_(&w->c); i++)
         unit(w);
     pthread_barrier_wait(w->bar);
-    uint64_t c0 = w->c.calls, t0 = lab_now_ns(), t = t0;
-    while (ok_(&w->c) && t - t0 < cfg->min_ms * 1000000) {
-        for (int i = 0; i < UNITS_PER_CLOCK_READ && ok_(&w->c); i++)
-            unit(w);
-        t = lab_now_ns();
-    }
-    w->timed_calls = w->c.calls - c0;
-    w->timed_ns = t - t0;
+    timed_phase(w);
     w->c.bracket = true;
     for (uint64_t i = 0; i < cfg->lat_units && ok_(&w->c); i++)
         unit(w);
@@ -433,6 +443,7 @@ static const char options[] =
     "  --threads N       worker threads (1 to 64; web-server's default 2)\n"
     "  --size N          kv-store: keys; json-tree: kept trees (1 to 10m)\n"
     "  --min-ms N        timed phase, at least (1 to 60000)\n"
+    "  --units N         timed phase: exactly N units per thread instead (1 to 1g)\n"
     "  --lat-units N     units in the latency phase (0 to 10m)\n";
 
 // --describe: the workloads' parameters, for the book (lab_describe).
@@ -451,7 +462,8 @@ int main(int argc, char **argv)
 {
     lab_prog = "04-real-workloads";
     static const struct option opts[] = {
-        { "threads", 1, 0, 't' }, { "size", 1, 0, 's' }, { "min-ms", 1, 0, 'M' }, { "lat-units", 1, 0, 'L' },
+        { "threads", 1, 0, 't' }, { "size", 1, 0, 's' }, { "min-ms", 1, 0, 'M' }, { "units", 1, 0, 'U' },
+        { "lat-units", 1, 0, 'L' },
         LAB_WORKLOAD_OPT, LAB_DESCRIBE_OPT, LAB_COMMON_OPTS
     };
     static const lab_program_t prog = {
@@ -468,6 +480,7 @@ int main(int argc, char **argv)
         case 't': threads = lab_opt_u64("--threads", optarg, 1, 64); break;
         case 's': size = lab_opt_u64("--size", optarg, 1, 10 << 20); break;
         case 'M': min_ms = lab_opt_u64("--min-ms", optarg, 1, 60000); break;
+        case 'U': c.units = lab_opt_u64("--units", optarg, 1, 1 << 30); break;
         case 'L': lat = lab_opt_u64("--lat-units", optarg, 0, 10 << 20), lat_given = true; break;
         }
     }

@@ -16,9 +16,27 @@
 # Replays and real runs: after the simulators, under the same lock and allocators; 3
 # repetitions (1 real run in QUICK). The replays also run on the floor (each trace's
 # whole stream fits in its region): the cheapest allocator the replay can have.
-04-real-workloads_PASSES := replay real overhead-loop overhead-ltrace overhead-cc1 overhead-dry
+04-real-workloads_PASSES := replay real counts-sims counts-replay counts-real counts-startup overhead-loop overhead-ltrace overhead-cc1 overhead-dry
 04-real-workloads_PASS.replay := --allocators $(call sq,$(ALLOCATORS)) --floor --reps $(if $(QUICK),2,3) --prog build/04-real-workloads/replay
 04-real-workloads_PASS.real := --allocators $(call sq,$(ALLOCATORS)) --reps $(if $(QUICK),1,3) --prog build/04-real-workloads/realrun
+
+# Instructions and simulated cache misses (common/wrap/callgrind), one process each (the
+# counts are deterministic): the simulators for a fixed number of units per thread and no
+# latency phase, every replayed trace (the floor too), and the real programs, every process
+# they start (realrun: not only its own timed_phase, the replay's). QUICK: the simulators at
+# QUICK size, the replays the prose quotes (python, sqlite, xz), sqlite's real run, two
+# allocators (valgrind runs the real sqlite ~80 times slower: 10 s a process).
+04-real-workloads_COUNTED := --reps 1 --wrap callgrind --allocators $(call sq,$(if $(QUICK),$(or $(filter glibc mimalloc,$(ALLOCATORS)),glibc),$(ALLOCATORS)))
+04-real-workloads_PASS.counts-sims := $(04-real-workloads_COUNTED) --prog build/04-real-workloads/04-real-workloads \
+    --case '--workload web-server --units $(if $(QUICK),500,5000) --lat-units 0' \
+    --case '--workload kv-store --units $(if $(QUICK),20000,100000) --lat-units 0' \
+    --case '--workload json-tree --units $(if $(QUICK),200,1000) --lat-units 0'
+04-real-workloads_PASS.counts-replay := $(04-real-workloads_COUNTED) --floor --prog build/04-real-workloads/replay \
+    $(if $(QUICK),$(foreach p,python sqlite xz-threads,--case '--workload $(p)'))
+04-real-workloads_PASS.counts-real := $(04-real-workloads_COUNTED) --env CALLGRIND_WHOLE_PROGRAM=1 --prog build/04-real-workloads/realrun $(if $(QUICK),--case '--workload sqlite')
+# What an allocator costs a process that allocates nothing (its start-up: every process a
+# real program starts pays it, the replay's counted phase does not): /bin/true.
+04-real-workloads_PASS.counts-startup := $(04-real-workloads_COUNTED) --command --prog /bin/true --case startup
 
 # What recording costs, after the real runs, each run bounded (a 'timeout' row): a loop of
 # malloc(64)/free pairs (`trace loop N` times itself) and gcc's compiler proper, cc1, on
@@ -39,15 +57,23 @@
 04-real-workloads_PASS.overhead-dry := $(04-real-workloads_OVERHEAD) $(04-real-workloads_LIMIT) --prog build/04-real-workloads/replay $(foreach p,$(04-real-workloads_PROGRAMS),--case '--workload $(p) --dry')
 04-real-workloads_FULL_PASSES := overhead-dry
 # The passes' summaries (each tool against none), and the tables made at book time:
-# fidelity (does the replay rank the allocators as the real run does, and how far is its
-# predicted change of peak RSS against glibc from the real one), the programs, the traces.
-04-real-workloads_SUMMARIES := replay real overhead-loop overhead-ltrace overhead-cc1 overhead-dry
+# fidelity (does the replay rank the allocators as the real run does, and how far are its
+# predicted changes of peak RSS and of instructions against glibc from the real ones), the
+# counts, the programs, the traces.
+04-real-workloads_SUMMARIES := replay real counts-sims counts-replay counts-real counts-startup overhead-loop overhead-ltrace overhead-cc1 overhead-dry
+# (the simulators' counts by threads too, as the chapter's own summary: summarize counts reads the two together)
+04-real-workloads_SUMMARY.counts-sims := --by allocator,workload,threads
 04-real-workloads_SUMMARY.overhead-loop := --by tool,workload --baseline tool=none
 04-real-workloads_SUMMARY.overhead-ltrace := --by tool,workload
 04-real-workloads_SUMMARY.overhead-cc1 := --by tool,workload --baseline tool=none
 04-real-workloads_SUMMARY.overhead-dry := --by workload
-04-real-workloads_GEN := fidelity programs traces
-04-real-workloads_GEN.fidelity := build/summarize fidelity $(DATA)/04-real-workloads/real.summary.csv $(DATA)/04-real-workloads/replay.summary.csv
+04-real-workloads_GEN := fidelity counts-sims counts-sims-fit programs traces
+04-real-workloads_GEN.fidelity := build/summarize fidelity $(addprefix $(DATA)/04-real-workloads/,real.summary.csv replay.summary.csv \
+    counts-real.summary.csv counts-replay.summary.csv)
+# The simulators' counts per call against wall time, and the cost model's fit.
+04-real-workloads_SIMCOUNTS := $(addprefix $(DATA)/04-real-workloads/,counts-sims.summary.csv 04-real-workloads.summary.csv)
+04-real-workloads_GEN.counts-sims := build/summarize counts rows $(04-real-workloads_SIMCOUNTS)
+04-real-workloads_GEN.counts-sims-fit := build/summarize counts fit $(04-real-workloads_SIMCOUNTS)
 04-real-workloads_GEN.programs := chapters/04-real-workloads/tables programs build/04-real-workloads/trace
 04-real-workloads_GEN_DEPS.programs := $(wildcard data/traces/*.htr.xz)
 04-real-workloads_GEN.traces := chapters/04-real-workloads/tables traces build/04-real-workloads/trace $(addprefix build/04-real-workloads/,$(04-real-workloads_INPUTS))
