@@ -12,6 +12,7 @@ declare -A base=(
     [03-fragmentation]="--workload holes --quick"
     [05-internals]="--workload fill --quick"
     [06-method]="--workload clock --quick"
+    [07-classics]="--workload malloc-large --quick"
 )
 declare -A ints=(
     [01-micro]="--live --rounds --min-ms --lat-rounds --seed --rep"
@@ -19,6 +20,7 @@ declare -A ints=(
     [03-fragmentation]="--count --hz --seed --rep"
     [05-internals]="--count --requests --ops --seed --rep"
     [06-method]="--calibrations --seed --rep"
+    [07-classics]="--live --steps --seed --rep"
 )
 # Those whose range starts above 0: 0 is an error there too.
 declare -A no_zero=(
@@ -27,6 +29,7 @@ declare -A no_zero=(
     [03-fragmentation]="--count --hz"
     [05-internals]="--count --requests --ops"
     [06-method]="--calibrations"
+    [07-classics]="--live --steps"
 )
 # Boolean options: a flag each way (--X and --no-X), which records 1 or 0 in column X.
 declare -A flags=(
@@ -40,6 +43,7 @@ declare -A others=(
     [03-fragmentation]="--sizes=uniform:0:8 --keep=1 --release=later --workload=x"
     [05-internals]="--workload=x"
     [06-method]="--workload=x"
+    [07-classics]="--sizes=uniform:9:8 --order=bogus --workload=x"
 )
 
 # one_line CODE PATTERN NAME -- command: exits CODE, prints nothing on stdout and exactly
@@ -60,7 +64,7 @@ re() { sed 's/[][\.*^$+?(){}|]/\\&/g' <<<"$1"; }
 # that a broken guard fails the test instead of exhausting the machine.
 small() { (ulimit -v 4194304; timeout 20 "$@"); }
 
-for p in 01-micro 02-threads 03-fragmentation 05-internals 06-method; do
+for p in 01-micro 02-threads 03-fragmentation 05-internals 06-method 07-classics; do
     prog=$BUILD/$p/$p
     read -ra args <<<"${base[$p]}"
 
