@@ -1962,7 +1962,9 @@ static void side_row(const char *path, int line, char **f)
 
 static void side_read(side_t *sd)
 {
-    free(hdr.col);  // every summary has its own columns
+    for (size_t i = 0; i < hdr.ncol; i++)  // every summary has its own columns
+        free(hdr.col[i]);
+    free(hdr.col);
     hdr.col = NULL, hdr.ncol = 0;
     side_now = sd;
     csv_read(sd->path, side_row);
@@ -2090,6 +2092,10 @@ static void bridge_main(int argc, char **argv)
         side_t x = { .path = spec_path(f[1], data), .workload = xstrdup(f[2]) },
                y = { .path = spec_path(f[3], data), .workload = xstrdup(f[4]) };
         bridge_row(o, f[0], &x, &y, f[5]);
+        for (side_t *sd = &x; sd; sd = sd == &x ? &y : NULL) {
+            strings_free(&sd->al);
+            free(sd->m), free((char *)sd->path), free((char *)sd->workload);
+        }
     }
     fclose(fp);
     free(line), free(f), free(args);

@@ -23,14 +23,14 @@
 # Instructions and simulated cache misses (common/wrap/callgrind), one process each (the
 # counts are deterministic): the simulators for a fixed number of units per thread and no
 # latency phase, every replayed trace (the floor too), and the real programs, every process
-# they start (realrun: not only its own timed_phase, the replay's). QUICK: the simulators at
-# QUICK size, the replays the prose quotes (python, sqlite, xz), sqlite's real run, two
+# they start (realrun: not only its own timed_phase, the replay's). QUICK: the simulators
+# smaller still (their warm-up runs under valgrind too), the replays the prose quotes (python, sqlite, xz), sqlite's real run, two
 # allocators (valgrind runs the real sqlite ~80 times slower: 10 s a process).
 04-real-workloads_COUNTED := --reps 1 --wrap callgrind --allocators $(call sq,$(if $(QUICK),$(or $(filter glibc mimalloc,$(ALLOCATORS)),glibc),$(ALLOCATORS)))
 04-real-workloads_PASS.counts-sims := $(04-real-workloads_COUNTED) --prog build/04-real-workloads/04-real-workloads \
     --case '--workload web-server --units $(if $(QUICK),500,5000) --lat-units 0' \
-    --case '--workload kv-store --units $(if $(QUICK),20000,100000) --lat-units 0' \
-    --case '--workload json-tree --units $(if $(QUICK),200,1000) --lat-units 0'
+    --case '--workload kv-store $(if $(QUICK),--size 5000 --units 5000,--units 100000) --lat-units 0' \
+    --case '--workload json-tree $(if $(QUICK),--size 20 --units 100,--units 1000) --lat-units 0'
 04-real-workloads_PASS.counts-replay := $(04-real-workloads_COUNTED) --floor --prog build/04-real-workloads/replay \
     $(if $(QUICK),$(foreach p,python sqlite xz-threads,--case '--workload $(p)'))
 04-real-workloads_PASS.counts-real := $(04-real-workloads_COUNTED) --env CALLGRIND_WHOLE_PROGRAM=1 --prog build/04-real-workloads/realrun $(if $(QUICK),--case '--workload sqlite')
