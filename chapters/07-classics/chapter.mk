@@ -15,22 +15,23 @@
 # large-sweep: malloc-large over sizes of 1-2 to 16-32 MiB, replacing one buffer at a time
 # (the classic) and refilling all (chapter 1's large), 20 live and 40 allocated, not the
 # classic's 200 (QUICK: 1 and 1, two buffers a case): a page fault costs about 17 us on the
-# notebook's machine, and a fresh buffer of 16-32 MiB takes thousands of them; QUICK sweeps
-# the two ends only.
+# notebook's machine, and a fresh buffer of 16-32 MiB takes thousands of them. QUICK (under
+# 30 s from a fresh clone) sweeps the largest sizes only, and runs the two other passes
+# without the classic's own case: the main run has it.
 07-classics_BRIDGE := --prog build/07-classics/07-classics --allocators $(call sq,$(ALLOCATORS)) --reps $(if $(QUICK),1,3)
 07-classics_LARGE := --workload malloc-large --live $(if $(QUICK),1,20) --steps $(if $(QUICK),1,40)
-07-classics_PASS.large-sweep := $(07-classics_BRIDGE) $(foreach r,1-2 $(if $(QUICK),,2-4 4-8 8-16) 16-32,$(foreach o,replace refill,\
+07-classics_PASS.large-sweep := $(07-classics_BRIDGE) $(foreach r,$(if $(QUICK),,1-2 2-4 4-8 8-16) 16-32,$(foreach o,replace refill,\
     --case '$(07-classics_LARGE) --sizes uniform:$(firstword $(subst -, ,$(r)))m:$(lastword $(subst -, ,$(r)))m --order $(o) --label large-$(r)m-$(o)'))
 # xmalloc-symmetric: xmalloc one-way against every thread producing and consuming (chapter
 # 2's producer-consumer ring), at the CPUs (2 at least: one producer, one consumer).
 07-classics_XN := $$(( $$(nproc) < 2 ? 2 : $$(nproc) ))
 07-classics_PASS.xmalloc-symmetric := $(07-classics_BRIDGE) \
-    --case "--workload xmalloc --threads $(07-classics_XN) --no-symmetric --label xmalloc-oneway" \
+    $(if $(QUICK),,--case "--workload xmalloc --threads $(07-classics_XN) --no-symmetric --label xmalloc-oneway") \
     --case "--workload xmalloc --threads $(07-classics_XN) --symmetric --label xmalloc-symmetric"
 # larson-respawn: larson with its threads respawned, and each thread keeping its array
 # (chapter 2's thread-local), at the CPUs.
 07-classics_PASS.larson-respawn := $(07-classics_BRIDGE) \
-    --case "--workload larson --threads $$(nproc) --respawn --label larson-respawn" \
+    $(if $(QUICK),,--case "--workload larson --threads $$(nproc) --respawn --label larson-respawn") \
     --case "--workload larson --threads $$(nproc) --no-respawn --label larson-no-respawn"
 07-classics_PASSES := large-sweep xmalloc-symmetric larson-respawn
 07-classics_SUMMARIES := large-sweep xmalloc-symmetric larson-respawn
