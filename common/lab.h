@@ -1298,6 +1298,20 @@ static inline void lab_touch(void *p, size_t size, uint64_t tag)
 // threads
 // ---------------------------------------------------------------------------
 
+// Waiting without a futex: spin a little, then sleep 20 us at a time. A waiting thread
+// costs no CPU that a working one could use, and adds nothing to a futex count.
+static inline void lab_pause(unsigned *spins)
+{
+    if (++*spins < 64) {
+#if defined(__x86_64__)
+        __builtin_ia32_pause();
+#endif
+        return;
+    }
+    struct timespec ts = { 0, 20000 };
+    nanosleep(&ts, NULL);
+}
+
 // CPUs this process may run on (honours taskset and cgroups' cpusets).
 static inline int lab_ncpus(void)
 {

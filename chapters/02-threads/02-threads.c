@@ -149,18 +149,6 @@ static struct {
 // Phases: warm-up, the timed rounds (g.rounds of them: the main thread decides), latency, end.
 enum { PH_START = 1, PH_WARM, PH_TIMED, PH_LAT = PH_TIMED + MAX_ROUNDS, PH_END };
 
-// Waiting without a futex: spin a little, then sleep 20 us at a time. A waiting thread
-// costs no CPU that a working one could use, and adds nothing to the futex count.
-static void pause_a_bit(unsigned *spins)
-{
-    if (++*spins < 64) {
-        __builtin_ia32_pause();
-        return;
-    }
-    struct timespec ts = { 0, 20000 };
-    nanosleep(&ts, NULL);
-}
-
 static bool failed(void) { return atomic_load_explicit(&g.failed, memory_order_relaxed); }
 
 // ---------------------------------------------------------------------------
@@ -256,7 +244,7 @@ static bool producer_consumer_ops(worker_t *w, uint64_t n, bool bracket)
         if (progress)
             spins = 0;
         else
-            pause_a_bit(&spins);
+            lab_pause(&spins);
     }
     return !failed();
 }
@@ -269,7 +257,7 @@ static bool shared_pool_ops(worker_t *w, uint64_t n, bool bracket)
         slot_t *s = &g.pool[lab_rng_below(&w->rng, g.npool)];
         unsigned spins = 0;
         while (atomic_flag_test_and_set_explicit(&s->lock, memory_order_acquire))
-            pause_a_bit(&spins);
+            lab_pause(&spins);
         block_t b = { s->p, s->size_bytes, s->tag };
         bool ok = (!b.p || put_block(w, &b, bracket)) &&
                   get_block(w, &b, bracket);
@@ -344,7 +332,7 @@ static void wait_phase(int ph)
 {
     unsigned spins = 0;
     while (atomic_load_explicit(&g.phase, memory_order_acquire) < ph)
-        pause_a_bit(&spins);
+        lab_pause(&spins);
 }
 
 static void arrive(void) { atomic_fetch_add_explicit(&g.done, 1, memory_order_release); }
@@ -400,7 +388,7 @@ static void run_phase(int ph)
     atomic_store_explicit(&g.phase, ph, memory_order_release);
     unsigned spins = 64;
     while (atomic_load_explicit(&g.done, memory_order_acquire) < g.threads)
-        pause_a_bit(&spins);
+        lab_pause(&spins);
 }
 
 // ---------------------------------------------------------------------------

@@ -216,17 +216,6 @@ static struct {
     _Alignas(LINE) _Atomic int ready, finished, go, failed;
 } g;
 
-// Waiting without a futex: spin a little, then sleep 20 us at a time.
-static void pause_a_bit(unsigned *spins)
-{
-    if (++*spins < 64) {
-        __builtin_ia32_pause();
-        return;
-    }
-    struct timespec ts = { 0, 20000 };
-    nanosleep(&ts, NULL);
-}
-
 static bool failed(void) { return atomic_load_explicit(&g.failed, memory_order_relaxed); }
 
 static bool fail(worker_t *w, const char *status)
@@ -312,7 +301,7 @@ static void lifo_lock(lifo_t *q)
 {
     unsigned spins = 0;
     while (atomic_flag_test_and_set_explicit(&q->lock, memory_order_acquire))
-        pause_a_bit(&spins);
+        lab_pause(&spins);
 }
 
 static bool lifo_push(lifo_t *q, batch_t *b)
@@ -357,7 +346,7 @@ static bool produce(worker_t *w, lifo_t *out)
         if (failed())
             return false;
         else
-            pause_a_bit(&spins);
+            lab_pause(&spins);
     return true;
 }
 
@@ -400,7 +389,7 @@ static bool xmalloc_ops(worker_t *w)
         if (progress)
             spins = 0;
         else
-            pause_a_bit(&spins);
+            lab_pause(&spins);
     }
     return !failed();
 }
@@ -621,7 +610,7 @@ static void *worker_main(void *arg)
     atomic_fetch_add_explicit(&g.ready, 1, memory_order_release);
     unsigned spins = 0;
     while (!atomic_load_explicit(&g.go, memory_order_acquire))
-        pause_a_bit(&spins);
+        lab_pause(&spins);
     return lineage(w, ok);
 }
 
@@ -629,7 +618,7 @@ static void wait_count(_Atomic int *n, int want)
 {
     unsigned spins = 64;
     while (atomic_load_explicit(n, memory_order_acquire) < want)
-        pause_a_bit(&spins);
+        lab_pause(&spins);
 }
 
 // The threads (detached: larson's successors are nobody's to join) start together once
