@@ -1932,9 +1932,13 @@ static void format_main(int argc, char **argv)
 // One side of a pair: a workload's median ns_per_op and its interval per allocator and
 // thread count, from one summary.
 typedef struct {
+    size_t a;  // the allocator, in al
+    double threads, med, lo, hi;
+} side_med_t;
+typedef struct {
     const char *path, *workload;
     strings_t al;
-    struct { size_t a; double threads, med, lo, hi; } *m;
+    side_med_t *m;
     size_t n, cap;
 } side_t;
 static side_t *side_now;
@@ -1957,7 +1961,7 @@ static void side_row(const char *path, int line, char **f)
         lo = hi = NAN;  // (fewer than three runs: no interval to trust)
     side_t *sd = side_now;
     GROW(sd->m, sd->n, sd->cap);
-    sd->m[sd->n++] = (typeof(*sd->m)){ intern(&sd->al, f[ca]), t, v, lo, hi };
+    sd->m[sd->n++] = (side_med_t){ intern(&sd->al, f[ca]), t, v, lo, hi };
 }
 
 static void side_read(side_t *sd)
@@ -1971,7 +1975,7 @@ static void side_read(side_t *sd)
 }
 
 // The side's entry for allocator name at t threads, or NULL.
-static typeof(((side_t *)0)->m) side_get(const side_t *sd, const char *name, double t)
+static side_med_t *side_get(const side_t *sd, const char *name, double t)
 {
     long a = find_string(&sd->al, name);
     for (size_t i = 0; a >= 0 && i < sd->n; i++)
@@ -2033,8 +2037,8 @@ static void bridge_row(FILE *o, const char *label, side_t *x, side_t *y, const c
     int clear = 0;
     for (size_t i = 0; i < n; i++)
         for (size_t j = i + 1; j < n; j++) {
-            typeof(x->m) xi = side_get(x, names[i], t), xj = side_get(x, names[j], t);
-            typeof(y->m) yi = side_get(y, names[i], t), yj = side_get(y, names[j], t);
+            side_med_t *xi = side_get(x, names[i], t), *xj = side_get(x, names[j], t);
+            side_med_t *yi = side_get(y, names[i], t), *yj = side_get(y, names[j], t);
             double d = (xi->med - xj->med) * (yi->med - yj->med);
             s += d > 0 ? 1 : d < 0 ? -1 : 0;
             // discordant, and each side's intervals apart: a disagreement beyond the noise
