@@ -21,9 +21,11 @@
  * rows that pass (a COND as for select, below).
  *
  * Table: a markdown pipe table of one metric of a summary.
- *   summarize table SUMMARY.csv --metric M --rows COL --cols COL [--cell median|ci|ratio|cv]
+ *   summarize table SUMMARY.csv --metric M --rows COL --cols COL [--cell median|ci|ratio|cv|width]
  *       [--scale X] [--digits N] [--where C=V,...] [--omit C=V,...] [--resolution METRIC]
  *       [--corner TEXT]
+ * --cell: the median, the median with its 95% interval (ci), the ratio to the baseline with
+ * its interval, the CV, or the interval's wider side in % of the median (width, e.g. ±12%).
  * Several metrics as columns: --metric M1,M2,... --cols metric [--labels 'HEAD|HEAD']
  * [--digits N1,N2,...] [--cell C1,C2,...] [--scale X1,X2,...] (one for every column, or
  * one per metric: e.g. counts, then milliseconds with --scale 1000, then a ratio; an
@@ -132,7 +134,7 @@ static const char usage[] =
     "usage: summarize [--by COLS] [--baseline NAME|COL=VAL] [--boot N] [--seed N]\n"
     "                 [--where COND,...] IN.csv...\n"
     "       summarize table SUMMARY.csv --metric M[@COL=VAL][,...] --rows COL[,COL...] --cols COL|metric\n"
-    "                 [--cell median|ci|ratio|cv[,...]] [--scale X[,X...]] [--digits N[,N...]]\n"
+    "                 [--cell median|ci|ratio|cv|width[,...]] [--scale X[,X...]] [--digits N[,N...]]\n"
     "                 [--where COL=VAL,...] [--omit COL=VAL,...] [--resolution METRIC]\n"
     "                 [--corner TEXT] [--labels 'HEAD|HEAD|...']\n"
     "       summarize format [--digits N] [--scale X] < NUMBERS\n"
@@ -1489,8 +1491,8 @@ static void counts_main(int argc, char **argv)
 // table mode
 // ---------------------------------------------------------------------------
 
-enum { CELL_MEDIAN, CELL_CI, CELL_RATIO, CELL_CV };
-static const char *const cell_names[] = { "median", "ci", "ratio", "cv", NULL };
+enum { CELL_MEDIAN, CELL_CI, CELL_RATIO, CELL_CV, CELL_WIDTH };
+static const char *const cell_names[] = { "median", "ci", "ratio", "cv", "width", NULL };
 
 // The columns a summary must have; tb.k[K_...] is each one's index.
 enum { K_METRIC, K_N, K_N_FAILED, K_MEDIAN, K_CV, K_CI_LO, K_CI_HI, K_RATIO, K_RATIO_LO,
@@ -1672,6 +1674,12 @@ static void cell_text(long i, char *buf, size_t len)
         else
             snprintf(buf, len, "%.1f%%%s", cv * 100, cv > 0.05 ? " †" : "");
         tb.dagger |= cv > 0.05;
+        break;
+    case CELL_WIDTH:  // the interval's wider side, in % of the median
+        if (isnan(lo))
+            snprintf(buf, len, "—");
+        else
+            snprintf(buf, len, "±%.1f%%", 100 * fmax(med - lo, hi - med) / fabs(med));
         break;
     }
 }

@@ -240,6 +240,8 @@ EOF
 "$S" "$TMP/ci.csv" > "$TMP/ci.summary.csv"
 is "$("$S" table "$TMP/ci.summary.csv" --metric ns --rows allocator --cols threads --cell ci | sed -n 3p)" \
    "| glibc | 11.0 [10.0, 12.0] † |" "ci cells: median [ci_lo, ci_hi], dagger when CV > 5%"
+is "$("$S" table "$TMP/ci.summary.csv" --metric ns --rows allocator --cols threads --cell width | sed -n 3p)" \
+   "| glibc | ±9.1% |" "width cells: the interval's wider side in % of the median (1 of 11)"
 
 { printf '\357\273\277'; cat "$TMP/t.summary.csv"; } > "$TMP/bom.summary.csv"
 "$S" table "$TMP/bom.summary.csv" --metric ns --rows allocator --cols threads | cmp -s - <(T --metric ns --rows allocator --cols threads)
@@ -296,7 +298,7 @@ is "$("$S" table "$TMP/slow.summary.csv" --metric calls@tool=strace,wall_s@tool=
 fails_with 2 "^summarize: error: --cell 'median,min' lists 2: expected one, or one per metric of --metric with --cols metric\$" \
     "a --cell list of the wrong length" -- "$S" table "$TMP/slow.summary.csv" --metric calls@tool=strace,wall_s@tool=none,wall_s@tool=strace \
     --rows allocator --cols metric --cell median,min
-fails_with 2 "^summarize: error: unknown --cell 'min': expected one of median, ci, ratio, cv\$" "a --cell list's bad value is named" \
+fails_with 2 "^summarize: error: unknown --cell 'min': expected one of median, ci, ratio, cv, width\$" "a --cell list's bad value is named" \
     -- "$S" table "$TMP/slow.summary.csv" --metric calls@tool=strace,wall_s@tool=none --rows allocator --cols metric --cell median,min
 fails_with 2 "^summarize: error: --scale '1,1' lists 2: expected one" "a --scale list without --cols metric" \
     -- "$S" table "$TMP/slow.summary.csv" --metric wall_s --rows allocator --cols tool --scale 1,1
