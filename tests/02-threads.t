@@ -25,7 +25,7 @@ for c in allocator workload threads pin rep status cpus ops_per_s ns_per_op roun
          futex_calls futex_per_mop; do
     [ -n "$(col "$c")" ]; ok $? "column $c is there"
 done
-head -1 "$csv" | tr , '\n' | grep -vE '^(allocator|workload|threads|pin|rep|status|cpus|ops|rounds|arenas|futex_counter|futex_calls)$' |
+head -1 "$csv" | tr , '\n' | grep -vE '^(allocator|workload|threads|pin|rep|status|cpus|ops|rounds|arenas|futex_counter|futex_calls|paired_speedup)$' |
     grep -vE '_(ns|s|kib|bytes|per_s|op|pct|faults|mop)$' >"$TMP/nounit"
 ok $([ ! -s "$TMP/nounit" ]; echo $?) "every measured column names its unit ($(paste -sd' ' "$TMP/nounit"))"
 # ns_per_op, as in chapter 1: the whole timed phase, every round's time over every
@@ -40,7 +40,10 @@ is "$(awk -F, -v e="$(col elapsed_s)" -v o="$(col ops)" -v b="$(col best_ns_per_
 want_t=$(t=1; while [ $t -le $tmax ]; do echo $t; if [ $t -lt $nproc ] && [ $((2 * t)) -gt $nproc ]; then t=$nproc; elif [ $t -eq $nproc ]; then t=$tmax; else t=$((2 * t)); fi; [ $t -eq $tmax ] && [ $nproc -eq $tmax ] && break; done | sort -nu | paste -sd' ')
 is "$(awk '{ print $4 }' "$TMP/cases" | sort -nu | paste -sd' ')" "$want_t" "the thread counts: $want_t"
 is "$(awk '{ print $2 }' "$TMP/cases" | uniq | paste -sd' ')" "thread-local producer-consumer shared-pool false-sharing" "the four modes"
-is "$(wc -l <"$TMP/cases")" $((4 * $(wc -w <<<"$want_t"))) "--cases: 4 modes x $(wc -w <<<"$want_t") thread counts"
+upto_n=$(for t in $want_t; do [ $t -le $nproc ] && echo $t; done | paste -sd' ')
+is "$(awk '$2 == "shared-pool" || $2 == "false-sharing" { print $4 }' "$TMP/cases" | sort -nu | paste -sd' ')" "$upto_n" \
+    "shared-pool and false-sharing stop at the CPUs ($upto_n)"
+is "$(wc -l <"$TMP/cases")" $((2 * $(wc -w <<<"$want_t") + 2 * $(wc -w <<<"$upto_n"))) "--cases: 2 modes x $(wc -w <<<"$want_t") thread counts, 2 x $(wc -w <<<"$upto_n")"
 taskset -c 0 "$prog" --cases | awk '{ print $4 }' | sort -nu | paste -sd' ' >"$TMP/t1"
 is "$(cat "$TMP/t1")" "1 2" "the sweep follows the CPUs this process may use (taskset -c 0: 1 and 2)"
 is "$(awk '{ print $5 }' "$TMP/cases" | sort -u)" "--no-pin" "every case says --no-pin"
@@ -65,6 +68,17 @@ is "$(awk -F, -v s="$(col shared_line_pct)" 'NR > 1 && $2 == "false-sharing" && 
     "false-sharing with one thread: no shared lines"
 is "$(awk -F, -v s="$(col shared_line_pct)" 'NR > 1 && $2 != "false-sharing" && $s != ""' "$csv" | wc -l)" 0 \
     "shared_line_pct only where it is measured"
+is "$(awk -F, -v s="$(col solo_ns_per_op)" -v p="$(col paired_speedup)" 'NR > 1 && $s$p != ""' "$csv" | wc -l)" 0 \
+    "the paired columns only in paired runs"
+# The speedup pass: --paired, thread-local at 2 threads; each row's speedup is its solo
+# rounds' time per operation over its rounds of both threads'.
+sp=$d/speedup.csv
+is "$(awk -F, -v s="$(col status)" 'NR > 1 && $s == "ok" { print $2, $3 }' "$sp" | sort -u)" "thread-local 2" "speedup.csv: thread-local at 2 threads"
+is "$(awk -F, -v s="$(col status)" 'NR > 1 && $s == "ok"' "$sp" | wc -l)" "$(wc -w <<<"$installed")" "  ... a row per installed allocator"
+is "$(awk -F, -v s="$(col solo_ns_per_op)" -v n="$(col ns_per_op)" -v p="$(col paired_speedup)" -v r="$(col rounds)" \
+    'NR > 1 && !($p > 0 && ($p - $s / $n) ^ 2 < (1e-4 * $p) ^ 2 && $r == 8)' "$sp" | wc -l)" 0 \
+    "  ... paired_speedup = solo_ns_per_op / ns_per_op; QUICK's 16 rounds are 8 of both threads"
+grep -q 'thread-local,2,paired_speedup,' "$d/speedup.summary.csv"; ok $? "  ... and its summary has the speedup"
 if echo "$installed" | grep -qx glibc-arena1; then
     is "$(awk -F, -v c="$(col arenas)" '$1 == "glibc-arena1" && $6 == "ok" { print $c }' "$csv" | sort -u)" 1 \
         "glibc-arena1 (MALLOC_ARENA_MAX=1 from the registry) has one arena"
@@ -160,6 +174,10 @@ fails_with 2 "workload is required" "no workload" -- "$prog" --threads 2
 fails_with 2 "--ops '10' is not allowed: expected an integer from 1000" "too few ops" -- "$prog" --workload shared-pool --ops 10
 fails_with 2 "--live '0' is not allowed" "zero live blocks" -- "$prog" --workload shared-pool --live 0
 fails_with 2 "unexpected argument 'extra'" "stray argument" -- "$prog" --workload shared-pool extra
+fails_with 2 "--paired with --workload producer-consumer: .*only thread-local and shared-pool" "paired needs a workload that leaves threads idle" -- \
+    "$prog" --workload producer-consumer --threads 2 --paired
+fails_with 2 "--paired with --threads 1: pairing needs 2 threads or more" "paired needs two threads" -- \
+    "$prog" --workload thread-local --paired
 "$prog" --workload thread-local --threads 0 >"$TMP/bad.out" 2>/dev/null
 is "$(wc -c <"$TMP/bad.out")" 0 "bad input writes no data"
 fails_with 2 "unknown allocator 'glibc-arena2'" "unknown allocator variant" -- \

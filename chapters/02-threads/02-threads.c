@@ -6,12 +6,14 @@
  * Method: one process runs one workload with --threads worker threads, pinned
  * one per CPU (--pin) or left to the scheduler (--no-pin, the default). The main thread only
  * coordinates: it releases the workers phase by phase and sleeps (nanosleep, never a
- * futex) while they run. Phases: warm-up (untimed), the timed rounds (16 rounds of --ops
- * operations in all, split evenly between rounds and threads, and more rounds of the same
- * size until --min-ms have passed; one clock read per thread at each end of a round;
- * throughput is the whole timed phase's, the rounds' spread beside it), latency (every
- * malloc and free bracketed by the TSC, at most 250k per thread, per-thread histograms
- * merged at the end).
+ * futex; 1 ms at a time) while they run. Phases: warm-up (untimed), the timed rounds
+ * (16 rounds of --ops operations in all, split evenly between rounds and threads, and more
+ * rounds of the same size until --min-ms have passed; one clock read per thread at each
+ * end of a round; throughput is the whole timed phase's, the rounds' spread beside it),
+ * latency (every malloc and free bracketed by the TSC, at most 250k per thread, per-thread
+ * histograms merged at the end). --paired (thread-local, shared-pool) alternates the timed rounds
+ * between all threads and worker 0 alone, so that one process measures its own speedup
+ * (a host's slow spell slows both kinds of round alike), and skips the latency phase.
  *   thread-local        each thread replaces random blocks of its own slot table
  *   producer-consumer   thread i allocates and passes blocks to thread i+1 (mod T) through
  *                       a lock-free single-producer single-consumer ring, and frees what
@@ -81,9 +83,10 @@ enum { THREAD_LOCAL, PRODUCER_CONSUMER, SHARED_POOL, FALSE_SHARING };
 
 static const char *const columns[] = {
     "allocator", "workload", "threads", "pin", "rep", "status", "cpus", "ops", "elapsed_s",
-    "ops_per_s", "ns_per_op", LAB_ROUND_COLUMNS, "malloc_lat_p50_ns", "malloc_lat_p99_ns", "malloc_lat_p999_ns",
-    "free_lat_p50_ns", "free_lat_p99_ns", "free_lat_p999_ns", "timer_overhead_ns",
-    "timer_resolution_ns", "peak_rss_kib", "baseline_rss_kib", "rss_added_kib",
+    "ops_per_s", "ns_per_op", LAB_ROUND_COLUMNS, "solo_ns_per_op", "paired_speedup",
+    "malloc_lat_p50_ns", "malloc_lat_p99_ns", "malloc_lat_p999_ns", "free_lat_p50_ns",
+    "free_lat_p99_ns", "free_lat_p999_ns", "timer_overhead_ns", "timer_resolution_ns",
+    "peak_rss_kib", "baseline_rss_kib", "rss_added_kib",
     "live_bytes", "remote_free_pct", "shared_line_pct", "arenas", "futex_counter",
     "futex_calls", "futex_per_mop", "minor_faults", NULL
 };
@@ -126,7 +129,7 @@ typedef struct {
     void **objs;              // false-sharing: this thread's objects
     lab_hist_t *hmalloc, *hfree;
     int64_t live_bytes;       // allocated here minus freed here: the sum over threads is live
-    uint64_t gen, frees, remote_frees, ops, nown;
+    uint64_t gen, frees, remote_frees, nown;
     uint64_t t_start[MAX_ROUNDS], t_end[MAX_ROUNDS];  // ns, of each timed round
     const char *status;
     pthread_t tid;
@@ -134,6 +137,7 @@ typedef struct {
 
 static struct {
     int workload, threads, pin;  // workload: the index in workloads[]
+    bool paired;                 // --paired: odd timed rounds are worker 0's alone
     uint64_t ops, live, seed, min_ms;
     int rounds;                  // timed rounds run
     worker_t *w;
@@ -339,6 +343,10 @@ static void arrive(void) { atomic_fetch_add_explicit(&g.done, 1, memory_order_re
 
 static uint64_t per_thread(uint64_t total) { return (total / (uint64_t)g.threads + 1) & ~(uint64_t)1; }
 
+// Whether thread t works in timed round r: every thread, but with --paired only worker 0
+// in the odd (solo) rounds.
+static bool in_round(int t, int r) { return !g.paired || r % 2 == 0 || t == 0; }
+
 static void *worker(void *arg)
 {
     worker_t *w = arg;
@@ -360,15 +368,16 @@ static void *worker(void *arg)
         wait_phase(PH_TIMED + r);
         if (atomic_load_explicit(&g.phase, memory_order_acquire) >= PH_LAT)
             break;  // the main thread has ended the timed phase
-        w->t_start[r] = lab_now_ns();
-        if (ok)
-            ok = ops(w, nr, false);
-        w->t_end[r] = lab_now_ns();
+        if (in_round(w->id, r)) {
+            w->t_start[r] = lab_now_ns();
+            if (ok)
+                ok = ops(w, nr, false);
+            w->t_end[r] = lab_now_ns();
+        }
         arrive();
     }
-    w->ops = nr * (uint64_t)g.rounds;
     wait_phase(PH_LAT);
-    if (ok && g.workload != FALSE_SHARING)
+    if (ok && g.workload != FALSE_SHARING && !g.paired)  // (a paired run is for its speedup)
         ok = ops(w, n / 4 < LAT_OPS ? n / 4 : LAT_OPS, true);
     if (ok && g.workload == FALSE_SHARING)
         ok = scratch_done(w, nr);
@@ -381,14 +390,18 @@ static void *worker(void *arg)
     return NULL;
 }
 
-// Releases the workers into phase ph and sleeps until all have finished it.
+// Releases the workers into phase ph and sleeps until all have finished it, checking once a
+// millisecond: with as many workers as CPUs, every wake-up of this thread preempts one of
+// them (waking every 20 us, as lab_pause does, slowed two threads' rounds by about a sixth
+// on 2 CPUs, in 12 paired processes each way). The rounds are timed by the workers, so a
+// late wake-up only adds an untimed pause between rounds.
 static void run_phase(int ph)
 {
     atomic_store(&g.done, 0);
     atomic_store_explicit(&g.phase, ph, memory_order_release);
-    unsigned spins = 64;
+    struct timespec ms = { 0, 1000000 };
     while (atomic_load_explicit(&g.done, memory_order_acquire) < g.threads)
-        lab_pause(&spins);
+        nanosleep(&ms, NULL);
 }
 
 // ---------------------------------------------------------------------------
@@ -527,10 +540,12 @@ static const char *hand_out(void)
 // What the run measured, gathered from the workers.
 typedef struct {
     const char *status;
-    uint64_t nops, frees, remote, futex;
+    uint64_t nops, frees, remote, futex;  // nops: in the rounds of all threads
     int64_t live_end;      // bytes live when the timed phase ends
-    double secs;           // all rounds' time (s)
-    double round_ns[MAX_ROUNDS];  // each round's time per operation (ns)
+    double secs;           // the rounds' time (s), rounds of all threads
+    double round_ns[MAX_ROUNDS];  // each such round's time per operation (ns)
+    int rounds;            // ... and their number
+    double solo_secs, solo_ops;   // --paired: worker 0's rounds alone
     double shared;         // false-sharing: shared_line_pct
     int arenas;            // glibc_arenas
     int fd;                // the futex counter, -1 if none
@@ -544,9 +559,10 @@ static void run_phases(result_t *s)
     run_phase(PH_WARM);
     if (s->fd >= 0)
         ioctl(s->fd, PERF_EVENT_IOC_ENABLE, 0);
-    // At least ROUNDS rounds, and more until min_ms have passed.
+    // At least ROUNDS rounds, and more until min_ms have passed; --paired ends on a solo round.
     uint64_t t0 = lab_now_ns();
-    for (g.rounds = 0; g.rounds < MAX_ROUNDS && (g.rounds < ROUNDS || lab_now_ns() - t0 < g.min_ms * 1000000);)
+    for (g.rounds = 0; g.rounds < MAX_ROUNDS && (g.rounds < ROUNDS || lab_now_ns() - t0 < g.min_ms * 1000000 ||
+                                                 (g.paired && g.rounds % 2));)
         run_phase(PH_TIMED + g.rounds++);
     for (int t = 0; t < g.threads; t++)
         s->live_end += g.w[t].live_bytes;
@@ -570,30 +586,41 @@ static void gather(result_t *s)
         worker_t *w = &g.w[t];
         if (strcmp(w->status, "ok") != 0)
             s->status = w->status;
-        s->nops += w->ops;
         s->frees += w->frees;
         s->remote += w->remote_frees;
         lab_hist_merge(s->hm, w->hmalloc);
         lab_hist_merge(s->hf, w->hfree);
     }
+    uint64_t nr = per_thread(g.ops / ROUNDS);  // each thread's operations in a round
     for (int r = 0; r < g.rounds; r++) {
-        uint64_t t0 = UINT64_MAX, t1 = 0;
-        for (int t = 0; t < g.threads; t++) {
-            t0 = g.w[t].t_start[r] < t0 ? g.w[t].t_start[r] : t0;
-            t1 = g.w[t].t_end[r] > t1 ? g.w[t].t_end[r] : t1;
+        uint64_t t0 = UINT64_MAX, t1 = 0, n = 0;
+        for (int t = 0; t < g.threads; t++)
+            if (in_round(t, r)) {
+                t0 = g.w[t].t_start[r] < t0 ? g.w[t].t_start[r] : t0;
+                t1 = g.w[t].t_end[r] > t1 ? g.w[t].t_end[r] : t1;
+                n += nr;
+            }
+        if (n < nr * (uint64_t)g.threads) {  // a solo round
+            s->solo_secs += (double)(t1 - t0) / 1e9;
+            s->solo_ops += (double)n;
+            continue;
         }
         s->secs += (double)(t1 - t0) / 1e9;
-        s->round_ns[r] = (double)(t1 - t0) / ((double)s->nops / g.rounds);
+        s->nops += n;
+        s->round_ns[s->rounds++] = (double)(t1 - t0) / (double)n;
     }
 }
 
 // The row. ns per operation is wall time over all threads' operations, of the whole timed
 // phase (ns_per_op, and ops_per_s), with the rounds' spread beside it (as in chapter 1).
+// With --paired these are the rounds of all threads; solo_ns_per_op is worker 0's rounds
+// alone, and paired_speedup the throughput of the one over the other.
 static void write_row(const config_t *c, const char *allocator, result_t *s)
 {
-    bool ok = strcmp(s->status, "ok") == 0, lat = ok && g.workload != FALSE_SHARING;
+    bool ok = strcmp(s->status, "ok") == 0, lat = ok && g.workload != FALSE_SHARING && !g.paired;
     double peak = (double)s->fp.peak_kib, base = (double)s->fp.baseline_kib;
-    lab_rounds_t spread = lab_rounds(s->round_ns, ok ? (size_t)g.rounds : 0);
+    lab_rounds_t spread = lab_rounds(s->round_ns, ok ? (size_t)s->rounds : 0);
+    double solo_ns = ok && g.paired ? s->solo_secs * 1e9 / s->solo_ops : NAN;
     lab_row_t r;
     lab_csv_header(columns);
     lab_row_begin(&r, columns);
@@ -609,6 +636,8 @@ static void write_row(const config_t *c, const char *allocator, result_t *s)
     lab_row_f64(&r, "ops_per_s", ok ? (double)s->nops / s->secs : NAN);
     lab_row_f64(&r, "ns_per_op", ok ? s->secs * 1e9 / (double)s->nops : NAN);
     lab_row_rounds(&r, &spread);
+    lab_row_f64(&r, "solo_ns_per_op", solo_ns);
+    lab_row_f64(&r, "paired_speedup", solo_ns / (s->secs * 1e9 / (double)s->nops));
     lab_row_latency(&r, "malloc", s->hm, lat, "p50 p99 p999");
     lab_row_latency(&r, "free", s->hf, lat, "p50 p99 p999");
     lab_row_f64(&r, "timer_overhead_ns", lab_ticks_ns(lab_clock.overhead_ticks));
@@ -720,21 +749,26 @@ static void usage(void)
            "  --min-ms N        ... and more rounds until N ms have passed (0 to 60000)\n"
            "  --live N          live blocks, all threads together (1 to 1m); false-sharing:\n"
            "                    objects per thread\n"
+           "  --paired          alternate timed rounds of all threads and of worker 0 alone: the\n"
+           "                    row's paired_speedup (thread-local or shared-pool, --threads 2+)\n"
            LAB_COMMON_USAGE
            "Thread counts for --cases: 1 to 2 x the CPUs this process may use.\n",
            lab_prog, MAX_THREADS);
 }
 
 // Not pinned: 1 thread, powers of two up to the CPUs, the CPUs, and 2 x the CPUs (1, 2, 4
-// on 2 CPUs). Pinned runs showed nothing their intervals could resolve, and the time is
-// better spent on longer runs; --pin stays for a reader's own runs.
+// on 2 CPUs); 2 x the CPUs only where the book reads it (thread-local's caches and
+// producer-consumer's waits), so that the speedup pass fits the chapter's time. Pinned runs
+// showed nothing their intervals could resolve; --pin stays for a reader's own runs.
 static void cases(bool quick)
 {
     (void)quick;
     int ncpus = lab_ncpus(), tmax = 2 * ncpus < MAX_THREADS ? 2 * ncpus : MAX_THREADS;
-    for (size_t i = 0; i < NWORKLOADS; i++)
-        for (int t = 1; t <= tmax; t = t < ncpus && 2 * t > ncpus ? ncpus : t == ncpus ? tmax : 2 * t)
+    for (size_t i = 0; i < NWORKLOADS; i++) {
+        int last = i == THREAD_LOCAL || i == PRODUCER_CONSUMER ? tmax : ncpus;
+        for (int t = 1; t <= last; t = t < ncpus && 2 * t > ncpus ? ncpus : t == ncpus ? tmax : 2 * t)
             printf("--workload %s --threads %d --no-pin\n", workloads[i].name, t);
+    }
 }
 
 static void context(void)
@@ -753,7 +787,7 @@ int main(int argc, char **argv)
     lab_prog = "02-threads";
     static const struct option opts[] = {
         LAB_WORKLOAD_OPT, { "threads", 1, 0, 't' }, { "pin", 0, 0, 'p' }, { "no-pin", 0, 0, 'P' },
-        { "ops", 1, 0, 'o' }, { "live", 1, 0, 'l' }, { "min-ms", 1, 0, 'M' }, LAB_DESCRIBE_OPT, LAB_COMMON_OPTS
+        { "ops", 1, 0, 'o' }, { "live", 1, 0, 'l' }, { "min-ms", 1, 0, 'M' }, { "paired", 0, 0, 'D' }, LAB_DESCRIBE_OPT, LAB_COMMON_OPTS
     };
     static const lab_program_t prog = {
         .columns = columns, .workloads = LAB_WORKLOADS(workloads), .cases = cases,
@@ -776,6 +810,7 @@ int main(int argc, char **argv)
         case 'o': nops = optarg; break;
         case 'l': live = optarg; break;
         case 'M': min_ms = optarg; break;
+        case 'D': g.paired = true; break;
         }
     }
     g.workload = common.workload;
@@ -788,6 +823,11 @@ int main(int argc, char **argv)
     g.ops = nops ? lab_opt_u64("--ops", nops, 1000, 4ull << 30) : quick ? c.wl->q_ops : c.wl->ops;
     g.live = live ? lab_opt_u64("--live", live, 1, 1u << 20) : quick ? c.wl->q_live : c.wl->live;
     g.min_ms = min_ms ? lab_opt_u64("--min-ms", min_ms, 0, 60000) : quick ? 0 : MIN_MS;
+    if (g.paired && g.workload != THREAD_LOCAL && g.workload != SHARED_POOL)
+        lab_die("--paired with --workload %s: the solo rounds leave the other threads idle, which only "
+                "thread-local and shared-pool allow", c.wl->name);
+    if (g.paired && g.threads < 2)
+        lab_die("--paired with --threads %d: pairing needs 2 threads or more", g.threads);
     footprint();
     lab_clock_init();
     return run(&c);
