@@ -4,7 +4,8 @@
  * would serve the program itself?
  *
  *   trace record --out DIR -- CMD...   run CMD with heaptrace.so preloaded (a statically
- *                                      linked CMD is run untraced, with a message)
+ *                                      linked CMD is run untraced, with a message, and
+ *                                      record exits 1: nothing was traced)
  *   trace info FILE                    calls per kind, sizes, threads, live bytes over time,
  *                                      unmatched frees
  *   trace programs                     the real programs of the chapter: name<TAB>command
@@ -27,14 +28,16 @@
 #include "../../common/lab.h"
 #include "trace.h"
 
+#include <dirent.h>
 #include <elf.h>
 #include <getopt.h>
-#include <libgen.h>
 #include <pthread.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <malloc.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -93,10 +96,41 @@ static void collect(void *ctx, uint32_t tid, const trace_rec_t *r, size_t at)
     e->ev[e->n++] = (ev_t){ *r, tid, at };
 }
 
-static int cmp_ev(const void *a, const void *b)
+// Byte d of an event's stamp: the radix sort's digit.
+static inline unsigned stamp_byte(const ev_t *ev, int d) { return (unsigned)(ev->r.tsc >> (8 * d)) & 0xff; }
+
+// The events in stamp order, ties in file order (the order glibc's merge-sorting qsort
+// gave): a stable LSD radix sort, a byte a pass, skipping the bytes every stamp shares.
+// Its scratch is harness memory: qsort's (16 bytes an event) came from the allocator under
+// test before the peak-RSS reset, and an allocator that keeps it reported a false peak.
+static void sort_events(evs_t *e)
 {
-    const ev_t *x = a, *y = b;
-    return x->r.tsc < y->r.tsc ? -1 : x->r.tsc > y->r.tsc;
+    size_t (*count)[256] = lab_harness_alloc(8 * sizeof *count);
+    for (size_t i = 0; i < e->n; i++)
+        for (int d = 0; d < 8; d++)
+            count[d][stamp_byte(&e->ev[i], d)]++;
+    ev_t *src = e->ev, *dst = lab_harness_alloc(e->n * sizeof *dst);
+    size_t src_cap = e->cap, dst_cap = e->n;
+    for (int d = 0; d < 8; d++) {
+        if (count[d][stamp_byte(&src[0], d)] == e->n)
+            continue;  // one value in every stamp: the pass would not move anything
+        size_t at = 0;
+        for (int b = 0; b < 256; b++) {  // counts become each byte value's first position
+            size_t c = count[d][b];
+            count[d][b] = at;
+            at += c;
+        }
+        for (size_t i = 0; i < e->n; i++)
+            dst[count[d][stamp_byte(&src[i], d)]++] = src[i];
+        ev_t *t = src;
+        size_t tc = src_cap;
+        src = dst, src_cap = dst_cap;
+        dst = t, dst_cap = tc;
+    }
+    munmap(dst, dst_cap * sizeof *dst);
+    munmap(count, 8 * sizeof *count);
+    e->ev = src;
+    e->cap = src_cap;
 }
 
 // "incomplete: N chunks, ends at byte B", and what follows B
@@ -111,20 +145,21 @@ static void describe_extent(const trace_extent_t *x, char *out, size_t len)
 }
 
 // Reads and validates FILE; dies with the byte offset and reason on bad input, and on a
-// trace with no calls. *x says whether the file is complete.
+// trace with no calls. *x says whether the file is complete. Nothing here comes from the
+// allocator under test (no stdio, no qsort): the replay measures it after the load.
 static void load(const char *path, trace_header_t *h, trace_extent_t *x, evs_t *e, char *cmdline, size_t cmdlen)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
         lab_die("cannot open trace '%s': %s", path, strerror(errno));
     struct stat st;
-    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode))
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
         lab_die("trace '%s' is not a regular file", path);
     size_t len = (size_t)st.st_size;
-    unsigned char *buf = len ? mmap(NULL, len, PROT_READ, MAP_PRIVATE, fileno(f), 0) : (unsigned char *)"";
+    unsigned char *buf = len ? mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0) : (unsigned char *)"";
     if (buf == MAP_FAILED)
         lab_die("cannot map trace '%s': %s", path, strerror(errno));
-    fclose(f);
+    close(fd);
     char err[256];
     memset(e, 0, sizeof *e);
     if (!trace_parse(buf, len, h, x, collect, e, err, sizeof err))
@@ -145,7 +180,7 @@ static void load(const char *path, trace_header_t *h, trace_extent_t *x, evs_t *
             cmdline[i] = ' ';
     if (len)
         munmap(buf, len);
-    qsort(e->ev, e->n, sizeof *e->ev, cmp_ev);
+    sort_events(e);
 }
 
 // ---------------------------------------------------------------------------
@@ -771,7 +806,130 @@ static int dynamic_elf(const char *file)
 static bool is_help(const char *a) { return strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0; }
 static void usage(FILE *to);
 
-static int cmd_record(int argc, char **argv, const char *self)
+// The directory of this program's own file (symbolic links resolved): the tools are built
+// side by side, so `trace` run from PATH or from another directory finds heaptrace.so.
+static void self_dir(char *out, size_t len)
+{
+    ssize_t n = readlink("/proc/self/exe", out, len - 1);
+    if (n <= 0 || (size_t)n >= len - 1)
+        lab_die_code(1, "record: cannot read /proc/self/exe to find heaptrace.so beside trace: %s",
+                     n < 0 ? strerror(errno) : "path too long");
+    out[n] = 0;
+    char *slash = strrchr(out, '/');
+    slash[slash == out] = 0;  // "/trace" -> "/"
+}
+
+// mkdir -p dir, then a file created and removed in it (access() says yes to root even where
+// nothing can be written): false, with errno, when it cannot hold a trace.
+static bool writable_dir(const char *dir)
+{
+    char p[PATH_MAX];
+    if (snprintf(p, sizeof p, "%s", dir) >= (int)sizeof p)
+        return errno = ENAMETOOLONG, false;
+    for (char *s = p + 1;; s++) {
+        if (*s != '/' && *s)
+            continue;
+        char c = *s;
+        *s = 0;
+        if (mkdir(p, 0777) != 0 && errno != EEXIST)
+            return false;
+        *s = c;
+        if (!c)
+            break;
+    }
+    char probe[PATH_MAX + 64];
+    snprintf(probe, sizeof probe, "%s/.heaptrace-probe.%d", dir, (int)getpid());
+    int fd = open(probe, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return false;
+    close(fd);
+    unlink(probe);
+    return true;
+}
+
+// Where execvp will find cmd (empty if nowhere), for the static-program check.
+static void find_command(const char *cmd, char *exe, size_t len)
+{
+    if (strchr(cmd, '/')) {
+        snprintf(exe, len, "%s", cmd);
+        return;
+    }
+    char *path = strdup(getenv("PATH") ? getenv("PATH") : "/usr/bin:/bin"), *save = NULL;
+    for (char *d = strtok_r(path, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
+        snprintf(exe, len, "%s/%s", d, cmd);
+        if (access(exe, X_OK) == 0)
+            break;
+        exe[0] = 0;
+    }
+    free(path);
+}
+
+// The traces in dir written since t0 (heaptrace.PID.htr, new or rewritten). t0 is read from
+// the coarse clock, the one file times are stamped from, so a trace is never older than it.
+static size_t traces_since(const char *dir, const struct timespec *t0)
+{
+    DIR *d = opendir(dir);
+    size_t n = 0, len;
+    for (struct dirent *de; d && (de = readdir(d));) {
+        struct stat st;
+        if (strncmp(de->d_name, "heaptrace.", 10) != 0 || (len = strlen(de->d_name)) < 14 ||
+            strcmp(de->d_name + len - 4, ".htr") != 0 || fstatat(dirfd(d), de->d_name, &st, 0) != 0)
+            continue;
+        if (st.st_mtim.tv_sec > t0->tv_sec || (st.st_mtim.tv_sec == t0->tv_sec && st.st_mtim.tv_nsec >= t0->tv_nsec))
+            n++;
+    }
+    if (d)
+        closedir(d);
+    return n;
+}
+
+// record's child, for forwarded signals (0: none yet).
+static volatile sig_atomic_t record_child;
+static void forward_signal(int sig)
+{
+    if (record_child > 0)
+        kill((pid_t)record_child, sig);
+}
+
+// Runs cmd and waits for it: its exit status as a shell reports it (128 + N: signal N).
+// A kill of trace (even -9) ends cmd too, as when trace ran it in its own process.
+static int run_command(char **cmd)
+{
+    int fds[2];  // an exec that fails writes its errno here; one that succeeds closes it
+    if (pipe2(fds, O_CLOEXEC) != 0)
+        lab_die_code(1, "record: cannot make a pipe: %s", strerror(errno));
+    pid_t parent = getpid(), pid = fork();
+    if (pid < 0)
+        lab_die_code(1, "record: cannot fork: %s", strerror(errno));
+    if (pid == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() != parent)  // trace died before the line above
+            _exit(128 + SIGKILL);
+        execvp(cmd[0], cmd);
+        int err = errno;
+        ssize_t w = write(fds[1], &err, sizeof err);
+        _exit(w == sizeof err ? 127 : 126);
+    }
+    record_child = pid;
+    // A terminal's ^C and ^\ reach the command itself; a kill of trace is passed on.
+    struct sigaction ign = { .sa_handler = SIG_IGN }, fwd = { .sa_handler = forward_signal, .sa_flags = SA_RESTART };
+    sigaction(SIGINT, &ign, NULL);
+    sigaction(SIGQUIT, &ign, NULL);
+    sigaction(SIGTERM, &fwd, NULL);
+    sigaction(SIGHUP, &fwd, NULL);
+    close(fds[1]);
+    int err = 0, st;
+    ssize_t got = read(fds[0], &err, sizeof err);
+    close(fds[0]);
+    while (waitpid(pid, &st, 0) < 0)
+        if (errno != EINTR)
+            lab_die_code(1, "record: waitpid: %s", strerror(errno));
+    if (got == (ssize_t)sizeof err)
+        lab_die("record: cannot run '%s': %s", cmd[0], strerror(err));
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+static int cmd_record(int argc, char **argv)
 {
     const char *out = NULL;
     int i = 0;
@@ -793,39 +951,43 @@ static int cmd_record(int argc, char **argv, const char *self)
     if (i + 1 >= argc)
         lab_die("record: no command after --");
     char **cmd = argv + i + 1;
-    char so[PATH_MAX], exe[PATH_MAX] = "";
-    snprintf(so, sizeof so, "%s/heaptrace.so", dirname(strdup(self)));
+    char so[PATH_MAX + 16], exe[PATH_MAX] = "";
+    self_dir(so, PATH_MAX);
+    strcat(so, "/heaptrace.so");
     char *rso = realpath(so, NULL);
     if (!rso)
-        lab_die("record: cannot find the recorder '%s': build it first (make build)", so);
-    // Where would execvp find the command?
-    if (strchr(cmd[0], '/')) {
-        snprintf(exe, sizeof exe, "%s", cmd[0]);
-    } else {
-        char *path = strdup(getenv("PATH") ? getenv("PATH") : "/usr/bin:/bin"), *save = NULL;
-        for (char *d = strtok_r(path, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
-            snprintf(exe, sizeof exe, "%s/%s", d, cmd[0]);
-            if (access(exe, X_OK) == 0)
-                break;
-            exe[0] = 0;
-        }
-    }
-    if (exe[0] && dynamic_elf(exe) == 0)
+        lab_die("record: cannot find the recorder '%s' beside trace: build it first (make build)", so);
+    if (!writable_dir(out))
+        lab_die("record: cannot write traces in '%s': %s", out, strerror(errno));
+    find_command(cmd[0], exe, sizeof exe);
+    bool is_static = exe[0] && dynamic_elf(exe) == 0;
+    if (is_static)
         fprintf(stderr, "trace: record: %s is statically linked: LD_PRELOAD cannot trace it; running it untraced\n", exe);
     const char *old = getenv("LD_PRELOAD");
     char preload[2 * PATH_MAX];
     snprintf(preload, sizeof preload, "%s%s%s", rso, old && *old ? " " : "", old ? old : "");
     setenv("LD_PRELOAD", preload, 1);
-    setenv("HEAPTRACE_DIR", out, 1);
-    execvp(cmd[0], cmd);
-    lab_die("record: cannot run '%s': %s", cmd[0], strerror(errno));
+    char *abs = realpath(out, NULL);  // for a command that changes directory
+    setenv("HEAPTRACE_DIR", abs ? abs : out, 1);
+    free(abs);
+    free(rso);
+    struct timespec t0;
+    clock_gettime(CLOCK_REALTIME_COARSE, &t0);
+    int rc = run_command(cmd);
+    if (traces_since(out, &t0) > 0)
+        return rc;
+    fprintf(stderr, "trace: record: nothing was traced: '%s' ran untraced (exit %d) and wrote no trace in '%s'%s\n",
+            cmd[0], rc, out, is_static ? " (statically linked)" : "");
+    return rc ? rc : 1;
 }
 
 // ---------------------------------------------------------------------------
 static void usage(FILE *to)
 {
     fprintf(to,
-            "usage: trace record --out DIR -- CMD...   run CMD with heaptrace.so preloaded: one trace per process in DIR\n"
+            "usage: trace record --out DIR -- CMD...   run CMD with heaptrace.so (found beside trace) preloaded: one trace\n"
+            "                                          per process in DIR, made if missing; exit status CMD's, or 1 if\n"
+            "                                          no trace was written (e.g. CMD is statically linked: run untraced)\n"
             "       trace info FILE                    what a trace holds, as kind,key,value rows; says if it is\n"
             "                                          incomplete (no end marker: the recording was cut short)\n"
             "       trace dump FILE                    every record, as CSV\n"
@@ -838,7 +1000,16 @@ static void usage(FILE *to)
             "              --dry             no allocator, every block one scratch region: the replay's own cost\n"
             "              --allow-incomplete  replay a trace without its end marker, as far as it goes\n"
             "       realrun --workload NAME [--rep N --seed N --quick]\n"
-            "  (replay and realrun also take --header, --cases, --context; -h or --help prints this)\n");
+            "  (replay and realrun also take --header, --cases, --context; -h or --help prints this, after any command)\n"
+            "environment:\n"
+            "  HEAPTRACE_DIR      heaptrace.so: where it writes heaptrace.PID.htr (record sets it to --out DIR)\n"
+            "  LD_PRELOAD         record: heaptrace.so is put before what it names; replay, realrun: the allocator measured\n"
+            "  PATH               record: where CMD is looked for\n"
+            "  HEAPLAB_TRACES     replay --workload: the directory of the chapter's traces (build/04-real-workloads/traces)\n"
+            "  LAB_CLOCK          replay: 'gettime' times calls with clock_gettime instead of the TSC\n"
+            "  LAB_ALLOCATOR      replay, realrun: the allocator's name in the rows (unset: the live malloc's library)\n"
+            "  LAB_ALLOCATOR_LIB  replay, realrun: the library whose malloc must be live (set with LAB_ALLOCATOR by common/run)\n"
+            "  LAB_LOCK           not read here: common/run's lock (/tmp/heaplab-measure.lock); by hand, these take none\n");
 }
 
 // replay and realrun: the runner's protocol (lab_getopt: the common options, -h, and one
@@ -935,7 +1106,7 @@ int main(int argc, char **argv)
         return 0;
     }
     if (strcmp(argv[1], "record") == 0)
-        return cmd_record(argc - 2, argv + 2, argv[0]);
+        return cmd_record(argc - 2, argv + 2);
     if (strcmp(argv[1], "loop") == 0) {  // the overhead comparison's malloc/free loop
         uint64_t n = lab_opt_u64("loop count", argc > 2 ? argv[2] : "", 1, 1000000000);
         uint64_t t0 = lab_now_ns();
