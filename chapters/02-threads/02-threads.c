@@ -390,18 +390,12 @@ static void *worker(void *arg)
     return NULL;
 }
 
-// Releases the workers into phase ph and sleeps until all have finished it, checking once a
-// millisecond: with as many workers as CPUs, every wake-up of this thread preempts one of
-// them (waking every 20 us, as lab_pause does, slowed two threads' rounds by about a sixth
-// on 2 CPUs, in 12 paired processes each way). The rounds are timed by the workers, so a
-// late wake-up only adds an untimed pause between rounds.
+// Releases the workers into phase ph and sleeps until all have finished it.
 static void run_phase(int ph)
 {
     atomic_store(&g.done, 0);
     atomic_store_explicit(&g.phase, ph, memory_order_release);
-    struct timespec ms = { 0, 1000000 };
-    while (atomic_load_explicit(&g.done, memory_order_acquire) < g.threads)
-        nanosleep(&ms, NULL);
+    lab_sleep_until(&g.done, g.threads);
 }
 
 // ---------------------------------------------------------------------------
