@@ -614,13 +614,6 @@ static void *worker_main(void *arg)
     return lineage(w, ok);
 }
 
-static void wait_count(_Atomic int *n, int want)
-{
-    unsigned spins = 64;
-    while (atomic_load_explicit(n, memory_order_acquire) < want)
-        lab_pause(&spins);
-}
-
 // The threads (detached: larson's successors are nobody's to join) start together once
 // all have set up; the main thread sleeps until the last lineage has finished.
 static void run_threads(void)
@@ -628,9 +621,9 @@ static void run_threads(void)
     for (int t = 0; t < g.threads; t++)
         if (!spawn(&g.w[t], worker_main))
             lab_die_code(1, "cannot create thread %d of %d: %s", t + 1, g.threads, strerror(errno));
-    wait_count(&g.ready, g.threads);
+    lab_sleep_until(&g.ready, g.threads);
     atomic_store_explicit(&g.go, 1, memory_order_release);
-    wait_count(&g.finished, g.threads);
+    lab_sleep_until(&g.finished, g.threads);
 }
 
 // ---------------------------------------------------------------------------
