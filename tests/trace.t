@@ -38,7 +38,7 @@ grep -q '^summary,threads,2$' "$TMP/info.csv"; ok $? "info counts 2 threads"
 grep -q '^summary,unmatched_frees,0$' "$TMP/info.csv"; ok $? "and no unmatched frees"
 grep -q '^summary,complete,1$' "$TMP/info.csv"; ok $? "and finds the end marker: the trace is complete"
 "$B/replay" --trace "$f" >"$TMP/replay.csv"; ok $? "the trace replays"
-is "$(awk -F, 'NR == 2 { print $2, $3, $5 }' "$TMP/replay.csv")" "known 2 ok" "on 2 threads, status ok, labelled with the traced program's name"
+is "$(awk -F, 'NR == 2 { print $2, $3, $5 }' "$TMP/replay.csv")" "$(basename "$f" .htr) 2 ok" "on 2 threads, status ok, labelled with the trace file's name"
 
 # Two committed traces replay, one of them on three threads (xz's workers).
 for n in gnuplot xz-threads; do
@@ -165,7 +165,7 @@ for args in "--help" "-h" "record --help" "record -h" "info --help" "info -h" "d
     out=$("$B/trace" $args 2>"$TMP/help.err"); rc=$?
     [ $rc -eq 0 ] && [[ $out == usage:* ]] && [ ! -s "$TMP/help.err" ]; ok $? "trace $args: usage on stdout, exit 0"
 done
-out=$("$B/replay" -h); [[ $out == *"--allow-incomplete"* && $out == *"labelled with the traced program's name"* ]]; ok $? "replay -h names --allow-incomplete and how rows are labelled"
+out=$("$B/replay" -h); [[ $out == *"--allow-incomplete"* && $out == *"labelled with the file's name"* && $out == *"--name NAME"* ]]; ok $? "replay -h names --allow-incomplete, --name and how rows are labelled"
 out=$("$B/replay" --help); rc=$?; [ $rc -eq 0 ] && [[ $out == usage:* ]]; ok $? "replay --help: usage on stdout, exit 0"
 # Every environment variable the tools read (getenv in their sources and lab.h), and the
 # runner's lock, has its line in --help and in the README.
@@ -297,6 +297,87 @@ PY
     small=$(awk '/^shim: asked/ { print $3 }' "$TMP/pairs5000.err")
     large=$(awk '/^shim: asked/ { print $3 }' "$TMP/pairs100000.err")
     [ -n "$small" ] && [ -n "$large" ] && [ "$large" -le "$small" ]; ok $? "the loader takes no allocator memory: $small bytes asked for 10000 events, $large for 200000"
+fi
+
+# Issue 14: a --trace FILE's rows are labelled with the file's name (without .htr, any
+# character a name cannot hold made '-'), or with --name NAME: several user traces in one
+# CSV can be told apart. A bad name is one line, exit 2.
+cp "$TMP/xz-threads.htr" "$TMP/my trace+1.htr"
+is "$("$B/replay" --trace "$TMP/my trace+1.htr" | awk -F, 'NR == 2 { print $2, $5 }')" "my-trace-1 ok" \
+   "replay --trace FILE: rows labelled with FILE's base name without .htr, other characters made '-'"
+is "$("$B/replay" --trace "$TMP/my trace+1.htr" --name Run_2.b-c | awk -F, 'NR == 2 { print $2, $5 }')" "Run_2.b-c ok" \
+   "replay --trace FILE --name NAME: rows labelled NAME"
+long=$(printf 'a%.0s' $(seq 65))
+one_line 2 "--name 'a b' is not allowed: expected 1 to 64 letters, digits, '.', '_' or '-'" "replay --name with a space: one line, exit 2" \
+    -- "$B/replay" --trace "$TMP/xz-threads.htr" --name 'a b'
+one_line 2 "--name '$long' is not allowed: expected 1 to 64" "replay --name of 65 characters: one line, exit 2" \
+    -- "$B/replay" --trace "$TMP/xz-threads.htr" --name "$long"
+one_line 2 "--name needs a value: expected 1 to 64" "replay --name '': one line, exit 2" -- "$B/replay" --trace "$TMP/xz-threads.htr" --name ''
+one_line 2 "--name labels the rows of a --trace FILE" "replay --workload NAME --name: refused" -- "$B/replay" --workload python --name x
+
+# Issue 14: record --name NAME writes NAME.PID.htr (heaptrace.PID.htr without it, whatever
+# HEAPTRACE_NAME says), and its check that something was traced looks for that name.
+"$B/trace" record --name my-app --out "$TMP/named" -- "$TMP/known"; ok $? "record --name my-app: exit 0 (a trace was found under that name)"
+named=$(ls "$TMP"/named/ 2>/dev/null)
+[[ $named =~ ^my-app\.[0-9]+\.htr$ ]]; ok $? "and its trace is my-app.PID.htr ($named)"
+label=$("$B/replay" --trace "$TMP/named/$named" 2>/dev/null | awk -F, 'NR == 2 { print $2 }')
+[ -n "$named" ] && [ "$label" = "${named%.htr}" ]; ok $? "which replays labelled ${named%.htr} ($label)"
+HEAPTRACE_NAME=other "$B/trace" record --out "$TMP/unnamed" -- "$TMP/known"; ok $? "record without --name, HEAPTRACE_NAME set: exit 0"
+ls "$TMP"/unnamed/heaptrace.*.htr >/dev/null 2>&1; ok $? "and the trace keeps the default name, heaptrace.PID.htr"
+one_line 2 "record: --name 'a/b' is not allowed: expected 1 to 64" "record --name a/b: one line, exit 2" \
+    -- "$B/trace" record --name a/b --out "$TMP/named2" -- true
+err=$(HEAPTRACE_DIR=$TMP/named HEAPTRACE_NAME=../x LD_PRELOAD=$B/heaptrace.so "$TMP/known" 2>&1); rc=$?
+[ $rc -eq 0 ] && [[ $err == *"HEAPTRACE_NAME is not a trace name"*untraced* ]]; ok $? "heaptrace.so with HEAPTRACE_NAME=../x: one line, runs untraced, exit 0"
+if [ -x "$TMP/static" ]; then
+    err=$("$B/trace" record --name st --out "$TMP/s2" -- "$TMP/static" 2>&1); rc=$?
+    [ $rc -ne 0 ] && [[ $err == *"nothing was traced"* ]]; ok $? "record --name of a static program: nothing was traced, exit $rc"
+fi
+
+# Issue 14: trace info streams the trace (it held every event, about 200 bytes each: 4.5 GB
+# for 30M). Chunks out of stamp order and a stamp that falls within a chunk are still read
+# in stamp order; a trace 20 times as long takes hardly more memory (the old loader: about
+# 140 bytes an event; now a few MiB of the file's pages, whatever its length).
+python3 - "$TMP/ooo.htr" <<'PY'
+import struct, sys
+# thread 2's chunk first in the file: free(0x20) at 10; thread 1's: malloc(100) = 0x30 at
+# 20, then, its stamp falling, malloc(60) = 0x20 at 5 (deltas -15 and -0x10, zigzagged 29, 31)
+c2 = bytes([2, 10 << 1, 0x20 << 1])
+c1 = bytes([1, 20 << 1, 100, 0x30 << 1]) + bytes([1, 29, 60, 31])
+cmd = b'ooo\0'
+data = b'HEAPTRC\0' + struct.pack('<IIdII', 3, len(cmd), 2e9, 1, 0) + cmd
+data += struct.pack('<IIII', 2, 1, len(c2), 0) + c2 + struct.pack('<IIII', 1, 2, len(c1), 0) + c1
+open(sys.argv[1], 'wb').write(data + struct.pack('<IIII', 2**32 - 1, 2, 0, 0x21444E45))
+PY
+is "$("$B/trace" info "$TMP/ooo.htr" | awk -F, '$1 == "thread" || $2 ~ /^(unmatched_frees|live_peak_bytes|slots)$/ { printf "%s:%s ", $2, $3 }')" \
+   "1:2 2:1 slots:1 live_peak_bytes:100 unmatched_frees:0 " "trace info: chunks out of order and a falling stamp are read in stamp order"
+if [ -x /usr/bin/time ]; then
+    for n in 50000 1000000; do
+        python3 - "$TMP/long$n.htr" "$n" <<'PY'
+import struct, sys
+def varint(v):
+    out = b''
+    while v >= 0x80: out += bytes([v & 0x7f | 0x80]); v >>= 7
+    return out + bytes([v])
+# n malloc(48)/free pairs, 2048 a chunk, chunks alternating between two threads (each its
+# own address); stamps 1, 2, 3, ... across the file (zigzag: +1 is 2)
+n, per, stamp, out = int(sys.argv[2]), 2048, 0, []
+for c in range((n + per - 1) // per):
+    m = min(per, n - c * per)
+    body = bytes([1]) + varint((stamp + 1) << 1) + bytes([48]) + varint((0x10000 + (c % 2 << 20)) << 1) + bytes([2, 2, 0])
+    body += bytes([1, 2, 48, 0, 2, 2, 0]) * (m - 1)
+    out.append(struct.pack('<IIII', 1 + c % 2, 2 * m, len(body), 0) + body)
+    stamp += 2 * m
+cmd = b'long\0'
+data = b'HEAPTRC\0' + struct.pack('<IIdII', 3, len(cmd), 2e9, 1, 0) + cmd + b''.join(out)
+open(sys.argv[1], 'wb').write(data + struct.pack('<IIII', 2**32 - 1, len(out), 0, 0x21444E45))
+PY
+        /usr/bin/time -f '%M' -o "$TMP/long$n.kib" "$B/trace" info "$TMP/long$n.htr" >"$TMP/long$n.csv"
+        grep -q "^calls,malloc,$n$" "$TMP/long$n.csv"; ok $? "trace info reads all $((2 * n)) events of a long trace"
+    done
+    small=$(tail -1 "$TMP/long50000.kib") large=$(tail -1 "$TMP/long1000000.kib")
+    [ $((large - small)) -lt 16384 ]; ok $? "trace info's peak RSS grows by less than 16 MiB from 100000 events to 2000000: $small KiB, $large KiB"
+else
+    ok 0 "trace info's memory # SKIP no /usr/bin/time"
 fi
 
 done_testing

@@ -27,7 +27,8 @@
  *    daemons close every fd) and get the number back for a file of its own. Then the
  *    recorder stops, says so once, and the trace is left without its end marker.
  *  - fork: the child is not traced (its copy of the buffers is dropped); a child that
- *    execs starts afresh and gets its own file, heaptrace.PID.htr.
+ *    execs starts afresh and gets its own file, heaptrace.PID.htr (NAME.PID.htr with
+ *    HEAPTRACE_NAME=NAME, as trace record --name NAME sets it).
  *  - Output goes to $HEAPTRACE_DIR only, never to the program's stdout. Without that
  *    variable, or when the directory is not writable or fills up, one line on stderr says
  *    so and the program runs on untraced.
@@ -221,7 +222,17 @@ static void open_trace(void)
         atomic_store(&state, 3);
         return;
     }
-    snprintf(trace_file, sizeof trace_file, "%s/heaptrace.%d.htr", dir, (int)getpid());
+    // The file's name: HEAPTRACE_NAME (trace record --name), else heaptrace; checked, since
+    // it becomes part of a path and, in the replay, a CSV cell.
+    const char *name = getenv("HEAPTRACE_NAME");
+    if (!name || !*name)
+        name = "heaptrace";
+    if (!trace_name_ok(name)) {
+        say("heaptrace: HEAPTRACE_NAME is not a trace name (" TRACE_NAME_RULE "); the program runs on untraced\n");
+        atomic_store(&state, 3);
+        return;
+    }
+    snprintf(trace_file, sizeof trace_file, "%s/%s.%d.htr", dir, name, (int)getpid());
     fd = open(trace_file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     struct stat st;
     if (fd < 0 || fstat(fd, &st) != 0) {

@@ -3,13 +3,18 @@
  * Question: does replaying a real program's allocation stream tell us how each allocator
  * would serve the program itself?
  *
- *   trace record --out DIR -- CMD...   run CMD with heaptrace.so preloaded (a statically
- *                                      linked CMD is run untraced, with a message, and
- *                                      record exits 1: nothing was traced)
+ *   trace record [--name NAME] --out DIR -- CMD...
+ *                                      run CMD with heaptrace.so preloaded, a trace a
+ *                                      process, NAME.PID.htr (a statically linked CMD is
+ *                                      run untraced, with a message, and record exits 1:
+ *                                      nothing was traced)
  *   trace info FILE                    calls per kind, sizes, threads, live bytes over time,
- *                                      unmatched frees
+ *                                      unmatched frees (streamed: its memory grows with the
+ *                                      blocks live at once, not with the events)
  *   trace programs                     the real programs of the chapter: name<TAB>command
- *   replay --workload NAME | --trace FILE    (this binary called as `replay`, for common/run)
+ *   replay --workload NAME | --trace FILE [--name NAME]   (this binary called as `replay`,
+ *                                      for common/run; rows are labelled NAME, or with
+ *                                      FILE's name without .htr)
  *   realrun --workload NAME            runs the real program; its wall time and peak RSS
  *
  * Replay: records are ordered by TSC; addresses become dense slot indices (a freed slot is
@@ -144,10 +149,9 @@ static void describe_extent(const trace_extent_t *x, char *out, size_t len)
                  x->end);
 }
 
-// Reads and validates FILE; dies with the byte offset and reason on bad input, and on a
-// trace with no calls. *x says whether the file is complete. Nothing here comes from the
-// allocator under test (no stdio, no qsort): the replay measures it after the load.
-static void load(const char *path, trace_header_t *h, trace_extent_t *x, evs_t *e, char *cmdline, size_t cmdlen)
+// FILE mapped whole, read-only (*len bytes); dies when it cannot be. Nothing here comes from
+// the allocator under test (no stdio): the replay measures it after the load.
+static const unsigned char *map_trace(const char *path, size_t *len)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
@@ -155,36 +159,58 @@ static void load(const char *path, trace_header_t *h, trace_extent_t *x, evs_t *
     struct stat st;
     if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
         lab_die("trace '%s' is not a regular file", path);
-    size_t len = (size_t)st.st_size;
-    unsigned char *buf = len ? mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0) : (unsigned char *)"";
+    *len = (size_t)st.st_size;
+    unsigned char *buf = *len ? mmap(NULL, *len, PROT_READ, MAP_PRIVATE, fd, 0) : (unsigned char *)"";
     if (buf == MAP_FAILED)
         lab_die("cannot map trace '%s': %s", path, strerror(errno));
     close(fd);
-    char err[256];
-    memset(e, 0, sizeof *e);
-    if (!trace_parse(buf, len, h, x, collect, e, err, sizeof err))
-        lab_die("trace '%s': %s", path, err);
-    if (e->n == 0) {
+    return buf;
+}
+
+// The checks on a parsed trace's calls: n of them, at least one and fewer than UINT32_MAX.
+static void check_calls(const char *path, const trace_extent_t *x, size_t n)
+{
+    if (n == 0) {
         char ext[160] = "complete";
         if (!x->complete)
             describe_extent(x, ext, sizeof ext);
         lab_die("trace '%s' holds no allocation calls; it is %s", path, ext);
     }
-    if (e->n >= UINT32_MAX)
-        lab_die("trace '%s' holds %zu calls, more than %u", path, e->n, UINT32_MAX - 1);
+    if (n >= UINT32_MAX)
+        lab_die("trace '%s' holds %zu calls, more than %u", path, n, UINT32_MAX - 1);
+}
+
+// The traced command line, its arguments joined by spaces (cut to cmdlen - 1 bytes).
+static void trace_cmdline(const unsigned char *buf, const trace_header_t *h, char *cmdline, size_t cmdlen)
+{
     size_t n = h->cmdline_len < cmdlen - 1 ? h->cmdline_len : cmdlen - 1;
     memcpy(cmdline, buf + sizeof *h, n);
     cmdline[n] = 0;
     for (size_t i = 0; i + 1 < n; i++)
         if (!cmdline[i])
             cmdline[i] = ' ';
+}
+
+// Reads and validates FILE, every event in memory, in stamp order; dies with the byte
+// offset and reason on bad input, and on a trace with no calls. *x says whether the file
+// is complete.
+static void load(const char *path, trace_header_t *h, trace_extent_t *x, evs_t *e)
+{
+    size_t len;
+    const unsigned char *buf = map_trace(path, &len);
+    char err[256];
+    memset(e, 0, sizeof *e);
+    if (!trace_parse(buf, len, h, x, collect, e, err, sizeof err))
+        lab_die("trace '%s': %s", path, err);
+    check_calls(path, x, e->n);
     if (len)
-        munmap(buf, len);
+        munmap((void *)buf, len);
     sort_events(e);
 }
 
 // ---------------------------------------------------------------------------
-// address -> slot: open addressing, sized for the trace's events
+// address -> slot: open addressing. The replay sizes it for all of a trace's events; info
+// starts small and lets it grow with the blocks live at once.
 // ---------------------------------------------------------------------------
 // Every address value is a key: whether an entry is empty, used or deleted is its own field.
 enum { A_EMPTY, A_USED, A_DELETED };
@@ -194,8 +220,10 @@ typedef struct {
     uint64_t *bytes;
     uint8_t *use;    // A_*
     size_t mask;
+    size_t used, fill;  // entries used, and not empty (used or deleted)
 } amap_t;
 
+// Room for n entries in at least 2n (and 1024) places.
 static void amap_init(amap_t *m, size_t n)
 {
     size_t cap = 1024;
@@ -206,12 +234,13 @@ static void amap_init(amap_t *m, size_t n)
     m->bytes = lab_harness_alloc(cap * sizeof *m->bytes);
     m->use = lab_harness_alloc(cap * sizeof *m->use);
     m->mask = cap - 1;
+    m->used = m->fill = 0;
 }
 
 // Where a's probe starts: Fibonacci hashing, whose middle bits vary with every bit of a.
 static size_t amap_home(const amap_t *m, uint64_t a) { return (a * LAB_GOLDEN64) >> 20 & m->mask; }
 
-// a's entry, or -1. At most n entries are ever put in 2n or more: an empty one ends the probe.
+// a's entry, or -1. At most half the places are ever not empty: an empty one ends the probe.
 static ssize_t amap_find(const amap_t *m, uint64_t a)
 {
     for (size_t i = amap_home(m, a); m->use[i] != A_EMPTY; i = (i + 1) & m->mask)
@@ -220,12 +249,39 @@ static ssize_t amap_find(const amap_t *m, uint64_t a)
     return -1;
 }
 
+static void amap_del(amap_t *m, size_t k)
+{
+    m->use[k] = A_DELETED;
+    m->used--;
+}
+
+static void amap_put(amap_t *m, uint64_t a, uint32_t slot, uint64_t bytes);
+
+// The used entries moved to a table twice their number (deleted ones dropped): a map
+// sized for every event never gets here, info's grows with the blocks live at once.
+static void amap_rehash(amap_t *m)
+{
+    amap_t old = *m;
+    amap_init(m, 2 * old.used + 2);
+    for (size_t i = 0; i <= old.mask; i++)
+        if (old.use[i] == A_USED)
+            amap_put(m, old.key[i], old.slot[i], old.bytes[i]);
+    munmap(old.key, (old.mask + 1) * sizeof *old.key);
+    munmap(old.slot, (old.mask + 1) * sizeof *old.slot);
+    munmap(old.bytes, (old.mask + 1) * sizeof *old.bytes);
+    munmap(old.use, (old.mask + 1) * sizeof *old.use);
+}
+
 // a, which is not in the map.
 static void amap_put(amap_t *m, uint64_t a, uint32_t slot, uint64_t bytes)
 {
+    if (2 * (m->fill + 1) > m->mask + 1)
+        amap_rehash(m);
     size_t i = amap_home(m, a);
     while (m->use[i] == A_USED)
         i = (i + 1) & m->mask;
+    m->fill += m->use[i] == A_EMPTY;
+    m->used++;
     m->use[i] = A_USED;
     m->key[i] = a;
     m->slot[i] = slot;
@@ -267,9 +323,6 @@ static uint32_t thread_index(plan_t *p, uint32_t tid, size_t *counts)
     return p->nthreads++;
 }
 
-// info's live-bytes curve: (time, live) at 200 evenly spaced events
-typedef void (*live_fn)(void *ctx, uint64_t tsc, uint64_t live_bytes);
-
 // limit: the most bytes live at once that the plan accepts, and what it is (replay: the
 // memory this machine has available; info: the address space). The call that would pass
 // it is named with its byte offset, before anything is allocated.
@@ -278,10 +331,11 @@ typedef struct {
     const char *what;
 } limit_t;
 
+enum { MAX_THREADS = 4096 };
+
 // Each event's replay thread (which[i]), and room for every thread's steps.
 static uint32_t *plan_threads(plan_t *p, const evs_t *e)
 {
-    enum { MAX_THREADS = 4096 };
     p->th = lab_harness_alloc(MAX_THREADS * sizeof *p->th);
     size_t *counts = lab_harness_alloc(MAX_THREADS * sizeof *counts);
     uint32_t *which = lab_harness_alloc((e->n + 1) * sizeof *which);
@@ -319,7 +373,7 @@ static bool plan_release(plan_t *p, planner_t *pl, uint64_t addr, step_t *s)
     }
     s->old_slot = pl->m.slot[k];
     pl->live -= pl->m.bytes[k];
-    pl->m.use[k] = A_DELETED;
+    amap_del(&pl->m, (size_t)k);
     return true;
 }
 
@@ -331,7 +385,7 @@ static void plan_acquire(plan_t *p, planner_t *pl, const ev_t *ev, size_t i, boo
     if (k >= 0) {  // stamped before its free (a racing realloc): drop the old
         p->reused_live++;
         pl->live -= pl->m.bytes[k];
-        pl->m.use[k] = A_DELETED;
+        amap_del(&pl->m, (size_t)k);
     }
     if (r->size > pl->limit.bytes - pl->live)  // live <= limit: no overflow
         lab_die("trace '%s': the %s of %llu bytes at byte %llu (call %zu in time order), with %llu bytes "
@@ -384,8 +438,8 @@ static bool plan_step(plan_t *p, planner_t *pl, const ev_t *ev, size_t i, step_t
 
 // [/plan]
 
-// The plan of every event, per thread; on_live, if any, gets info's live-bytes curve.
-static void plan_build(plan_t *p, const evs_t *e, limit_t limit, const char *path, live_fn on_live, void *ctx)
+// The plan of every event, per thread.
+static void plan_build(plan_t *p, const evs_t *e, limit_t limit, const char *path)
 {
     memset(p, 0, sizeof *p);
     uint32_t *which = plan_threads(p, e);
@@ -393,62 +447,265 @@ static void plan_build(plan_t *p, const evs_t *e, limit_t limit, const char *pat
     amap_init(&pl.m, e->n);
     pl.free_slots = lab_harness_alloc((e->n + 1) * sizeof *pl.free_slots);
     pl.seq = lab_harness_alloc((e->n + 1) * sizeof *pl.seq);
-    size_t every = e->n / 200 + 1;
     for (size_t i = 0; i < e->n; i++) {
         step_t s;
         plan_thread_t *th = &p->th[which[i]];
-        if (!plan_step(p, &pl, &e->ev[i], i, &s))
-            continue;
-        th->step[th->n++] = s;
-        if (on_live && i % every == 0)
-            on_live(ctx, e->ev[i].r.tsc, pl.live);
+        if (plan_step(p, &pl, &e->ev[i], i, &s))
+            th->step[th->n++] = s;
     }
 }
 
 // ---------------------------------------------------------------------------
-// info
+// info: streams. A first read validates the file and finds its runs; a second merges the
+// runs into stamp order, through the replay's planner. What it holds is the runs (about
+// one a chunk), the threads and the blocks live at once, never the events: a recorded
+// trace can hold 60M of them, and the file's pages are let go of once read.
 // ---------------------------------------------------------------------------
+// A run: records of one chunk whose stamps never fall (every chunk is one or more). Merged
+// by (stamp, offset), the runs give the loader's order: by stamp, ties in file order. Its
+// head is decoded by the first read, so the merge reads a run's pages only in its turn.
 typedef struct {
-    uint64_t t0;
-    double hz;
-} live_ctx_t;
+    size_t from, off, end;  // its first record, the next to decode (once left > 0), its chunk's end
+    uint64_t tsc, ptr;      // the decoder's state after the head
+    uint32_t tid, left;     // the chunk's thread; records after the head not yet decoded
+    uint32_t th;            // its thread's index in the plan (UINT32_MAX: not yet known)
+    bool done;              // every record planned
+    ev_t head;              // its earliest event not yet planned
+} run_t;
 
-static void print_live(void *ctx, uint64_t tsc, uint64_t live)
+enum { RELEASE_BYTES = 1 << 20 };  // the file is let go of a megabyte at a time
+
+typedef struct {
+    const unsigned char *buf;
+    run_t *run;
+    size_t len, nruns, cap, n, chunk_end, released;
+    size_t lo;                 // the merge: the first run not done
+    bool fresh;                // the next record is its chunk's first
+    uint64_t tsc, ptr;         // the previous record's stamp and pointer, in this chunk
+    uint32_t ntids;
+    uint32_t tids[MAX_THREADS];  // the threads seen: more is refused before any output
+    uint64_t hist[65];         // sizes asked for, by bit length
+} scan_t;
+
+// The whole pages in [from, to) of the mapped file dropped from this process: read again
+// from the page cache if touched, so only what is being read stays resident.
+static void release_pages(const unsigned char *buf, size_t from, size_t to)
 {
-    live_ctx_t *c = ctx;
-    printf("live,%.3f,%llu\n", (double)(tsc - c->t0) / c->hz * 1e3, (unsigned long long)live);
+    const size_t pg = 4096;
+    size_t a = (from + pg - 1) / pg * pg, b = to / pg * pg;
+    if (b > a)
+        madvise((void *)(buf + a), b - a, MADV_DONTNEED);
+}
+
+static void scan_chunk(void *ctx, const trace_chunk_t *c, size_t at)
+{
+    scan_t *sc = ctx;
+    sc->fresh = true;
+    sc->chunk_end = at + sizeof *c + c->nbytes;
+    if (at - sc->released >= RELEASE_BYTES) {  // read: let it go
+        release_pages(sc->buf, sc->released, at);
+        sc->released = at / 4096 * 4096;
+    }
+}
+
+static void scan_thread(scan_t *sc, uint32_t tid)
+{
+    for (uint32_t i = 0; i < sc->ntids; i++)
+        if (sc->tids[i] == tid)
+            return;
+    if (sc->ntids < MAX_THREADS)
+        sc->tids[sc->ntids++] = tid;
+}
+
+// A run begins with r, at offset at.
+static void scan_run(scan_t *sc, const trace_rec_t *r, uint32_t tid, size_t at)
+{
+    if (sc->nruns == sc->cap) {
+        size_t cap = sc->cap ? 2 * sc->cap : 1024;
+        run_t *nrun = lab_harness_alloc(cap * sizeof *nrun);
+        if (sc->nruns)
+            memcpy(nrun, sc->run, sc->nruns * sizeof *nrun);
+        if (sc->run)
+            munmap(sc->run, sc->cap * sizeof *sc->run);
+        sc->run = nrun;
+        sc->cap = cap;
+    }
+    sc->run[sc->nruns++] = (run_t){ .from = at, .end = sc->chunk_end, .tsc = r->tsc, .ptr = sc->ptr, .tid = tid,
+                                    .th = UINT32_MAX, .head = { *r, tid, at } };
+}
+
+static void scan_record(void *ctx, uint32_t tid, const trace_rec_t *r, size_t at)
+{
+    scan_t *sc = ctx;
+    sc->n++;
+    if (r->op != TR_FREE)
+        sc->hist[r->size ? 64 - __builtin_clzll(r->size) : 0]++;
+    if (sc->fresh)
+        scan_thread(sc, tid);
+    bool starts = sc->fresh || r->tsc < sc->tsc;
+    sc->fresh = false;
+    sc->tsc = r->tsc;
+    sc->ptr = r->op == TR_FREE ? r->arg : r->result;  // the last pointer the record holds
+    if (starts) {
+        scan_run(sc, r, tid, at);
+    } else {
+        run_t *u = &sc->run[sc->nruns - 1];
+        if (u->left++ == 0)
+            u->off = at;
+    }
+}
+
+// The run's next record into its head (the first read found it valid).
+static void run_next(const unsigned char *buf, run_t *u)
+{
+    char err[256];
+    u->head.at = u->off;
+    u->head.tid = u->tid;
+    if (!trace_decode(buf, &u->off, u->end, &u->head.r, &u->tsc, &u->ptr, err, sizeof err))
+        lab_die_code(1, "info: %s, on reading it again", err);
+    u->left--;
+}
+
+static bool run_before(const run_t *a, const run_t *b)
+{
+    return a->head.r.tsc != b->head.r.tsc ? a->head.r.tsc < b->head.r.tsc : a->head.at < b->head.at;
+}
+
+// A min-heap of run indices by their heads: heap[i] sinks to its place among n.
+static void heap_down(size_t *heap, size_t n, size_t i, const run_t *run)
+{
+    for (size_t c; (c = 2 * i + 1) < n; i = c) {
+        if (c + 1 < n && run_before(&run[heap[c + 1]], &run[heap[c]]))
+            c++;
+        if (!run_before(&run[heap[c]], &run[heap[i]]))
+            break;
+        size_t t = heap[i];
+        heap[i] = heap[c];
+        heap[c] = t;
+    }
+}
+
+// A run is done: its pages let go of, and every page below the first run not yet done, a
+// megabyte at a time (runs lie in file order; a page shared with a run still going, or
+// mapped again by the kernel's fault-around, is read again from the page cache).
+static void run_done(scan_t *sc, run_t *u)
+{
+    u->done = true;
+    if (u->off > u->from + 4096)  // (off: 0 for a run of one record)
+        release_pages(sc->buf, u->from / 4096 * 4096, (u->off + 4095) / 4096 * 4096);
+    while (sc->lo < sc->nruns && sc->run[sc->lo].done)
+        sc->lo++;
+    size_t below = sc->lo < sc->nruns ? sc->run[sc->lo].from : sc->len;
+    if (below - sc->released >= RELEASE_BYTES) {
+        release_pages(sc->buf, sc->released, below);
+        sc->released = below / 4096 * 4096;
+    }
+}
+
+// The earliest event not yet planned, its run's thread index in *th; the run moves on.
+static ev_t merge_next(scan_t *sc, size_t *heap, size_t *nheap, plan_t *p, size_t *counts, uint32_t *th)
+{
+    run_t *u = &sc->run[heap[0]];
+    ev_t ev = u->head;
+    if (u->th == UINT32_MAX)
+        u->th = thread_index(p, u->tid, counts);
+    *th = u->th;
+    if (u->left) {
+        run_next(sc->buf, u);
+    } else {
+        run_done(sc, u);
+        heap[0] = heap[--*nheap];
+    }
+    heap_down(heap, *nheap, 0, sc->run);
+    return ev;
+}
+
+// *a, n entries of it kept, grown to hold at least want.
+static void grow_u32(uint32_t **a, size_t n, size_t *cap, size_t want)
+{
+    if (want <= *cap)
+        return;
+    size_t c = *cap ? 2 * *cap : 1024;
+    while (c < want)
+        c *= 2;
+    uint32_t *b = lab_harness_alloc(c * sizeof *b);
+    if (n)
+        memcpy(b, *a, n * sizeof *b);
+    if (*a)
+        munmap(*a, *cap * sizeof **a);
+    *a = b;
+    *cap = c;
 }
 
 // No block can be larger, nor all live blocks together, than x86-64's user address space.
 static const limit_t address_space = { UINT64_C(1) << 47, "the address space" };
 
+// Every event through the planner in stamp order, and a live line every 1/200 of them
+// ("live,ms,bytes"); *span: the last stamp less the first.
+static void info_plan(scan_t *sc, plan_t *p, const char *path, double hz, uint64_t *span)
+{
+    memset(p, 0, sizeof *p);
+    p->th = lab_harness_alloc(MAX_THREADS * sizeof *p->th);
+    size_t *counts = lab_harness_alloc(MAX_THREADS * sizeof *counts);
+    planner_t pl = { .limit = address_space, .path = path };
+    amap_init(&pl.m, 0);
+    size_t free_cap = 0, seq_cap = 0, nheap = sc->nruns, every = sc->n / 200 + 1;
+    size_t *heap = lab_harness_alloc(nheap * sizeof *heap);
+    for (size_t k = 0; k < nheap; k++)
+        heap[k] = k;
+    for (size_t k = nheap / 2; k-- > 0;)
+        heap_down(heap, nheap, k, sc->run);
+    uint64_t t0 = sc->run[heap[0]].head.r.tsc, t = t0;
+    sc->released = 0;  // the merge reads the file from its start again
+    for (size_t i = 0; nheap; i++) {
+        uint32_t th;
+        ev_t ev = merge_next(sc, heap, &nheap, p, counts, &th);
+        // room for a slot more than there are (one step makes at most one)
+        grow_u32(&pl.free_slots, pl.nfree, &free_cap, p->nslots + 1);
+        grow_u32(&pl.seq, p->nslots, &seq_cap, p->nslots + 1);
+        step_t s;
+        t = ev.r.tsc;
+        if (!plan_step(p, &pl, &ev, i, &s))
+            continue;
+        p->th[th].n++;
+        if (i % every == 0)
+            printf("live,%.3f,%llu\n", (double)(t - t0) / hz * 1e3, (unsigned long long)pl.live);
+    }
+    *span = t - t0;
+}
+
 static int cmd_info(const char *path)
 {
+    size_t len;
+    const unsigned char *buf = map_trace(path, &len);
+    static scan_t sc;  // (its thread table is 16 KiB)
+    sc.buf = buf;
+    sc.len = len;
     trace_header_t h;
     trace_extent_t x;
-    evs_t e;
-    char cmdline[TRACE_MAX_CMDLINE + 1], ext[160] = "complete";
-    load(path, &h, &x, &e, cmdline, sizeof cmdline);
+    char err[256], cmdline[TRACE_MAX_CMDLINE + 1], ext[160] = "complete";
+    if (!trace_parse_chunks(buf, len, &h, &x, scan_chunk, scan_record, &sc, err, sizeof err))
+        lab_die("trace '%s': %s", path, err);
+    check_calls(path, &x, sc.n);
+    trace_cmdline(buf, &h, cmdline, sizeof cmdline);
     if (!x.complete) {
         describe_extent(&x, ext, sizeof ext);
         fprintf(stderr, "%s: note: trace '%s' is %s\n", lab_prog, path, ext);
     }
     printf("# trace %s: version %u, pid %u, TSC %.3f GHz, %zu records\n# command: %s\n# %s\n", path, h.version,
-           h.pid, h.tsc_hz / 1e9, e.n, cmdline, ext);
-    live_ctx_t lc = { e.ev[0].r.tsc, h.tsc_hz };
+           h.pid, h.tsc_hz / 1e9, sc.n, cmdline, ext);
     printf("kind,key,value\n");
+    if (sc.ntids >= MAX_THREADS)
+        lab_die("trace has more than %d threads", MAX_THREADS);
     plan_t p;
-    plan_build(&p, &e, address_space, path, print_live, &lc);
+    uint64_t span;
+    info_plan(&sc, &p, path, h.tsc_hz, &span);
     for (int op = 1; op < TR_NOPS; op++)
         printf("calls,%s,%llu\n", trace_op_names[op], (unsigned long long)p.calls[op]);
-    uint64_t hist[65] = { 0 };
-    for (size_t i = 0; i < e.n; i++)
-        if (e.ev[i].r.op != TR_FREE)
-            hist[e.ev[i].r.size ? 64 - __builtin_clzll(e.ev[i].r.size) : 0]++;
     for (int b = 0; b < 65; b++)
-        if (hist[b])
+        if (sc.hist[b])
             printf("size_le_bytes,%llu,%llu\n", b ? (unsigned long long)(b == 64 ? UINT64_MAX : (1ull << b) - 1) : 0ull,
-                   (unsigned long long)hist[b]);
+                   (unsigned long long)sc.hist[b]);
     for (uint32_t t = 0; t < p.nthreads; t++)
         printf("thread,%u,%zu\n", p.th[t].tid, p.th[t].n);
     printf("summary,threads,%u\nsummary,slots,%u\nsummary,live_peak_bytes,%llu\nsummary,allocated_bytes,%llu\n"
@@ -456,8 +713,7 @@ static int cmd_info(const char *path)
            "summary,reused_live,%llu\nsummary,duration_ms,%.3f\nsummary,complete,%d\nsummary,chunks,%u\n",
            p.nthreads, p.nslots, (unsigned long long)p.live_peak_bytes, (unsigned long long)p.total_bytes,
            (unsigned long long)p.unmatched_frees, (unsigned long long)p.null_frees, (unsigned long long)p.failed,
-           (unsigned long long)p.reused_live, (double)(e.ev[e.n - 1].r.tsc - e.ev[0].r.tsc) / h.tsc_hz * 1e3,
-           x.complete, x.chunks);
+           (unsigned long long)p.reused_live, (double)span / h.tsc_hz * 1e3, x.complete, x.chunks);
     return 0;
 }
 
@@ -587,39 +843,41 @@ static limit_t replay_memory(void)
                       "half of this machine's available memory (MemAvailable)" };
 }
 
-// The traced program's name, for the rows: the base name of its first argument, in the
-// characters a CSV cell and a file name can hold.
-static void program_name(const char *cmdline, char *out, size_t len)
+// A --trace FILE's name for the rows: the file's base name without ".htr", each character
+// a name cannot hold (trace.h) made '-', at most TRACE_NAME_MAX of them ("trace" if none).
+static void file_label(const char *path, char *out, size_t len)
 {
-    const char *start = cmdline;
-    for (const char *c = cmdline; *c && *c != ' '; c++)
-        if (*c == '/')
-            start = c + 1;
-    size_t n = 0;
-    for (const char *c = start; *c && *c != ' ' && n + 1 < len; c++)
-        out[n++] = isalnum((unsigned char)*c) || strchr("._+-", *c) ? *c : '_';
+    const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+    size_t n = strlen(base);
+    if (n >= 4 && strcmp(base + n - 4, ".htr") == 0)
+        n -= 4;
+    if (n > TRACE_NAME_MAX)
+        n = TRACE_NAME_MAX;
+    if (n >= len)
+        n = len - 1;
+    for (size_t i = 0; i < n; i++)
+        out[i] = trace_name_char(base[i]) ? base[i] : '-';
     out[n] = 0;
     if (n == 0)
         snprintf(out, len, "trace");
 }
 
 // The trace at path, loaded and planned (incomplete: replay one that lacks its end marker,
-// as far as it goes); label: the traced program's name. Returns the events to replay.
-static uint64_t replay_plan(const char *path, bool incomplete, plan_t *p, char *label, size_t len)
+// as far as it goes). Returns the events to replay.
+static uint64_t replay_plan(const char *path, bool incomplete, plan_t *p)
 {
     trace_header_t h;
     trace_extent_t x;
     evs_t e;
-    char cmdline[TRACE_MAX_CMDLINE + 1], ext[160];
-    load(path, &h, &x, &e, cmdline, sizeof cmdline);
+    char ext[160];
+    load(path, &h, &x, &e);
     if (!x.complete) {
         describe_extent(&x, ext, sizeof ext);
         if (!incomplete)
             lab_die("trace '%s' is %s; --allow-incomplete replays it as far as it goes", path, ext);
         fprintf(stderr, "%s: note: trace '%s' is %s\n", lab_prog, path, ext);
     }
-    program_name(cmdline, label, len);
-    plan_build(p, &e, replay_memory(), path, NULL, NULL);
+    plan_build(p, &e, replay_memory(), path);
     munmap(e.ev, e.cap * sizeof *e.ev);
     uint64_t events = 0;
     for (uint32_t t = 0; t < p->nthreads; t++)
@@ -713,17 +971,23 @@ static void replay_row(const plan_t *p, const worker_t *w, lab_micro_t *m, uint6
     lab_row_end(&r);
 }
 
-// workload: the chapter's program whose trace to replay, or -1 for the trace at path.
-static int cmd_replay(int workload, const char *path, uint64_t rep, uint64_t seed, bool dry, bool incomplete)
+// workload: the chapter's program whose trace to replay, or -1 for the trace at path,
+// whose rows are labelled name (NULL: the file's name).
+static int cmd_replay(int workload, const char *path, const char *name, uint64_t rep, uint64_t seed, bool dry,
+                      bool incomplete)
 {
     const char *allocator = dry ? "none" : lab_allocator();
-    char buf[4096], label[64];
+    char buf[4096], label[TRACE_NAME_MAX + 1];
     if (workload >= 0) {
         trace_path(programs[workload].name, buf, sizeof buf);
         path = buf;
+    } else if (name) {
+        snprintf(label, sizeof label, "%s", name);
+    } else {
+        file_label(path, label, sizeof label);
     }
     static plan_t p;
-    uint64_t events = replay_plan(path, incomplete, &p, label, sizeof label);
+    uint64_t events = replay_plan(path, incomplete, &p);
     worker_t *w = replay_workers(&p, events, seed, rep, dry);
     lab_footprint_t fp;
     uint64_t elapsed_ns = replay_run(&p, w, &fp);
@@ -864,16 +1128,27 @@ static void find_command(const char *cmd, char *exe, size_t len)
     free(path);
 }
 
-// The traces in dir written since t0 (heaptrace.PID.htr, new or rewritten). t0 is read from
+// Is file the recorder's NAME.PID.htr?
+static bool is_trace_of(const char *file, const char *name)
+{
+    size_t n = strlen(name), len = strlen(file);
+    if (len < n + 6 || strncmp(file, name, n) != 0 || file[n] != '.' || strcmp(file + len - 4, ".htr") != 0)
+        return false;
+    for (size_t i = n + 1; i < len - 4; i++)
+        if (file[i] < '0' || file[i] > '9')
+            return false;
+    return true;
+}
+
+// The traces in dir written since t0 (NAME.PID.htr, new or rewritten). t0 is read from
 // the coarse clock, the one file times are stamped from, so a trace is never older than it.
-static size_t traces_since(const char *dir, const struct timespec *t0)
+static size_t traces_since(const char *dir, const char *name, const struct timespec *t0)
 {
     DIR *d = opendir(dir);
-    size_t n = 0, len;
+    size_t n = 0;
     for (struct dirent *de; d && (de = readdir(d));) {
         struct stat st;
-        if (strncmp(de->d_name, "heaptrace.", 10) != 0 || (len = strlen(de->d_name)) < 14 ||
-            strcmp(de->d_name + len - 4, ".htr") != 0 || fstatat(dirfd(d), de->d_name, &st, 0) != 0)
+        if (!is_trace_of(de->d_name, name) || fstatat(dirfd(d), de->d_name, &st, 0) != 0)
             continue;
         if (st.st_mtim.tv_sec > t0->tv_sec || (st.st_mtim.tv_sec == t0->tv_sec && st.st_mtim.tv_nsec >= t0->tv_nsec))
             n++;
@@ -929,22 +1204,33 @@ static int run_command(char **cmd)
     return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
+// record's value of option argv[*i] (--out, --name), once, not empty and not "--".
+static const char *record_value(int argc, char **argv, int *i, const char *old, const char *what)
+{
+    if (old)
+        lab_die("record: %s is given twice", argv[*i]);
+    if (*i + 1 >= argc || strcmp(argv[*i + 1], "--") == 0 || !*argv[*i + 1])
+        lab_die("record: %s needs %s", argv[*i], what);
+    return argv[++*i];
+}
+
 static int cmd_record(int argc, char **argv)
 {
-    const char *out = NULL;
+    const char *out = NULL, *name = NULL;
     int i = 0;
     for (; i < argc && strcmp(argv[i], "--") != 0; i++) {
         if (is_help(argv[i])) {
             usage(stdout);
             return 0;
         }
-        if (strcmp(argv[i], "--out") != 0)
-            lab_die("record: unexpected argument '%s': expected --out DIR -- CMD...", argv[i]);
-        if (out)
-            lab_die("record: --out is given twice");
-        if (i + 1 >= argc || strcmp(argv[i + 1], "--") == 0 || !*argv[i + 1])
-            lab_die("record: --out needs a directory");
-        out = argv[++i];
+        if (strcmp(argv[i], "--out") == 0)
+            out = record_value(argc, argv, &i, out, "a directory");
+        else if (strcmp(argv[i], "--name") == 0)
+            name = record_value(argc, argv, &i, name, "a name");
+        else
+            lab_die("record: unexpected argument '%s': expected [--name NAME] --out DIR -- CMD...", argv[i]);
+        if (name && !trace_name_ok(name))
+            lab_die("record: --name '%s' is not allowed: %s", name, TRACE_NAME_RULE);
     }
     if (!out)
         lab_die("record: --out DIR is required");
@@ -970,11 +1256,15 @@ static int cmd_record(int argc, char **argv)
     char *abs = realpath(out, NULL);  // for a command that changes directory
     setenv("HEAPTRACE_DIR", abs ? abs : out, 1);
     free(abs);
+    if (name)  // (without --name, the default name, whatever the environment says)
+        setenv("HEAPTRACE_NAME", name, 1);
+    else
+        unsetenv("HEAPTRACE_NAME");
     free(rso);
     struct timespec t0;
     clock_gettime(CLOCK_REALTIME_COARSE, &t0);
     int rc = run_command(cmd);
-    if (traces_since(out, &t0) > 0)
+    if (traces_since(out, name ? name : "heaptrace", &t0) > 0)
         return rc;
     fprintf(stderr, "trace: record: nothing was traced: '%s' ran untraced (exit %d) and wrote no trace in '%s'%s\n",
             cmd[0], rc, out, is_static ? " (statically linked)" : "");
@@ -985,24 +1275,28 @@ static int cmd_record(int argc, char **argv)
 static void usage(FILE *to)
 {
     fprintf(to,
-            "usage: trace record --out DIR -- CMD...   run CMD with heaptrace.so (found beside trace) preloaded: one trace\n"
-            "                                          per process in DIR, made if missing; exit status CMD's, or 1 if\n"
-            "                                          no trace was written (e.g. CMD is statically linked: run untraced)\n"
+            "usage: trace record [--name NAME] --out DIR -- CMD...\n"
+            "                                          run CMD with heaptrace.so (found beside trace) preloaded: one trace\n"
+            "                                          per process in DIR, made if missing, named NAME.PID.htr (NAME: 1 to\n"
+            "                                          64 of A-Z a-z 0-9 . _ -; default heaptrace); exit status CMD's, or 1\n"
+            "                                          if no trace was written (e.g. CMD is statically linked: run untraced)\n"
             "       trace info FILE                    what a trace holds, as kind,key,value rows; says if it is\n"
             "                                          incomplete (no end marker: the recording was cut short)\n"
             "       trace dump FILE                    every record, as CSV\n"
             "       trace programs                     the chapter's real programs: name<TAB>command\n"
             "       trace loop N                       N malloc(64)/free pairs: prints calls, seconds, ns per call\n"
-            "       replay --workload NAME | --trace FILE  [--rep N --seed N --quick --dry --allow-incomplete]\n"
+            "       replay --workload NAME | --trace FILE [--name NAME]  [--rep N --seed N --quick --dry --allow-incomplete]\n"
             "              --workload NAME   the chapter's trace of program NAME; rows are labelled NAME\n"
-            "              --trace FILE      any trace; rows are labelled with the traced program's name,\n"
-            "                                read from the trace (not with --workload)\n"
+            "              --trace FILE      any trace (not with --workload); rows are labelled with the file's name:\n"
+            "                                its base name without .htr, any character but A-Z a-z 0-9 . _ - made -\n"
+            "              --name NAME       --trace FILE's rows are labelled NAME instead (1 to 64 of A-Z a-z 0-9 . _ -)\n"
             "              --dry             no allocator, every block one scratch region: the replay's own cost\n"
             "              --allow-incomplete  replay a trace without its end marker, as far as it goes\n"
             "       realrun --workload NAME [--rep N --seed N --quick]\n"
             "  (replay and realrun also take --header, --cases, --context; -h or --help prints this, after any command)\n"
             "environment:\n"
             "  HEAPTRACE_DIR      heaptrace.so: where it writes heaptrace.PID.htr (record sets it to --out DIR)\n"
+            "  HEAPTRACE_NAME     heaptrace.so: its traces are NAME.PID.htr (unset: heaptrace; record sets it to --name NAME)\n"
             "  LD_PRELOAD         record: heaptrace.so is put before what it names; replay, realrun: the allocator measured\n"
             "  PATH               record: where CMD is looked for\n"
             "  HEAPLAB_TRACES     replay --workload: the directory of the chapter's traces (build/04-real-workloads/traces)\n"
@@ -1025,7 +1319,8 @@ static void cases(bool quick)
 static int runner_main(int argc, char **argv, bool real)
 {
     static const struct option opts[] = {
-        { "trace", 1, 0, 't' }, { "dry", 0, 0, 'D' }, { "allow-incomplete", 0, 0, 'I' }, LAB_WORKLOAD_OPT,
+        { "trace", 1, 0, 't' }, { "name", 1, 0, 'n' }, { "dry", 0, 0, 'D' }, { "allow-incomplete", 0, 0, 'I' },
+        LAB_WORKLOAD_OPT,
         LAB_COMMON_OPTS
     };
     const lab_program_t prog = {
@@ -1033,27 +1328,32 @@ static int runner_main(int argc, char **argv, bool real)
         .workload_optional = !real, .cases = cases, .usage = usage_stdout,  // replay: or --trace FILE
     };
     lab_common_t common = LAB_COMMON_INIT;
-    const char *path = NULL;
+    const char *path = NULL, *name = NULL;
     bool dry = false, incomplete = false;
     int o;
     while ((o = lab_getopt(argc, argv, opts, &prog, &common)) != -1) {
         switch (o) {
         case 't': path = lab_opt_str("--trace", optarg, "a trace file"); break;
+        case 'n': name = optarg; break;
         case 'D': dry = true; break;
         case 'I': incomplete = true; break;
         }
     }
-    if (real && (path || dry || incomplete))
-        lab_die("realrun runs the program itself: --trace, --dry and --allow-incomplete are replay's");
+    if (name && !trace_name_ok(name))
+        lab_die_value("--name", name, TRACE_NAME_RULE);
+    if (real && (path || name || dry || incomplete))
+        lab_die("realrun runs the program itself: --trace, --name, --dry and --allow-incomplete are replay's");
     if (common.workload >= 0 && path)
         lab_die("--workload and --trace exclude each other: --workload NAME replays the chapter's trace of NAME, "
-                "--trace FILE any trace, labelled with its program's name");
+                "--trace FILE any trace, labelled with its file's name or --name");
+    if (name && !path)
+        lab_die("--name labels the rows of a --trace FILE (--workload NAME's rows are labelled NAME)");
     if (common.workload < 0 && !path)
         lab_die("--workload is required (or --trace FILE)");
     if (!real)  // (realrun reads only the monotonic clock: no calibration to count)
         lab_clock_init();
     return real ? cmd_realrun(common.workload, common.rep)
-                : cmd_replay(common.workload, path, common.rep, common.seed, dry, incomplete);
+                : cmd_replay(common.workload, path, name, common.rep, common.seed, dry, incomplete);
 }
 
 // trace info FILE, trace dump FILE: exactly one file.
@@ -1097,8 +1397,7 @@ int main(int argc, char **argv)
         trace_header_t h;
         trace_extent_t x;
         evs_t e;
-        char cmdline[TRACE_MAX_CMDLINE + 1];
-        load(file, &h, &x, &e, cmdline, sizeof cmdline);
+        load(file, &h, &x, &e);
         printf("op,tid,size_bytes,align_bytes,result,arg\n");
         for (size_t i = 0; i < e.n; i++)
             printf("%s,%u,%llu,%u,%llx,%llx\n", trace_op_names[e.ev[i].r.op], e.ev[i].tid, (unsigned long long)e.ev[i].r.size,

@@ -293,10 +293,14 @@ static inline bool trace_parse_chunk(const unsigned char *buf, const trace_chunk
     return true;
 }
 
+// Called with each whole chunk's header, and its offset, before its records are visited.
+typedef void (*trace_chunk_fn)(void *ctx, const trace_chunk_t *c, size_t at);
+
 // The whole file: header, then chunks until the end marker (complete) or a cut (x->tail
-// bytes of an unfinished chunk: incomplete, still true); each record goes to each().
-static inline bool trace_parse(const unsigned char *buf, size_t len, trace_header_t *h, trace_extent_t *x,
-                               trace_visit_fn each, void *ctx, char *err, size_t errlen)
+// bytes of an unfinished chunk: incomplete, still true); each chunk goes to chunk() (if
+// any), each record to each().
+static inline bool trace_parse_chunks(const unsigned char *buf, size_t len, trace_header_t *h, trace_extent_t *x,
+                                      trace_chunk_fn chunk, trace_visit_fn each, void *ctx, char *err, size_t errlen)
 {
     memset(x, 0, sizeof *x);
     err[0] = 0;
@@ -319,6 +323,8 @@ static inline bool trace_parse(const unsigned char *buf, size_t len, trace_heade
         }
         size_t start = off;
         off += sizeof c;
+        if (chunk)
+            chunk(ctx, &c, start);
         if (!trace_parse_chunk(buf, &c, start, &off, each, ctx, err, errlen))
             return false;
         if (x->chunks == UINT32_MAX - 1) {
@@ -327,5 +333,32 @@ static inline bool trace_parse(const unsigned char *buf, size_t len, trace_heade
         }
         x->chunks++;
     }
+}
+
+static inline bool trace_parse(const unsigned char *buf, size_t len, trace_header_t *h, trace_extent_t *x,
+                               trace_visit_fn each, void *ctx, char *err, size_t errlen)
+{
+    return trace_parse_chunks(buf, len, h, x, NULL, each, ctx, err, errlen);
+}
+
+// ---------------------------------------------------------------------------
+// A trace's name (record --name, replay --name, HEAPTRACE_NAME): 1 to TRACE_NAME_MAX
+// letters, digits, '.', '_' or '-', so that it is safe in a file name and a CSV cell.
+// ---------------------------------------------------------------------------
+#define TRACE_NAME_MAX 64u
+#define TRACE_NAME_RULE "expected 1 to 64 letters, digits, '.', '_' or '-'"
+static inline bool trace_name_char(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+           c == '-';
+}
+
+static inline bool trace_name_ok(const char *s)
+{
+    size_t n = 0;
+    for (; s[n]; n++)
+        if (n >= TRACE_NAME_MAX || !trace_name_char(s[n]))
+            return false;
+    return n > 0;
 }
 #endif
