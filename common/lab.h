@@ -1211,6 +1211,24 @@ static inline void *lab_harness_alloc(size_t bytes)
     return p;
 }
 
+// Harness array p, n of its entries kept, grown to hold at least want entries of elem bytes:
+// its capacity *cap doubles from first. The old region is unmapped; returns the array.
+static inline void *lab_harness_grow(void *p, size_t n, size_t *cap, size_t want, size_t elem, size_t first)
+{
+    if (want <= *cap)
+        return p;
+    size_t c = *cap ? 2 * *cap : first;
+    while (c < want)
+        c *= 2;
+    void *q = lab_harness_alloc(c * elem);
+    if (n)
+        memcpy(q, p, n * elem);
+    if (p)
+        munmap(p, *cap * elem);
+    *cap = c;
+    return q;
+}
+
 // The alignment malloc owes a request: max_align_t's 16, or less for smaller objects
 // (C11 DR 445: an object smaller than 16 bytes cannot need more than its size).
 static inline size_t lab_owed_alignment(size_t size)
@@ -1298,8 +1316,9 @@ static inline void lab_touch(void *p, size_t size, uint64_t tag)
 // threads
 // ---------------------------------------------------------------------------
 
-// Waiting without a futex: spin a little, then sleep 20 us at a time. A waiting thread
-// costs no CPU that a working one could use, and adds nothing to a futex count.
+// Waiting without a futex: spin a little, then sleep 20 us at a time, for a worker that
+// must start promptly; it adds nothing to a futex count. Its wake-ups do preempt a worker
+// where there are no spare CPUs: a thread that waits a whole phase uses lab_sleep_until.
 static inline void lab_pause(unsigned *spins)
 {
     if (++*spins < 64) {

@@ -96,7 +96,7 @@ is "$(grep -c 'heaptrace: the program closed descriptor [0-9]*, which wrote .*in
 "$B/trace" info "$TMP"/d/heaptrace.*.htr 2>&1 | grep -q "incomplete"; ok $? "and its trace reads as incomplete"
 
 # Bad input: one line with the byte offset and the reason, exit 2, never a crash.
-python3 - "$f" "$TMP" <<'PY'
+PYTHONPATH=tests python3 - "$f" "$TMP" <<'PY'
 import sys, struct
 data = open(sys.argv[1], 'rb').read(); d = sys.argv[2]
 open(d + '/magic.htr', 'wb').write(b'NOTTRACE' + data[8:])
@@ -105,10 +105,7 @@ open(d + '/short.htr', 'wb').write(data[:20])
 hl = 32 + struct.unpack('<I', data[12:16])[0]
 bad = bytearray(data); bad[hl + 16] = 77          # the first record's operation
 open(d + '/op.htr', 'wb').write(bytes(bad))
-def varint(v):
-    out = b''
-    while v >= 0x80: out += bytes([v & 0x7f | 0x80]); v >>= 7
-    return out + bytes([v])
+from trace_craft import varint
 def chunk(recs, nrec=None, tid=7):
     return struct.pack('<IIII', tid, len(recs) if nrec is None else nrec, sum(map(len, recs)), 0) + b''.join(recs)
 end1 = struct.pack('<IIII', 0xFFFFFFFF, 1, 0, 0x21444E45)  # the end marker after one chunk
@@ -228,12 +225,9 @@ ls "$TMP"/elsewhere/p/heaptrace.*.htr >/dev/null 2>&1; ok $? "and writes its tra
 
 # Issue 14: the loader orders events by stamp, ties in file order (the order qsort gave):
 # chunks of three threads whose stamps collide and differ in several bytes.
-python3 - "$TMP/order.htr" "$TMP/order.want" <<'PY'
+PYTHONPATH=tests python3 - "$TMP/order.htr" "$TMP/order.want" <<'PY'
 import random, struct, sys
-def varint(v):
-    out = b''
-    while v >= 0x80: out += bytes([v & 0x7f | 0x80]); v >>= 7
-    return out + bytes([v])
+from trace_craft import varint
 zz = lambda d: ((d << 1) ^ (-1 if d < 0 else 0)) & (2**64 - 1)
 rng, recs, chunks = random.Random(14), [], b''
 base, steps = 0x123456789a, [0, 1, 255, 256, 65535, 65536, 1 << 24, 1 << 32, 1 << 40]
@@ -276,12 +270,9 @@ else
     # shellcheck disable=SC2086
     gcc $cflags -shared -fPIC -o "$TMP/shim.so" "$TMP/shim.c"
     for n in 5000 100000; do
-        python3 - "$TMP/pairs$n.htr" "$n" <<'PY'
+        PYTHONPATH=tests python3 - "$TMP/pairs$n.htr" "$n" <<'PY'
 import struct, sys
-def varint(v):
-    out = b''
-    while v >= 0x80: out += bytes([v & 0x7f | 0x80]); v >>= 7
-    return out + bytes([v])
+from trace_craft import varint
 # malloc(48) returning 0x10000, then its free, n times; stamps 1, 2, ... (deltas zigzagged:
 # stamp +1 is 2; the pointer moves only at the first malloc, from 0)
 body = bytearray(bytes([1, 2, 48]) + varint(0x10000 << 1) + bytes([2, 2, 0]))
@@ -352,12 +343,9 @@ is "$("$B/trace" info "$TMP/ooo.htr" | awk -F, '$1 == "thread" || $2 ~ /^(unmatc
    "1:2 2:1 slots:1 live_peak_bytes:100 unmatched_frees:0 " "trace info: chunks out of order and a falling stamp are read in stamp order"
 if [ -x /usr/bin/time ]; then
     for n in 50000 1000000; do
-        python3 - "$TMP/long$n.htr" "$n" <<'PY'
+        PYTHONPATH=tests python3 - "$TMP/long$n.htr" "$n" <<'PY'
 import struct, sys
-def varint(v):
-    out = b''
-    while v >= 0x80: out += bytes([v & 0x7f | 0x80]); v >>= 7
-    return out + bytes([v])
+from trace_craft import varint
 # n malloc(48)/free pairs, 2048 a chunk, chunks alternating between two threads (each its
 # own address); stamps 1, 2, 3, ... across the file (zigzag: +1 is 2)
 n, per, stamp, out = int(sys.argv[2]), 2048, 0, []

@@ -81,7 +81,8 @@ cases = {
     'two-threads.htr': trace(chunk([(MALLOC, 100, 0, 0x10000)], tid=1), chunk([(FREE, 0, 0x10000, 0)], tid=2)),
 }
 
-os.makedirs(sys.argv[1], exist_ok=True)
-for name, data in cases.items():
-    with open(os.path.join(sys.argv[1], name), 'wb') as f:
-        f.write(data)
+if __name__ == '__main__':  # (tests/trace.t imports its encoders)
+    os.makedirs(sys.argv[1], exist_ok=True)
+    for name, data in cases.items():
+        with open(os.path.join(sys.argv[1], name), 'wb') as f:
+            f.write(data)

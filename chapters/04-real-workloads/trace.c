@@ -88,16 +88,7 @@ typedef struct {
 static void collect(void *ctx, uint32_t tid, const trace_rec_t *r, size_t at)
 {
     evs_t *e = ctx;
-    if (e->n == e->cap) {
-        size_t cap = e->cap ? 2 * e->cap : 1 << 16;
-        ev_t *nev = lab_harness_alloc(cap * sizeof *nev);
-        if (e->n)
-            memcpy(nev, e->ev, e->n * sizeof *nev);
-        if (e->ev)
-            munmap(e->ev, e->cap * sizeof *e->ev);
-        e->ev = nev;
-        e->cap = cap;
-    }
+    e->ev = lab_harness_grow(e->ev, e->n, &e->cap, e->n + 1, sizeof *e->ev, 1 << 16);
     e->ev[e->n++] = (ev_t){ *r, tid, at };
 }
 
@@ -520,16 +511,7 @@ static void scan_thread(scan_t *sc, uint32_t tid)
 // A run begins with r, at offset at.
 static void scan_run(scan_t *sc, const trace_rec_t *r, uint32_t tid, size_t at)
 {
-    if (sc->nruns == sc->cap) {
-        size_t cap = sc->cap ? 2 * sc->cap : 1024;
-        run_t *nrun = lab_harness_alloc(cap * sizeof *nrun);
-        if (sc->nruns)
-            memcpy(nrun, sc->run, sc->nruns * sizeof *nrun);
-        if (sc->run)
-            munmap(sc->run, sc->cap * sizeof *sc->run);
-        sc->run = nrun;
-        sc->cap = cap;
-    }
+    sc->run = lab_harness_grow(sc->run, sc->nruns, &sc->cap, sc->nruns + 1, sizeof *sc->run, 1024);
     sc->run[sc->nruns++] = (run_t){ .from = at, .end = sc->chunk_end, .tsc = r->tsc, .ptr = sc->ptr, .tid = tid,
                                     .th = UINT32_MAX, .head = { *r, tid, at } };
 }
@@ -620,23 +602,6 @@ static ev_t merge_next(scan_t *sc, size_t *heap, size_t *nheap, plan_t *p, size_
     return ev;
 }
 
-// *a, n entries of it kept, grown to hold at least want.
-static void grow_u32(uint32_t **a, size_t n, size_t *cap, size_t want)
-{
-    if (want <= *cap)
-        return;
-    size_t c = *cap ? 2 * *cap : 1024;
-    while (c < want)
-        c *= 2;
-    uint32_t *b = lab_harness_alloc(c * sizeof *b);
-    if (n)
-        memcpy(b, *a, n * sizeof *b);
-    if (*a)
-        munmap(*a, *cap * sizeof **a);
-    *a = b;
-    *cap = c;
-}
-
 // No block can be larger, nor all live blocks together, than x86-64's user address space.
 static const limit_t address_space = { UINT64_C(1) << 47, "the address space" };
 
@@ -661,8 +626,9 @@ static void info_plan(scan_t *sc, plan_t *p, const char *path, double hz, uint64
         uint32_t th;
         ev_t ev = merge_next(sc, heap, &nheap, p, counts, &th);
         // room for a slot more than there are (one step makes at most one)
-        grow_u32(&pl.free_slots, pl.nfree, &free_cap, p->nslots + 1);
-        grow_u32(&pl.seq, p->nslots, &seq_cap, p->nslots + 1);
+        size_t want = p->nslots + 1;
+        pl.free_slots = lab_harness_grow(pl.free_slots, pl.nfree, &free_cap, want, sizeof *pl.free_slots, 1024);
+        pl.seq = lab_harness_grow(pl.seq, p->nslots, &seq_cap, want, sizeof *pl.seq, 1024);
         step_t s;
         t = ev.r.tsc;
         if (!plan_step(p, &pl, &ev, i, &s))
