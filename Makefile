@@ -6,6 +6,7 @@
 #   make 01              rerun chapter 01 end to end (also: make 01-micro), then the book
 #   make QUICK=1 ...     small sizes, 2 repetitions; everything goes under build/quick/
 #   make ALLOCATORS="glibc mimalloc" REPS=3 ...   a subset, fewer repetitions
+#   make compare CMD="./myapp args" NAME=myapp   which allocator for your program, and why
 #   make bench           the notebook's own speed figures: QUICK times, harness and timer cost, CV
 #   make deps            install missing Debian packages (as root) or print the command
 #   make clean           remove build/;   make burn / burn-01-micro: remove data and figures
@@ -61,6 +62,19 @@ RUN = common/run --seed $(SEED) $(if $(QUICK),--quick)
 CHAPTERS := $(sort $(patsubst chapters/%/chapter.mk,%,$(wildcard chapters/*/chapter.mk)))
 BINS :=
 include common/chapter.mk
+
+# The trace tools (common/trace/): the recorder heaptrace.so; trace (record, info, dump,
+# loop); replay and realrun, the same program under other names, which speak common/run's
+# protocol. Chapter 4 and common/compare use them; make test builds them again
+# under the sanitizers (tests/trace-asan.t), and build/trace/trace_fuzz with clang.
+TRACE_TOOLS := heaptrace.so trace replay=trace realrun=trace
+$(call tool_rules,common/trace,build/trace,$(TRACE_TOOLS))
+$(call tool_rules,common/trace,build/asan/trace,heaptrace.so trace replay=trace realrun=trace,$(SANITIZE),$(SANITIZE_LIBRARY))
+$(eval $(call fuzz_rule,common/trace,trace))
+TRACE_BINS := $(call tool_files,build/trace,$(TRACE_TOOLS))
+BINS += $(TRACE_BINS)
+TEST_BINS += $(call tool_files,build/asan/trace,heaptrace.so trace replay=trace realrun=trace)
+
 include $(wildcard chapters/*/chapter.mk)
 
 .PHONY: all deps build run book test bench clean burn $(addprefix run-,$(CHAPTERS))
@@ -115,6 +129,18 @@ $(OUT)/book.html: book.md $(BOOK_LIST) $(sort $(foreach c,$(BOOK_CHAPTERS),$($(c
 test: deps
 	@$(MAKE) --no-print-directory build build/tests/lab_test build/asan/lab_test build/asan/summarize $(TEST_BINS)
 	prove -f tests/*.t
+
+# make compare CMD="./myapp --input big.json" NAME=myapp: which allocator for this program,
+# and why (common/compare --help). CMD reaches the shell verbatim ($(value): a '$1' in it
+# stays); REPS (default 5), ALLOCATORS, SEED, VALGRIND=0 (no instruction counts),
+# VALGRIND_MAX (seconds: a longer real run is not counted).
+VALGRIND ?= 1
+VALGRIND_MAX ?= 2
+.PHONY: compare
+compare: $(TRACE_BINS) build/summarize
+	$(if $(strip $(value CMD)),,$(error CMD is empty: expected the command to compare, e.g. make compare CMD="./myapp --input big.json" NAME=myapp))
+	@common/compare $(if $(NAME),--name $(call sq,$(NAME))) --reps $(REPS) --allocators $(call sq,$(ALLOCATORS)) --seed $(SEED) \
+	    --valgrind $(call sq,$(VALGRIND)) --valgrind-max $(call sq,$(VALGRIND_MAX)) --shell $(call sq,$(value CMD))
 
 bench: build
 	@common/bench

@@ -49,16 +49,16 @@ $(foreach p,$($(1)_PASSES),$(call run_pass,$(1),$(p))
 endef
 run_pass = $(if $(filter $(2),$($(1)_FULL_PASSES)),$(filter-out --quick,$(RUN)),$(RUN)) $($(1)_PASS.$(2)) --out $(DATA)/$(1)/$(2).csv
 
-# The chapter's tools: rules for one tool $(3) of chapter $(1) built into directory $(2)
-# with the extra flags $(4) (programs) or $(5) (libraries).
+# A chapter's or common/trace's tools: rules for one tool $(3) from the sources in directory
+# $(1), built into directory $(2) with the extra flags $(4) (programs) or $(5) (libraries).
 tool_kind = $(if $(findstring =,$(1)),link,$(if $(filter %.so,$(1)),library,program))
 define tool_program
-$(2)/$(3): chapters/$(1)/$(3).c $(wildcard chapters/$(1)/*.h common/*.h)
+$(2)/$(3): $(1)/$(3).c $(wildcard $(1)/*.h common/*.h)
 	@mkdir -p $$(@D)
 	$$(CC) $$(BENCH_CFLAGS) $(4) -o $$@ $$< $$(LDLIBS)
 endef
 define tool_library
-$(2)/$(3): chapters/$(1)/$(basename $(3)).c $(wildcard chapters/$(1)/*.h common/*.h)
+$(2)/$(3): $(1)/$(basename $(3)).c $(wildcard $(1)/*.h common/*.h)
 	@mkdir -p $$(@D)
 	$$(CC) $$(CFLAGS) $(5) -fPIC -shared -o $$@ $$< -ldl
 endef
@@ -98,8 +98,9 @@ $(addprefix build/$(1)/,$($(1)_INPUTS)): build/$(1)/%: data/%.xz
 	@mkdir -p $$(@D)
 	common/atomic $$@ xz -dc $$<
 endef
-define chapter_fuzz
-build/$(1)/%_fuzz: chapters/$(1)/%_fuzz.c $(wildcard chapters/$(1)/*.h)
+# A libFuzzer target: build/$(2)/NAME_fuzz from $(1)/NAME_fuzz.c.
+define fuzz_rule
+build/$(2)/%_fuzz: $(1)/%_fuzz.c $(wildcard $(1)/*.h)
 	@mkdir -p $$(@D)
 	clang -g -O1 -fsanitize=fuzzer,address,undefined -o $$@ $$<
 endef
@@ -126,10 +127,10 @@ run-$(1) $$(DATA)/$(1)/$(1).csv $(foreach p,$($(1)_PASSES),$$(DATA)/$(1)/$(p).cs
 endef
 
 define chapter
-$(call tool_rules,$(1),build/$(1),$(1) $($(1)_TOOLS))
-$(call tool_rules,$(1),build/asan/$(1),$($(1)_TEST_TOOLS),$$(SANITIZE),$$(SANITIZE_LIBRARY))
+$(call tool_rules,chapters/$(1),build/$(1),$(1) $($(1)_TOOLS))
+$(call tool_rules,chapters/$(1),build/asan/$(1),$($(1)_TEST_TOOLS),$$(SANITIZE),$$(SANITIZE_LIBRARY))
 $(if $($(1)_INPUTS),$(eval $(call chapter_inputs,$(1))))
-$(if $(wildcard chapters/$(1)/*_fuzz.c),$(eval $(call chapter_fuzz,$(1))))
+$(if $(wildcard chapters/$(1)/*_fuzz.c),$(eval $(call fuzz_rule,chapters/$(1),$(1))))
 
 # Everything a chapter's run and its passes use is a prerequisite of run-NN, of its CSV and
 # of its passes' CSVs: `make NN` works on a fresh clone, without `make build`.

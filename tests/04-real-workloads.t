@@ -56,8 +56,9 @@ reference_snapshot | cmp -s - "$TMP/reference"; ok $? "QUICK never touches data/
 
 # Every real program runs as its command says (QUICK runs two of them; a command that
 # stopped working, e.g. a script it reads that changed, shows here, not in the next full run).
-for w in $("$B/trace" programs | cut -f1); do
-    is "$("$B/realrun" --workload "$w" --rep 1 2>"$TMP/real.err" | awk -F, 'NR == 2 { print $4 }')" ok "realrun --workload $w: the program runs, status ok" ||
+export HEAPLAB_PROGRAMS=chapters/04-real-workloads/programs.tsv
+for w in $(grep -v '^#' "$HEAPLAB_PROGRAMS" | cut -f1); do
+    is "$("$BUILD/trace/realrun" --workload "$w" --rep 1 2>"$TMP/real.err" | awk -F, 'NR == 2 { print $4 }')" ok "realrun --workload $w: the program runs, status ok" ||
         sed 's/^/# /' "$TMP/real.err"
 done
 
@@ -112,10 +113,10 @@ cli "json-tree's 10485760 kept trees need up to [0-9.]+ GiB .*more than MemAvail
 
 # A short bounded fuzz run of the trace reader (libFuzzer), seeded with the heads of the
 # real traces and the crafted traces of tests/trace_craft.py.
-if command -v clang >/dev/null && make -s build/04-real-workloads/trace_fuzz 2>/dev/null; then
+if command -v clang >/dev/null && make -s build/trace/trace_fuzz 2>/dev/null; then
     mkdir -p "$TMP/corpus"; for t in $B/traces/*.htr; do head -c 4000 "$t" >"$TMP/corpus/$(basename "$t")"; done
     python3 tests/trace_craft.py "$TMP/corpus"
-    "$B/trace_fuzz" -max_total_time=10 -max_len=4096 -rss_limit_mb=1024 -artifact_prefix="$TMP/" "$TMP/corpus" >"$TMP/fuzz.log" 2>&1
+    "$BUILD/trace/trace_fuzz" -max_total_time=10 -max_len=4096 -rss_limit_mb=1024 -artifact_prefix="$TMP/" "$TMP/corpus" >"$TMP/fuzz.log" 2>&1
     ok $? "10 s of fuzzing the trace reader find no crash" || tail -5 "$TMP/fuzz.log" | sed 's/^/# /'
 else
     ok 1 "clang with libFuzzer is needed for the fuzz run"

@@ -123,14 +123,15 @@ make -n QUICK=1 OUT="$TMP/np" "$TMP/np/data/03-fragmentation/madvfree.csv" 2>&1 
 ok $([ "$(wc -l <"$TMP/np.cmd")" = 1 ] && grep -q -- "--allocators mimalloc .*--out $TMP/np/data/03-fragmentation/madvfree.csv" "$TMP/np.cmd"; echo $?) \
     "a missing pass CSV: that pass alone"
 ok $(make -n book 2>&1 | grep -q '^common/run'; [ $? = 1 ]; echo $?) "make book starts no measurement"
-# A chapter's tools (NN_TOOLS, NN_TEST_TOOLS) are built by convention, and the run needs them.
-make -n -B build/04-real-workloads/heaptrace.so build/04-real-workloads/realrun build/asan/04-real-workloads/heaptrace.so 2>&1 >"$TMP/tools"
-ok $(grep -q -- '-fPIC -shared -o build/04-real-workloads/heaptrace.so chapters/04-real-workloads/heaptrace.c' "$TMP/tools" &&
-     grep -q '^ln -sf trace build/04-real-workloads/realrun$' "$TMP/tools" &&
-     grep -q -- '-fsanitize=undefined .*-o build/asan/04-real-workloads/heaptrace.so' "$TMP/tools" &&
+# The trace tools (and a chapter's NN_TOOLS, NN_TEST_TOOLS) are built by convention, and
+# chapter 4's run needs them.
+make -n -B build/trace/heaptrace.so build/trace/realrun build/asan/trace/heaptrace.so 2>&1 >"$TMP/tools"
+ok $(grep -q -- '-fPIC -shared -o build/trace/heaptrace.so common/trace/heaptrace.c' "$TMP/tools" &&
+     grep -q '^ln -sf trace build/trace/realrun$' "$TMP/tools" &&
+     grep -q -- '-fsanitize=undefined .*-o build/asan/trace/heaptrace.so' "$TMP/tools" &&
      ! grep -q -- '-fsanitize=address.*heaptrace.so' "$TMP/tools"; echo $?) "tools: a .so, a link, a sanitized .so (UBSan only)"
 make -n -B run-04-real-workloads 2>&1 >"$TMP/tools"
-ok $(grep -q -- '-o build/04-real-workloads/trace chapters/04-real-workloads/trace.c' "$TMP/tools" &&
+ok $(grep -q -- '-o build/trace/trace common/trace/trace.c' "$TMP/tools" &&
      grep -q 'xz -dc data/traces/gcc.htr.xz' "$TMP/tools"; echo $?) "run-04-real-workloads builds its tools and inputs first"
 # A chapter's further summaries (NN_SUMMARIES, NN_SUMMARY.NAME) and book-time tables (NN_GEN,
 # NN_GEN.NAME, NN_GEN_DEPS.NAME), in a tiny fake chapter: the table's command makes it, the
@@ -161,11 +162,11 @@ ok $([ "$(wc -l <"$TMP/fp.cmd")" = 2 ] && grep -q -- "--quick .*--out $TMP/fp/da
      grep -- "--out $TMP/fp/data/04-real-workloads/overhead-dry.csv" "$TMP/fp.cmd" | grep -qv -- --quick; echo $?) \
     "NN_FULL_PASSES: overhead-dry runs without --quick, overhead-loop with it"
 cc1=chapters/04-real-workloads/cc1
-[ -x "$($cc1 --prog build/04-real-workloads/trace)" ] && [[ $($cc1 --args build/04-real-workloads/trace) == *" -o /dev/null"* ]]
+[ -x "$($cc1 --prog)" ] && [[ $($cc1 --args) == *" -o /dev/null"* ]]
 ok $? "cc1: gcc's cc1 program, and its arguments writing to /dev/null"
-is "$($cc1 --help | head -1)" "chapters/04-real-workloads/cc1 --prog|--args TRACE_TOOL -- gcc's compiler proper, cc1, as" "cc1 --help: usage on stdout"
-fails_with 2 "^cc1: error: expected --prog or --args, not '-x'" "cc1: a bad option is one line" -- $cc1 -x build/04-real-workloads/trace
-fails_with 2 "^cc1: error: '$TMP/nodir' is not the trace tool" "cc1: a bad trace tool is one line" -- $cc1 --prog "$TMP/nodir"
+is "$($cc1 --help | head -1)" "chapters/04-real-workloads/cc1 --prog|--args -- gcc's compiler proper, cc1, as the" "cc1 --help: usage on stdout"
+fails_with 2 "^cc1: error: expected --prog or --args, not '-x'" "cc1: a bad option is one line" -- $cc1 -x
+fails_with 2 "^cc1: error: expected '--prog' alone" "cc1: a stray argument is one line" -- $cc1 --prog "$TMP/nodir"
 fails_with 2 "^record-traces: error: '$TMP/nodir' is not a directory$" "record-traces: a bad directory is one line" -- \
     chapters/04-real-workloads/record-traces "$TMP/nodir"
 fails_with 2 "^record-traces: error: expected one argument" "record-traces without its argument" -- chapters/04-real-workloads/record-traces
@@ -234,7 +235,7 @@ ok $(grep -q ',unavailable: strace not found' "$TMP/wr/u.csv"; echo $?) "  ... a
 
 # Item 8: a pass that preloads a library checks that the preload took: a recorder that
 # records nothing stops the run (exit 3), and nothing is written.
-if [ -x "$BUILD/04-real-workloads/trace" ]; then
+if [ -x "$BUILD/trace/trace" ]; then
     echo 'int heaplab_nothing;' >"$TMP/nothing.c"
     gcc -shared -fPIC -o "$TMP/nothing.so" "$TMP/nothing.c"
     fails_with 3 "heaptrace: error: .* under LD_PRELOAD=$TMP/nothing.so wrote no trace: the preload did not take" \
@@ -250,8 +251,8 @@ is "$(tail -n +2 "$TMP/to/t.csv" 2>/dev/null)" "glibc,a,1,timeout," "a process p
 
 # heaptrack cut short by the limit: it would finish its program first; the wrapper ends its
 # whole session (no program left running after the run) and removes its FIFO.
-if command -v heaptrack >/dev/null && [ -x "$BUILD/04-real-workloads/trace" ]; then
-    $RUN --command --values calls,elapsed_s --prog "$BUILD/04-real-workloads/trace" --case "loop loop 987654321" \
+if command -v heaptrack >/dev/null && [ -x "$BUILD/trace/trace" ]; then
+    $RUN --command --values calls,elapsed_s --prog "$BUILD/trace/trace" --case "loop loop 987654321" \
         --timeout 2 --reps 1 --allocators glibc --wrap heaptrack --out "$TMP/ht/h.csv" 2>/dev/null
     is "$(awk -F, 'NR > 1 { print $4 }' "$TMP/ht/h.csv")" timeout "--wrap heaptrack past the limit: a 'timeout' row"
     sleep 0.5

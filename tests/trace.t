@@ -5,7 +5,9 @@
 # sanitized builds).
 . "$(dirname "$0")/lib.sh"
 cd "$ROOT"
-B=${TRACE_TOOLS:-$BUILD/04-real-workloads}
+B=${TRACE_TOOLS:-$BUILD/trace}
+# --workload NAME: chapter 4's programs
+export HEAPLAB_PROGRAMS=$ROOT/chapters/04-real-workloads/programs.tsv
 
 # one_line CODE 'pattern' NAME -- command...: exit CODE and exactly one line on stderr.
 one_line() {
@@ -37,6 +39,9 @@ is "$(awk -F, -v m="$main" 'NR > 1 && $2 != m && $1 == "free" && $6 != "0"' "$TM
 grep -q '^summary,threads,2$' "$TMP/info.csv"; ok $? "info counts 2 threads"
 grep -q '^summary,unmatched_frees,0$' "$TMP/info.csv"; ok $? "and no unmatched frees"
 grep -q '^summary,complete,1$' "$TMP/info.csv"; ok $? "and finds the end marker: the trace is complete"
+# The second thread allocates nothing: its frees of known blocks are the program's 10, all
+# of the first thread's blocks.
+grep -q '^summary,cross_thread_frees,10$' "$TMP/info.csv"; ok $? "info counts the second thread's 10 frees as cross-thread frees"
 "$B/replay" --trace "$f" >"$TMP/replay.csv"; ok $? "the trace replays"
 is "$(awk -F, 'NR == 2 { print $2, $3, $5 }' "$TMP/replay.csv")" "$(basename "$f" .htr) 2 ok" "on 2 threads, status ok, labelled with the trace file's name"
 
@@ -155,9 +160,61 @@ one_line 2 "byte 62: the end marker counts 2 chunks, the file holds 1" "an end m
 one_line 2 "byte 78: 1 byte\(s\) after the end marker" "bytes after the end marker" -- "$B/trace" info "$C/after-end.htr"
 one_line 2 "incomplete: 0 chunks, ends at byte 40 \(no end marker; 21 bytes of a partial chunk follow\)" "a cut inside the only chunk" -- "$B/replay" --trace "$C/cut-in-chunk.htr"
 
+# Block lives (trace_craft.py's lives.htr, every lifetime in its comments): lifetimes in
+# allocating calls, failed ones counted; a realloc that returns a block ends a life and
+# adds one to the chain; a free is cross-thread when made by another thread than the last
+# to allocate or realloc the block; realloc(NULL) starts a chain, realloc(p, 0) ends one.
+lives() { awk -F, '$1 ~ /^(lifetime_le_events|realloc_chain_le)$/ || $2 ~ /^(frees|cross_thread_frees|never_freed|reallocs_(grow|shrink|moved))$/ { printf "%s%s:%s:%s", sep, $1, $2, $3; sep = " " } END { print "" }'; }
+"$B/trace" info "$C/lives.htr" >"$TMP/lives.csv"; ok $? "trace info reads crafted block lives"
+is "$(grep '^lifetime_le_events' "$TMP/lives.csv" | lives)" \
+   "lifetime_le_events:0:8 lifetime_le_events:1:1 lifetime_le_events:3:4 lifetime_le_events:7:1 lifetime_le_events:15:1" \
+   "info: lifetime_le_events, the allocating calls between a block's allocation and its end, in power-of-two bins"
+is "$(grep '^realloc_chain_le' "$TMP/lives.csv" | lives)" "realloc_chain_le:1:2 realloc_chain_le:3:2" \
+   "info: realloc_chain_le, reallocs per chain, freed or live at the end (chains of 2 and 3 share a bin)"
+is "$(grep '^summary' "$TMP/lives.csv" | lives)" \
+   "summary:frees:8 summary:cross_thread_frees:2 summary:never_freed:1 summary:reallocs_grow:5 summary:reallocs_shrink:1 summary:reallocs_moved:3" \
+   "info: frees (realloc to 0 one of them), cross-thread frees, never freed, reallocs that grow, shrink, move"
+
+# The same rows counted again by awk, from trace dump's records (the planner's rules written
+# a second time): on the known program, the crafted lives and two committed traces (one of
+# three threads, one with 2,000 reallocs).
+cat >"$TMP/lives.awk" <<'AWK'
+function bound(v,  b) { for (b = 1; v >= 1; v = int(v / 2)) b *= 2; return b - 1 }
+BEGIN { FS = "," }
+NR > 1 {
+    isfree = $1 == "free"; frees = isfree || (($1 == "realloc" || $1 == "reallocarray") && $6 != "0")
+    allocs = !isfree && $5 != "0"; ch = 0
+    if (!isfree && !allocs && !(frees && $3 == 0)) { now++; next }  # a failed call
+    if (frees && !($6 in born)) frees = 0                            # unknown, or free(NULL)
+    if (frees) {
+        lt[bound(now - born[$6] - 1)]++
+        if (!allocs) { nfree++; cross += th[$6] != $2; if (chain[$6]) chains[bound(chain[$6])]++ }
+        else { grow += $3 > size[$6]; shrink += $3 < size[$6]; moved += $5 "" != $6 ""; ch = chain[$6] + 1 }
+        delete born[$6]
+    }
+    if (allocs) { born[$5] = now; th[$5] = $2; chain[$5] = ch; size[$5] = $3 }
+    if (!isfree) now++
+}
+END {
+    for (a in born) { never++; if (chain[a]) chains[bound(chain[a])]++ }
+    for (b in lt) print "lifetime_le_events," b "," lt[b]
+    for (b in chains) print "realloc_chain_le," b "," chains[b]
+    printf "summary,frees,%d\nsummary,cross_thread_frees,%d\nsummary,never_freed,%d\n", nfree, cross, never
+    printf "summary,reallocs_grow,%d\nsummary,reallocs_shrink,%d\nsummary,reallocs_moved,%d\n", grow, shrink, moved
+}
+AWK
+xz -dc data/traces/python.htr.xz >"$TMP/python.htr"
+ln -sf "$f" "$TMP/known.htr"
+for t in "$TMP/known.htr" "$C/lives.htr" "$TMP/python.htr" "$TMP/xz-threads.htr"; do
+    want=$("$B/trace" dump "$t" | awk -f "$TMP/lives.awk" | sort | lives)
+    got=$("$B/trace" info "$t" | sort | lives)
+    [ -n "$want" ] && [ "$want" = "$got" ]; ok $? "info's lifetime, chain and realloc rows match a count from trace dump: $(basename "$t")" ||
+        printf '#   want %s\n#   got  %s\n' "$want" "$got"
+done
+
 # The command lines: help on stdout with exit 0; a missing or bad value in one line.
-for args in "--help" "-h" "record --help" "record -h" "info --help" "info -h" "dump --help" "programs --help" \
-            "programs -h" "loop --help" "replay --help" "replay -h" "realrun --help" "realrun -h"; do
+for args in "--help" "-h" "record --help" "record -h" "info --help" "info -h" "dump --help" \
+            "loop --help" "replay --help" "replay -h" "realrun --help" "realrun -h"; do
     # shellcheck disable=SC2086
     out=$("$B/trace" $args 2>"$TMP/help.err"); rc=$?
     [ $rc -eq 0 ] && [[ $out == usage:* ]] && [ ! -s "$TMP/help.err" ]; ok $? "trace $args: usage on stdout, exit 0"
@@ -166,8 +223,8 @@ out=$("$B/replay" -h); [[ $out == *"--allow-incomplete"* && $out == *"labelled w
 out=$("$B/replay" --help); rc=$?; [ $rc -eq 0 ] && [[ $out == usage:* ]]; ok $? "replay --help: usage on stdout, exit 0"
 # Every environment variable the tools read (getenv in their sources and lab.h), and the
 # runner's lock, has its line in --help and in the README.
-vars=$(grep -ho 'getenv("[A-Z_]*")' chapters/04-real-workloads/trace.c chapters/04-real-workloads/heaptrace.c \
-       chapters/04-real-workloads/trace.h common/lab.h | sed 's/getenv("\(.*\)")/\1/' | sort -u)
+vars=$(grep -ho 'getenv("[A-Z_]*")' common/trace/trace.c common/trace/heaptrace.c \
+       common/trace/trace.h common/lab.h | sed 's/getenv("\(.*\)")/\1/' | sort -u)
 usage=$("$B/trace" --help)
 for v in $vars LAB_LOCK; do
     printf '%s\n' "$usage" | grep -qE "^  $v +[a-z]"; ok $? "trace --help explains $v"
@@ -185,6 +242,32 @@ one_line 2 "--workload and --trace exclude each other" "replay --workload python
 one_line 2 "info: expected one trace file" "trace info without a file" -- "$B/trace" info
 one_line 2 "workload needs a value: expected one of gcc, python" "replay --workload without its value" -- "$B/replay" --workload
 one_line 2 "--dry takes no value" "a flag given a value" -- "$B/replay" --dry=1 --workload python
+one_line 2 "--workload needs HEAPLAB_PROGRAMS: a file of NAME<TAB>SIZES<TAB>COMMAND lines" "--workload without a list of programs" -- \
+    env -u HEAPLAB_PROGRAMS "$B/realrun" --workload python
+one_line 2 "replay --workload needs HEAPLAB_TRACES" "replay --workload without the traces' directory" -- env -u HEAPLAB_TRACES "$B/replay" --workload python
+printf '# comment\nok\tall\ttrue\nbad one\tall\ttrue\n' >"$TMP/names.tsv"
+one_line 2 "HEAPLAB_PROGRAMS '$TMP/names.tsv', line 3: name 'bad one'" "a bad name in the list of programs, with its line" -- \
+    env HEAPLAB_PROGRAMS="$TMP/names.tsv" "$B/realrun" --workload ok
+printf 'a\tsome\ttrue\n' >"$TMP/sizes.tsv"
+one_line 2 "line 1: sizes 'some' is not allowed: expected all or full" "a bad SIZES" -- env HEAPLAB_PROGRAMS="$TMP/sizes.tsv" "$B/realrun" --workload a
+printf 'a\ttrue\n' >"$TMP/cols.tsv"
+one_line 2 "line 1: expected NAME<TAB>SIZES<TAB>COMMAND" "a line of two fields" -- env HEAPLAB_PROGRAMS="$TMP/cols.tsv" "$B/realrun" --workload a
+one_line 2 "line 3: name 'bad one'" "and before --cases lists any" -- env HEAPLAB_PROGRAMS="$TMP/names.tsv" "$B/realrun" --cases
+is "$("$B/realrun" --quick --cases | paste -sd' ')" "--workload python --workload sqlite" "realrun --quick --cases: the programs whose SIZES is all"
+
+# realrun: a program of two processes, each holding 64 MiB for 0.4 s at the same time. The
+# largest process's peak is one of them; the tree's peak, sampled, is both; user and sys
+# time and faults are the tree's.
+hold='python3 -c "b = bytearray(64 << 20); import time; time.sleep(0.4)"'
+printf 'two\tall\t%s & %s & wait\nfails\tall\texit 3\n' "$hold" "$hold" >"$TMP/two.tsv"
+HEAPLAB_PROGRAMS="$TMP/two.tsv" "$B/realrun" --workload two >"$TMP/real.csv"; ok $? "realrun runs a program of two processes"
+read -r st peak tree faults < <(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i }
+    NR == 2 { print $h["status"], $h["peak_rss_kib"], $h["tree_peak_rss_kib"], $h["minor_faults"] }' "$TMP/real.csv")
+is "$st" ok "status ok"
+ok $([ "$peak" -ge 65536 ] && [ "$peak" -lt 98304 ]; echo $?) "the largest process's peak is one process's 64 MiB and more ($peak KiB)"
+ok $([ "$tree" -ge $((2 * 65536)) ] && [ "$tree" -lt $((2 * 98304)) ]; echo $?) "the tree's sampled peak holds both ($tree KiB)"
+ok $([ "${faults%.*}" -ge $((2 * 16384)) ]; echo $?) "and the faults are both processes' ($faults: at least 2 x 64 MiB of 4 KiB pages)"
+is "$(HEAPLAB_PROGRAMS="$TMP/two.tsv" "$B/realrun" --workload fails | awk -F, 'NR == 2 { print $4 }')" exit_3 "a program that fails: its exit status is the row's status"
 
 # The recorder never kills the program: an unwritable directory, no directory, a static program.
 err=$(HEAPTRACE_DIR=/nonexistent/dir LD_PRELOAD=$B/heaptrace.so "$TMP/known" 2>&1); rc=$?

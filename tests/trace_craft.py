@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""trace_craft.py DIR -- writes crafted traces (format: chapters/04-real-workloads/trace.h,
+"""trace_craft.py DIR -- writes crafted traces (format: common/trace/trace.h,
 version 3) into DIR: the hostile cases of issue 10, item 6, and the cut-short cases of
 item 7. tests/trace.t checks how the tools answer each; tests/04-real-workloads.t seeds
 the reader's fuzzer with them.
@@ -27,13 +27,13 @@ def header(cmd=b'crafted\0'):
     return b'HEAPTRC\0' + struct.pack('<IIdII', 3, len(cmd), 2e9, 4242, 0) + cmd
 
 
-def chunk(events, tid=7):
-    """events: (op, size, arg, result); stamps 1, 2, 3, ... as the recorder's deltas."""
+def chunk(events, tid=7, t0=0):
+    """events: (op, size, arg, result); stamps t0 + 1, t0 + 2, ... as the recorder's deltas."""
     tsc = ptr = 0
     body = b''
     for i, (op, size, arg, result) in enumerate(events):
-        body += bytes([op]) + varint(zigzag(i + 1 - tsc))
-        tsc = i + 1
+        body += bytes([op]) + varint(zigzag(t0 + i + 1 - tsc))
+        tsc = t0 + i + 1
         if op != FREE:
             body += varint(size)
         if op in (FREE, REALLOC):
@@ -62,6 +62,41 @@ def old_hash(a, mask=1023):  # the address map's hash (trace.c), 1024 entries fo
 # by then another block's.
 twin = next(a for a in range(0x10000, 1 << 40, 16) if old_hash(a) == old_hash(1))
 
+# Block lives with known lifetimes (tests/trace.t has the rows trace info must give). The
+# comments give each allocating call's number, the clock lifetimes are counted in, and
+# each block's lifetime when its life ends: the allocating calls strictly between.
+A, B, C, D, E, F, G, H, I, J, K, L = (0x10000 * n for n in range(1, 13))
+lives = trace(
+    chunk([(MALLOC, 16, 0, A),        # 0
+           (FREE, 0, A, 0),           # A: 0
+           (MALLOC, 32, 0, B),        # 1
+           (CALLOC, 64, 0, C),        # 2
+           (MALLOC, 8, 0, D),         # 3
+           (FREE, 0, B, 0),           # B: 2
+           (REALLOC, 128, C, C),      # 4, C: 1; grows in place, chain 1
+           (REALLOC, 256, C, E),      # 5, C: 0; grows, moves, chain 2
+           (REALLOC, 100, E, E),      # 6, E: 0; shrinks, chain 3
+           (REALLOC, 40, 0, F),       # 7, realloc(NULL): a chain starts
+           (REALLOC, 80, F, G),       # 8, F: 0; grows, moves, chain 1
+           (REALLOC, 0, G, 0),        # 9, G: 0; a free, ending a chain of 1
+           (MALLOC, 1 << 50, 0, 0),   # 10, failed: still a call
+           (FREE, 0, E, 0),           # E: 4 (3 were failed calls not counted), ending a chain of 3
+           (MALLOC, 24, 0, H),        # 11
+           (MALLOC, 48, 0, I),        # 12
+           (MALLOC, 1000, 0, L)],     # 13
+          tid=1),
+    chunk([(MALLOC, 8, 0, J),         # 14
+           (FREE, 0, H, 0),           # H: 3, made by thread 1
+           (FREE, 0, D, 0),           # D: 11, made by thread 1
+           (FREE, 0, J, 0),           # J: 0
+           (REALLOC, 64, I, I),       # 15, I: 2; grows in place, chain 1, now thread 2's
+           (REALLOC, 64, I, K),       # 16, I: 0; same size, moves, chain 2
+           (FREE, 0, K, 0),           # K: 0, on the thread that realloc'd it: a chain of 2
+           (REALLOC, 2000, L, L),     # 17, L: 3; grows in place, chain 1, live at the end
+           (FREE, 0, 0x999990, 0),    # unknown
+           (FREE, 0, 0, 0)],          # free(NULL)
+          tid=2, t0=100))
+
 cases = {
     'size-max.htr': trace(chunk([(MALLOC, 2**64 - 1, 0, 0x10000)])),
     'size-max8.htr': trace(chunk([(MALLOC, 2**64 - 8, 0, 0x10000)])),
@@ -78,6 +113,7 @@ cases = {
     'end-count.htr': header() + chunk([(MALLOC, 8, 0, 0x10000)]) + end(2),
     'after-end.htr': trace(chunk([(MALLOC, 8, 0, 0x10000)])) + b'\0',
     'cut-in-chunk.htr': trace(chunk([(MALLOC, 8, 0, 0x10000), (FREE, 0, 0x10000, 0)]))[:-20],
+    'lives.htr': lives,
     'two-threads.htr': trace(chunk([(MALLOC, 100, 0, 0x10000)], tid=1), chunk([(FREE, 0, 0x10000, 0)], tid=2)),
 }
 

@@ -2,7 +2,7 @@
  * Built by `make test` with clang -fsanitize=fuzzer,address,undefined; a short bounded
  * run (tests/04-real-workloads.t) must find no crash, leak or out-of-bounds read. Its seeds:
  * the first bytes of the real traces and the crafted traces of tests/trace_craft.py.
- *   build/04-real-workloads/trace_fuzz -max_total_time=10 CORPUS_DIR
+ *   build/trace/trace_fuzz -max_total_time=10 CORPUS_DIR
  */
 #include "trace.h"
 

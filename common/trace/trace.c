@@ -1,4 +1,5 @@
-/* trace.c -- the trace tools of chapter 4: record, info, replay, and the real programs.
+/* trace.c -- the trace tools: record, info, replay, and real runs of a program (chapter 4
+ * and common/compare use them).
  *
  * Question: does replaying a real program's allocation stream tell us how each allocator
  * would serve the program itself?
@@ -9,13 +10,15 @@
  *                                      run untraced, with a message, and record exits 1:
  *                                      nothing was traced)
  *   trace info FILE                    calls per kind, sizes, threads, live bytes over time,
- *                                      unmatched frees (streamed: its memory grows with the
- *                                      blocks live at once, not with the events)
- *   trace programs                     the real programs of the chapter: name<TAB>command
+ *                                      unmatched frees, block lifetimes (in allocating calls),
+ *                                      cross-thread frees, realloc growth and chains (streamed:
+ *                                      its memory grows with the blocks live at once, not with
+ *                                      the events)
  *   replay --workload NAME | --trace FILE [--name NAME]   (this binary called as `replay`,
  *                                      for common/run; rows are labelled NAME, or with
  *                                      FILE's name without .htr)
- *   realrun --workload NAME            runs the real program; its wall time and peak RSS
+ *   realrun --workload NAME            runs the real program (HEAPLAB_PROGRAMS): time,
+ *                                      faults, peak RSS of its largest process and its tree
  *
  * Replay: records are ordered by TSC; addresses become dense slot indices (a freed slot is
  * reused); each original thread gets a replay thread; every event that touches a slot
@@ -30,7 +33,7 @@
  * Expected: the replay ranks allocators by peak RSS as the program does; time rankings
  * agree less, since a program spends most of its time outside malloc.
  */
-#include "../../common/lab.h"
+#include "../lab.h"
 #include "trace.h"
 
 #include <dirent.h>
@@ -46,30 +49,58 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#if __has_include(<valgrind/valgrind.h>)
+#include <valgrind/valgrind.h>
+#else
+#define RUNNING_ON_VALGRIND 0
+#endif
 
-// [programs]
+// The programs --workload names (replay: their recorded traces, NAME.htr in the directory
+// HEAPLAB_TRACES names; realrun: the programs themselves), from the file HEAPLAB_PROGRAMS
+// names: one per line, NAME<TAB>SIZES<TAB>COMMAND, SIZES `all` (QUICK runs too) or `full`
+// (full size only), COMMAND run by /bin/sh; '#' starts a comment line. Chapter 4's list is
+// chapters/04-real-workloads/programs.tsv; common/compare writes a one-line list.
 typedef struct {
-    const char *name, *cmd, *why;
+    const char *name, *cmd;
     bool quick;  // also part of QUICK runs
 } program_t;
-static const program_t programs[] = {
-    { "gcc", "gcc -O2 -std=gnu11 -c chapters/01-micro/01-micro.c -o /dev/null",
-      "a compiler on this book's own source: trees and bitmaps of every size", false },
-    { "python", "/usr/bin/python3 -c 'import json; d = [{\"k\": str(i), \"v\": list(range(i % 50))} for i in range(60000)]; s = json.dumps(d); e = json.loads(s); print(len(s), sum(len(x[\"v\"]) for x in e))'",
-      "an interpreter building, serialising and parsing objects", true },
-    { "sqlite", "sqlite3 :memory: 'create table t(k integer primary key, v text); with recursive c(i) as (select 1 union all select i + 1 from c where i < 50000) insert into t select i, hex(randomblob(i % 64 + 1)) from c; create index tv on t(v); select count(*), sum(length(v)) from t;'",
-      "a database loading 50,000 rows and building an index", true },
-    { "gnuplot", "gnuplot -e \"set term svg size 960,420; set output '/dev/null'; set datafile separator ','; "
-                 "plot for [a in 'glibc jemalloc tcmalloc mimalloc tbbmalloc'] 'data/03-fragmentation/03-fragmentation.series.csv' "
-                 "using 't_ms':(strcol('allocator') eq a ? column('rss_kib') : NaN) with lines\"",
-      "a plotting program drawing chapter 3's RSS series (20,000 rows, a string per field it compares)", false },
-    { "xz-threads", "seq 1 3000000 | xz -T2 -1 >/dev/null",
-      "xz compressing with two worker threads: few, large, cross-thread blocks", false },
-};
-// [/programs]
-#define NPROGRAMS (sizeof programs / sizeof programs[0])
+static program_t *programs;
+static size_t nprograms;
+static const char *trace_dir;
 
-static const char *trace_dir = "build/04-real-workloads/traces";
+// The list, read into harness memory (nothing from the allocator under test); a bad line
+// stops with its number.
+static void programs_load(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) != 0)
+        lab_die("HEAPLAB_PROGRAMS: cannot open '%s': %s", path, strerror(errno));
+    char *text = lab_harness_alloc((size_t)st.st_size + 1);
+    if (read(fd, text, (size_t)st.st_size) != (ssize_t)st.st_size)
+        lab_die("HEAPLAB_PROGRAMS: cannot read '%s'", path);
+    close(fd);
+    text[st.st_size] = 0;
+    size_t cap = 0, line = 0;
+    for (char *save = NULL, *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+        line++;  // (strtok_r skips empty lines: their numbers are not counted)
+        if (*l == '#')
+            continue;
+        char *sizes = strchr(l, '\t'), *cmd = sizes ? strchr(sizes + 1, '\t') : NULL;
+        if (!cmd)
+            lab_die("HEAPLAB_PROGRAMS '%s', line %zu: expected NAME<TAB>SIZES<TAB>COMMAND", path, line);
+        *sizes++ = 0;
+        *cmd++ = 0;
+        if (!trace_name_ok(l))
+            lab_die("HEAPLAB_PROGRAMS '%s', line %zu: name '%s': %s", path, line, l, TRACE_NAME_RULE);
+        if (strcmp(sizes, "all") != 0 && strcmp(sizes, "full") != 0)
+            lab_die("HEAPLAB_PROGRAMS '%s', line %zu: sizes '%s' is not allowed: expected all or full", path, line, sizes);
+        if (nprograms == LAB_MAX_WORKLOADS)
+            lab_die("HEAPLAB_PROGRAMS '%s': more than %d programs", path, LAB_MAX_WORKLOADS);
+        programs = lab_harness_grow(programs, nprograms, &cap, nprograms + 1, sizeof *programs, 16);
+        programs[nprograms++] = (program_t){ l, cmd, strcmp(sizes, "all") == 0 };
+    }
+}
 
 // ---------------------------------------------------------------------------
 // loading
@@ -478,6 +509,9 @@ typedef struct {
     uint64_t hist[65];         // sizes asked for, by bit length
 } scan_t;
 
+// v's bit length: the histograms' bin, whose bound is 2^b - 1.
+static unsigned bit_len(uint64_t v) { return v ? 64 - (unsigned)__builtin_clzll(v) : 0; }
+
 // The whole pages in [from, to) of the mapped file dropped from this process: read again
 // from the page cache if touched, so only what is being read stays resident.
 static void release_pages(const unsigned char *buf, size_t from, size_t to)
@@ -521,7 +555,7 @@ static void scan_record(void *ctx, uint32_t tid, const trace_rec_t *r, size_t at
     scan_t *sc = ctx;
     sc->n++;
     if (r->op != TR_FREE)
-        sc->hist[r->size ? 64 - __builtin_clzll(r->size) : 0]++;
+        sc->hist[bit_len(r->size)]++;
     if (sc->fresh)
         scan_thread(sc, tid);
     bool starts = sc->fresh || r->tsc < sc->tsc;
@@ -605,9 +639,74 @@ static ev_t merge_next(scan_t *sc, size_t *heap, size_t *nheap, plan_t *p, size_
 // No block can be larger, nor all live blocks together, than x86-64's user address space.
 static const limit_t address_space = { UINT64_C(1) << 47, "the address space" };
 
+// What info follows of each block beyond the plan (the replay keeps none of it), per
+// slot (its size is the address map's). A block's life ends at its free, or at a realloc
+// of it that returns a block, moved or not: the returned block starts a life of its own,
+// one realloc further down the same chain. A realloc(p, 0) that returns NULL is a free,
+// and ends the chain. A block the planner drops as reused_live ends uncounted.
+typedef struct {
+    uint32_t born;   // its allocating call's number (the clock when it was made)
+    uint32_t th;     // the plan's index of the thread that made it, or last realloc'd it
+    uint32_t chain;  // reallocs from its chain's first block (a fresh allocation) to it
+} life_t;
+
+// Lifetimes are counted in allocating calls, every kind but free (failed ones too): the
+// program's allocation clock, which an allocator's caches and arenas turn over with.
+typedef struct {
+    life_t *slot;
+    size_t cap;
+    uint32_t now;  // allocating calls so far (fewer than the records: check_calls)
+    uint64_t frees, cross_frees, grow, shrink, moved, never_freed;
+    uint64_t lifetime[65], chain[65];  // by bit length
+} lives_t;
+
+// The size of the block realloc r lets go of, read before the planner forgets it.
+static uint64_t realloc_old_size(const planner_t *pl, const trace_rec_t *r)
+{
+    ssize_t k = (r->op == TR_REALLOC || r->op == TR_REALLOCARRAY) && r->arg ? amap_find(&pl->m, r->arg) : -1;
+    return k >= 0 ? pl->m.bytes[k] : 0;
+}
+
+// Step s (event r, on plan thread th; old: realloc_old_size) in the lives: the old
+// block's life ends (its lifetime: the allocating calls strictly between its own and this
+// event), the new one's starts. The old is read before the new is written: they can share
+// a slot.
+static void life_step(lives_t *lv, const step_t *s, const trace_rec_t *r, uint64_t old, uint32_t th)
+{
+    uint32_t chain = 0;
+    if (s->old_slot != UINT32_MAX) {
+        const life_t *o = &lv->slot[s->old_slot];
+        lv->lifetime[bit_len(lv->now - o->born - 1)]++;
+        if (s->kind == P_FREE) {
+            lv->frees++;
+            lv->cross_frees += o->th != th;
+            lv->chain[bit_len(o->chain)] += o->chain > 0;
+        } else {  // a realloc of a known block that returned one
+            lv->grow += r->size > old;
+            lv->shrink += r->size < old;
+            lv->moved += r->result != r->arg;
+            chain = o->chain + 1;
+        }
+    }
+    if (s->new_slot != UINT32_MAX)
+        lv->slot[s->new_slot] = (life_t){ lv->now, th, chain };
+}
+
+// The blocks live at the end: never freed, their chains counted as they stand.
+static void life_end(lives_t *lv, const amap_t *m)
+{
+    for (size_t k = 0; k <= m->mask; k++) {
+        if (m->use[k] != A_USED)
+            continue;
+        uint32_t c = lv->slot[m->slot[k]].chain;
+        lv->never_freed++;
+        lv->chain[bit_len(c)] += c > 0;
+    }
+}
+
 // Every event through the planner in stamp order, and a live line every 1/200 of them
 // ("live,ms,bytes"); *span: the last stamp less the first.
-static void info_plan(scan_t *sc, plan_t *p, const char *path, double hz, uint64_t *span)
+static void info_plan(scan_t *sc, plan_t *p, lives_t *lv, const char *path, double hz, uint64_t *span)
 {
     memset(p, 0, sizeof *p);
     p->th = lab_harness_alloc(MAX_THREADS * sizeof *p->th);
@@ -629,15 +728,29 @@ static void info_plan(scan_t *sc, plan_t *p, const char *path, double hz, uint64
         size_t want = p->nslots + 1;
         pl.free_slots = lab_harness_grow(pl.free_slots, pl.nfree, &free_cap, want, sizeof *pl.free_slots, 1024);
         pl.seq = lab_harness_grow(pl.seq, p->nslots, &seq_cap, want, sizeof *pl.seq, 1024);
+        lv->slot = lab_harness_grow(lv->slot, p->nslots, &lv->cap, want, sizeof *lv->slot, 1024);
         step_t s;
         t = ev.r.tsc;
-        if (!plan_step(p, &pl, &ev, i, &s))
-            continue;
-        p->th[th].n++;
-        if (i % every == 0)
-            printf("live,%.3f,%llu\n", (double)(t - t0) / hz * 1e3, (unsigned long long)pl.live);
+        uint64_t old = realloc_old_size(&pl, &ev.r);
+        if (plan_step(p, &pl, &ev, i, &s)) {
+            life_step(lv, &s, &ev.r, old, th);
+            p->th[th].n++;
+            if (i % every == 0)
+                printf("live,%.3f,%llu\n", (double)(t - t0) / hz * 1e3, (unsigned long long)pl.live);
+        }
+        lv->now += ev.r.op != TR_FREE;
     }
+    life_end(lv, &pl.m);
     *span = t - t0;
+}
+
+// kind,BOUND,COUNT rows of a histogram by bit length, empty bins left out.
+static void print_bins(const char *kind, const uint64_t *hist)
+{
+    for (int b = 0; b < 65; b++)
+        if (hist[b])
+            printf("%s,%llu,%llu\n", kind, b ? (unsigned long long)(b == 64 ? UINT64_MAX : (1ull << b) - 1) : 0ull,
+                   (unsigned long long)hist[b]);
 }
 
 static int cmd_info(const char *path)
@@ -664,14 +777,14 @@ static int cmd_info(const char *path)
     if (sc.ntids >= MAX_THREADS)
         lab_die("trace has more than %d threads", MAX_THREADS);
     plan_t p;
+    lives_t lv = { 0 };
     uint64_t span;
-    info_plan(&sc, &p, path, h.tsc_hz, &span);
+    info_plan(&sc, &p, &lv, path, h.tsc_hz, &span);
     for (int op = 1; op < TR_NOPS; op++)
         printf("calls,%s,%llu\n", trace_op_names[op], (unsigned long long)p.calls[op]);
-    for (int b = 0; b < 65; b++)
-        if (sc.hist[b])
-            printf("size_le_bytes,%llu,%llu\n", b ? (unsigned long long)(b == 64 ? UINT64_MAX : (1ull << b) - 1) : 0ull,
-                   (unsigned long long)sc.hist[b]);
+    print_bins("size_le_bytes", sc.hist);
+    print_bins("lifetime_le_events", lv.lifetime);
+    print_bins("realloc_chain_le", lv.chain);
     for (uint32_t t = 0; t < p.nthreads; t++)
         printf("thread,%u,%zu\n", p.th[t].tid, p.th[t].n);
     printf("summary,threads,%u\nsummary,slots,%u\nsummary,live_peak_bytes,%llu\nsummary,allocated_bytes,%llu\n"
@@ -680,6 +793,10 @@ static int cmd_info(const char *path)
            p.nthreads, p.nslots, (unsigned long long)p.live_peak_bytes, (unsigned long long)p.total_bytes,
            (unsigned long long)p.unmatched_frees, (unsigned long long)p.null_frees, (unsigned long long)p.failed,
            (unsigned long long)p.reused_live, (double)span / h.tsc_hz * 1e3, x.complete, x.chunks);
+    printf("summary,frees,%llu\nsummary,cross_thread_frees,%llu\nsummary,never_freed,%llu\n"
+           "summary,reallocs_grow,%llu\nsummary,reallocs_shrink,%llu\nsummary,reallocs_moved,%llu\n",
+           (unsigned long long)lv.frees, (unsigned long long)lv.cross_frees, (unsigned long long)lv.never_freed,
+           (unsigned long long)lv.grow, (unsigned long long)lv.shrink, (unsigned long long)lv.moved);
     return 0;
 }
 
@@ -969,9 +1086,79 @@ static int cmd_replay(int workload, const char *path, const char *name, uint64_t
 // the real program, under whichever allocator is preloaded
 // ---------------------------------------------------------------------------
 static const char *const real_columns[] = {
-    "allocator", "workload", "rep", "status", "elapsed_s", "peak_rss_kib", "minor_faults", NULL
+    "allocator", "workload", "rep", "status", "elapsed_s", "user_s", "sys_s", "peak_rss_kib", "tree_peak_rss_kib",
+    "minor_faults", NULL
 };
 
+// The resident KiB of process root and all its descendants, from every /proc/PID/stat
+// (this kernel may lack /proc/PID/task/TID/children): a process counts if its parent chain
+// reaches root.
+#define TREE_MAX 4096
+static uint64_t tree_rss_kib(pid_t root)
+{
+    static pid_t pid[TREE_MAX], ppid[TREE_MAX];
+    static uint64_t rss[TREE_MAX];
+    static char in[TREE_MAX];
+    size_t n = 0;
+    DIR *d = opendir("/proc");
+    for (struct dirent *e; d && (e = readdir(d)) && n < TREE_MAX;) {
+        char path[300], buf[1024];
+        if (e->d_name[0] < '1' || e->d_name[0] > '9')
+            continue;
+        snprintf(path, sizeof path, "/proc/%s/stat", e->d_name);
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        ssize_t k = fd < 0 ? -1 : read(fd, buf, sizeof buf - 1);
+        if (fd >= 0)
+            close(fd);
+        char *c = k > 0 ? (buf[k] = 0, strrchr(buf, ')')) : NULL;  // the name may hold spaces
+        unsigned long long pages;
+        int parent;
+        // after the name: state ppid, then 19 fields to rss (the 24th field)
+        if (c && sscanf(c + 2, "%*c %d %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %llu",
+                        &parent, &pages) == 2) {
+            pid[n] = (pid_t)atoi(e->d_name);
+            ppid[n] = parent;
+            rss[n] = pages * (uint64_t)sysconf(_SC_PAGESIZE) / 1024;
+            in[n] = pid[n] == root;
+            n++;
+        }
+    }
+    if (d)
+        closedir(d);
+    uint64_t kib = 0;
+    for (bool grew = true; grew;) {  // (a pass per generation)
+        grew = false;
+        for (size_t i = 0; i < n; i++)
+            for (size_t j = 0; j < n && !in[i]; j++)
+                if (in[j] && ppid[i] == pid[j])
+                    in[i] = grew = true;
+    }
+    for (size_t i = 0; i < n; i++)
+        kib += in[i] ? rss[i] : 0;
+    return kib;
+}
+
+// The sampler: the tree's resident KiB every 10 ms, its largest sum in peak, until done.
+typedef struct {
+    pid_t root;
+    _Atomic bool done;
+    uint64_t peak;
+} tree_sampler_t;
+static void *tree_sample(void *arg)
+{
+    tree_sampler_t *t = arg;
+    while (!atomic_load(&t->done)) {
+        uint64_t kib = tree_rss_kib(t->root);
+        t->peak = kib > t->peak ? kib : t->peak;
+        nanosleep(&(struct timespec){ .tv_nsec = 10 * 1000 * 1000 }, NULL);
+    }
+    return NULL;
+}
+
+// The program, once, its stdout to /dev/null: wall, user and sys time and faults of the
+// whole tree (wait4 counts every descendant that was waited for), the largest process's
+// peak RSS (ru_maxrss), and the tree's: the largest sum of its processes' RSS at a 10 ms
+// sample, at least the largest process's (a process shorter than a sample is missed).
 static int cmd_realrun(int workload, uint64_t rep)
 {
     const char *allocator = lab_allocator();
@@ -986,11 +1173,21 @@ static int cmd_realrun(int workload, uint64_t rep)
         execl("/bin/sh", "sh", "-c", pr->cmd, (char *)NULL);
         _exit(127);
     }
+    // Under valgrind (common/wrap/callgrind) the sampler's own instructions would be counted
+    // with the program's: no sampler, and the tree's peak is the largest process's.
+    tree_sampler_t ts = { .root = pid };
+    pthread_t sampler;
+    bool sampling = !RUNNING_ON_VALGRIND;
+    if (sampling && pthread_create(&sampler, NULL, tree_sample, &ts) != 0)
+        lab_die("cannot start the RSS sampler thread");
     int st;
     struct rusage u;
     if (wait4(pid, &st, 0, &u) < 0)
         lab_die("wait4: %s", strerror(errno));
     double secs = (double)(lab_now_ns() - t0) / 1e9;
+    atomic_store(&ts.done, true);
+    if (sampling)
+        pthread_join(sampler, NULL);
     char status[32] = "ok";
     if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
         snprintf(status, sizeof status, "exit_%d", WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
@@ -1002,7 +1199,10 @@ static int cmd_realrun(int workload, uint64_t rep)
     lab_row_u64(&r, "rep", rep);
     lab_row_status(&r, status);
     lab_row_f64(&r, "elapsed_s", secs);
+    lab_row_f64(&r, "user_s", (double)u.ru_utime.tv_sec + (double)u.ru_utime.tv_usec / 1e6);
+    lab_row_f64(&r, "sys_s", (double)u.ru_stime.tv_sec + (double)u.ru_stime.tv_usec / 1e6);
     lab_row_f64(&r, "peak_rss_kib", (double)u.ru_maxrss);  // the largest process of the run
+    lab_row_f64(&r, "tree_peak_rss_kib", (double)(ts.peak > (uint64_t)u.ru_maxrss ? ts.peak : (uint64_t)u.ru_maxrss));
     lab_row_f64(&r, "minor_faults", (double)u.ru_minflt);
     lab_row_end(&r);
     return 0;
@@ -1246,26 +1446,31 @@ static void usage(FILE *to)
             "                                          per process in DIR, made if missing, named NAME.PID.htr (NAME: 1 to\n"
             "                                          64 of A-Z a-z 0-9 . _ -; default heaptrace); exit status CMD's, or 1\n"
             "                                          if no trace was written (e.g. CMD is statically linked: run untraced)\n"
-            "       trace info FILE                    what a trace holds, as kind,key,value rows; says if it is\n"
-            "                                          incomplete (no end marker: the recording was cut short)\n"
+            "       trace info FILE                    what a trace holds, as kind,key,value rows: calls, sizes, block\n"
+            "                                          lifetimes, realloc chains, threads, live bytes, cross-thread frees;\n"
+            "                                          says if it is incomplete (no end marker: the recording was cut short)\n"
             "       trace dump FILE                    every record, as CSV\n"
-            "       trace programs                     the chapter's real programs: name<TAB>command\n"
             "       trace loop N                       N malloc(64)/free pairs: prints calls, seconds, ns per call\n"
             "       replay --workload NAME | --trace FILE [--name NAME]  [--rep N --seed N --quick --dry --allow-incomplete]\n"
-            "              --workload NAME   the chapter's trace of program NAME; rows are labelled NAME\n"
+            "              --workload NAME   the recorded trace of program NAME (HEAPLAB_PROGRAMS): HEAPLAB_TRACES/NAME.htr;\n"
+            "                                rows are labelled NAME\n"
             "              --trace FILE      any trace (not with --workload); rows are labelled with the file's name:\n"
             "                                its base name without .htr, any character but A-Z a-z 0-9 . _ - made -\n"
             "              --name NAME       --trace FILE's rows are labelled NAME instead (1 to 64 of A-Z a-z 0-9 . _ -)\n"
             "              --dry             no allocator, every block one scratch region: the replay's own cost\n"
             "              --allow-incomplete  replay a trace without its end marker, as far as it goes\n"
-            "       realrun --workload NAME [--rep N --seed N --quick]\n"
+            "       realrun --workload NAME [--rep N --seed N --quick]   program NAME (HEAPLAB_PROGRAMS) once, its stdout to\n"
+            "                                /dev/null: wall, user, sys time, minor faults, peak RSS of its largest process\n"
+            "                                and of its whole process tree (sampled every 10 ms)\n"
             "  (replay and realrun also take --header, --cases, --context; -h or --help prints this, after any command)\n"
             "environment:\n"
             "  HEAPTRACE_DIR      heaptrace.so: where it writes heaptrace.PID.htr (record sets it to --out DIR)\n"
             "  HEAPTRACE_NAME     heaptrace.so: its traces are NAME.PID.htr (unset: heaptrace; record sets it to --name NAME)\n"
             "  LD_PRELOAD         record: heaptrace.so is put before what it names; replay, realrun: the allocator measured\n"
             "  PATH               record: where CMD is looked for\n"
-            "  HEAPLAB_TRACES     replay --workload: the directory of the chapter's traces (build/04-real-workloads/traces)\n"
+            "  HEAPLAB_PROGRAMS   replay, realrun --workload: the file of programs, NAME<TAB>SIZES<TAB>COMMAND lines\n"
+            "                     (SIZES: all, or full: not in QUICK runs); chapter 4's: chapters/04-real-workloads/programs.tsv\n"
+            "  HEAPLAB_TRACES     replay --workload: the directory of the programs' traces, NAME.htr\n"
             "  LAB_CLOCK          replay: 'gettime' times calls with clock_gettime instead of the TSC\n"
             "  LAB_ALLOCATOR      replay, realrun: the allocator's name in the rows (unset: the live malloc's library)\n"
             "  LAB_ALLOCATOR_LIB  replay, realrun: the library whose malloc must be live (set with LAB_ALLOCATOR by common/run)\n"
@@ -1277,7 +1482,7 @@ static void usage(FILE *to)
 static void usage_stdout(void) { usage(stdout); }
 static void cases(bool quick)
 {
-    for (size_t i = 0; i < NPROGRAMS; i++)
+    for (size_t i = 0; i < nprograms; i++)
         if (!quick || programs[i].quick)
             printf("--workload %s\n", programs[i].name);
 }
@@ -1289,8 +1494,15 @@ static int runner_main(int argc, char **argv, bool real)
         LAB_WORKLOAD_OPT,
         LAB_COMMON_OPTS
     };
+    const char *list = getenv("HEAPLAB_PROGRAMS");
+    if (list && *list)
+        programs_load(list);
+    for (int i = 1; i < argc && !nprograms; i++)
+        if (strncmp(argv[i], "--workload", 10) == 0 || strcmp(argv[i], "--cases") == 0)
+            lab_die("%s needs HEAPLAB_PROGRAMS: a file of NAME<TAB>SIZES<TAB>COMMAND lines (--help)", argv[i]);
     const lab_program_t prog = {
-        .columns = real ? real_columns : columns, .workloads = LAB_WORKLOADS(programs),
+        .columns = real ? real_columns : columns,
+        .workloads = { programs ? &programs[0].name : NULL, sizeof *programs, nprograms },
         .workload_optional = !real, .cases = cases, .usage = usage_stdout,  // replay: or --trace FILE
     };
     lab_common_t common = LAB_COMMON_INIT;
@@ -1316,6 +1528,9 @@ static int runner_main(int argc, char **argv, bool real)
         lab_die("--name labels the rows of a --trace FILE (--workload NAME's rows are labelled NAME)");
     if (common.workload < 0 && !path)
         lab_die("--workload is required (or --trace FILE)");
+    trace_dir = getenv("HEAPLAB_TRACES");
+    if (common.workload >= 0 && !real && !(trace_dir && *trace_dir))
+        lab_die("replay --workload needs HEAPLAB_TRACES: the directory of the programs' traces, NAME.htr");
     if (!real)  // (realrun reads only the monotonic clock: no calibration to count)
         lab_clock_init();
     return real ? cmd_realrun(common.workload, common.rep)
@@ -1333,8 +1548,6 @@ static const char *one_file(int argc, char **argv, const char *cmd)
 int main(int argc, char **argv)
 {
     const char *base = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
-    if (getenv("HEAPLAB_TRACES"))
-        trace_dir = getenv("HEAPLAB_TRACES");
     if (strcmp(base, "replay") == 0) {
         lab_prog = "replay";
         return runner_main(argc, argv, false);
@@ -1345,7 +1558,7 @@ int main(int argc, char **argv)
     }
     lab_prog = "trace";
     if (argc < 2)
-        lab_die("expected a command: record, info, dump, programs, loop, replay or realrun (--help for usage)");
+        lab_die("expected a command: record, info, dump, loop, replay or realrun (--help for usage)");
     if (is_help(argv[1])) {
         usage(stdout);
         return 0;
@@ -1384,14 +1597,7 @@ int main(int argc, char **argv)
         printf("%llu %.6f %.3f\n", (unsigned long long)(2 * n), s, s * 1e9 / (double)(2 * n));
         return 0;
     }
-    if (strcmp(argv[1], "programs") == 0) {
-        if (argc != 2)
-            lab_die("programs: unexpected argument '%s'", argv[2]);
-        for (size_t i = 0; i < NPROGRAMS; i++)
-            printf("%s\t%s\n", programs[i].name, programs[i].cmd);
-        return 0;
-    }
     if (strcmp(argv[1], "replay") == 0 || strcmp(argv[1], "realrun") == 0)
         return runner_main(argc - 1, argv + 1, strcmp(argv[1], "realrun") == 0);
-    lab_die("unknown command '%s': expected record, info, programs, replay or realrun", argv[1]);
+    lab_die("unknown command '%s': expected record, info, dump, loop, replay or realrun", argv[1]);
 }

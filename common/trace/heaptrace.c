@@ -1,4 +1,4 @@
-/* heaptrace.c -- an LD_PRELOAD recorder of every allocation call (build/04-real-workloads/heaptrace.so).
+/* heaptrace.c -- an LD_PRELOAD recorder of every allocation call (build/trace/heaptrace.so).
  *
  * Question: what allocation stream does a real program make? Method: wrap malloc, free,
  * calloc, realloc, reallocarray, posix_memalign, aligned_alloc, memalign, valloc and
@@ -6,9 +6,9 @@
  * call (trace.h: about 5 bytes) to a buffer of the calling thread, and write a full
  * buffer to the file as one chunk.
  *
- * Run it:   HEAPTRACE_DIR=/tmp/t LD_PRELOAD=build/04-real-workloads/heaptrace.so python3 -c 1
- *           (or: build/04-real-workloads/trace record --out /tmp/t -- python3 -c 1)
- *           build/04-real-workloads/trace info /tmp/t/heaptrace.*.htr
+ * Run it:   HEAPTRACE_DIR=/tmp/t LD_PRELOAD=build/trace/heaptrace.so python3 -c 1
+ *           (or: build/trace/trace record --out /tmp/t -- python3 -c 1)
+ *           build/trace/trace info /tmp/t/heaptrace.*.htr
  *
  * Design:
  *  - Per-thread buffers (64 KiB, mmap'd, never malloc'd), reached through an
