@@ -40,11 +40,46 @@ if [ "$alloc" != glibc ]; then
     [[ $line =~ [+−][0-9.]+\ M\ \([+−][0-9.]+%\) ]]; ok $? "the instruction change, signed, in M and % ($line)"
 fi
 
+# A program whose answer is known (tests/compare_known.c), twice at once (fork, threads),
+# against glibc and glibc made slower by a shim (tests/compare_slow.c: 2 us a call).
+cflags=${LAB_CFLAGS:--std=gnu11 -O2 -g -Wall -Wextra -Werror -pthread -fno-builtin-malloc -fno-builtin-calloc -fno-builtin-realloc -fno-builtin-free}
+# shellcheck disable=SC2086
+gcc $cflags -pthread -o "$TMP/known" tests/compare_known.c && gcc -std=gnu11 -O2 -Wall -Wextra -Werror -fPIC -shared -o "$TMP/slow.so" tests/compare_slow.c
+ok $? "the known program and the slow shim build"
+K=$TMP/cmp/known
+common/compare --name known --reps 3 --allocators "glibc slow=$TMP/slow.so" --valgrind 0 --out "$K" \
+    --shell "$TMP/known >/dev/null & $TMP/known; wait" >"$TMP/known.log" 2>&1
+ok $? "compare runs the known program, two processes at once" || tail -5 "$TMP/known.log" | sed 's/^/# /'
+p() { awk -F, -v k="$1" -v key="$2" '$1 == k && $2 == key { print $3 }' "$K/profile.csv"; }
+is "$(p size_le_bytes 4095)" 100000 "the profile counts its 100000 blocks of 2500 bytes (2049-4095)"
+is "$(p summary threads)" 2 "  ... its two threads"
+is "$(p summary cross_thread_frees)" 1000 "  ... and the 1000 frees of blocks the other thread allocated"
+grep -q 'which traced 3 process(es)' "$K/report.md"; ok $? "the recorder traced the shell and both processes"
+line=$(grep '^| slow |' "$K/report.md")
+[[ $line == "| slow | slower by "* ]]; ok $? "the slowed allocator is found slower, with its interval ($line)"
+grep -q '^\*\*No allocator makes this program faster' "$K/report.md"; ok $? "and the verdict recommends none"
+tree=$(awk -F, '$1 == "glibc" && $3 == "tree_peak_rss_kib" { print $6 }' "$K/known.summary.csv")
+one=$(awk -F, '$1 == "glibc" && $3 == "peak_rss_kib" { print $6 }' "$K/known.summary.csv")
+ok $(awk -v t="$tree" -v o="$one" 'BEGIN { exit !(t >= o) }'; echo $?) "the tree's peak RSS is at least the largest process's ($tree >= $one KiB)"
+
+# A statically linked command: nothing can be traced, and the report says so; the real runs still run.
+if gcc -static -O2 -pthread -o "$TMP/static" tests/compare_known.c 2>/dev/null; then
+    common/compare --name st --reps 2 --allocators glibc --valgrind 0 --out "$TMP/cmp/st" -- "$TMP/static" >"$TMP/st.log" 2>&1
+    ok $? "a static command: compare still completes" || tail -5 "$TMP/st.log" | sed 's/^/# /'
+    grep -q "tracing is impossible: nothing the command runs could be traced" "$TMP/st.log"; ok $? "  ... says tracing is impossible"
+    grep -q '^\*\*No allocator can be compared on this program\*\*: .*statically linked' "$TMP/cmp/st/report.md"; ok $? "  ... and the report says why"
+    is "$(rows "$TMP/cmp/st/st.csv" --where status=ok)" 2 "  ... after its real runs"
+else
+    ok 1 "gcc -static (libc6-dev's libc.a) is needed for the static command's test"
+fi
+fails_with 2 "^compare: error: --out '/proc/heaplab/x': cannot write in /proc/heaplab" "an unwritable output directory: one line, before any run" -- \
+    common/compare --out /proc/heaplab/x -- true
+
 # A failing command: exit non-zero, the previous report kept.
 before=$(md5sum "$out/report.html")
 common/compare --name sq --reps 2 --allocators glibc --out "$out" --valgrind 0 -- sh -c 'exit 3' >"$TMP/fail.log" 2>&1
 ok $([ $? -ne 0 ]; echo $?) "a command that fails: compare fails"
-grep -q "the command failed or was not traced under the recorder" "$TMP/fail.log"; ok $? "  ... and says so, before any real run"
+grep -q "the command failed under the recorder (exit 3): nothing compared" "$TMP/fail.log"; ok $? "  ... and says so, before any real run"
 is "$(md5sum "$out/report.html")" "$before" "  ... and the previous report is kept"
 # VALGRIND=0: no counts, and the report says why.
 common/compare --name v0 --reps 2 --allocators glibc --out "$TMP/cmp/v0" --valgrind 0 -- sqlite3 :memory: "select 1;" >/dev/null 2>&1
