@@ -2,14 +2,23 @@
 # A chapter's script is called as
 #     gnuplot -e "data='DIR'; figdata='FILE.plot.csv'; out='FILE.svg'" NAME.gp
 # and starts with  load 'common/lab.gp'  (after setting W and H, the size in pixels, if
-# the default does not suit). figdata holds the rows the figure draws, made by the
-# `# data: select ...` lines of its header (common/chapter.mk, summarize select): a figure
-# computes no statistic (only positions, units and differences of the values it reads),
-# and reads every column by name. With --blocks, figdata holds named data sets:
-# `index ds("glibc small")` reads the one named "[glibc small]".
+# the default does not suit; a script never sets the terminal again). figdata holds the
+# rows the figure draws, made by the `# data: select ...` lines of its header
+# (common/chapter.mk, summarize select): a figure computes no statistic (only positions,
+# units and differences of the values it reads), and reads every column by name. With
+# --blocks, figdata holds named data sets: `index ds("glibc small")` reads the one named
+# "[glibc small]".
 if (!exists("W")) W = 960
 if (!exists("H")) H = 420
-set terminal svg size W, H dynamic font "sans,13" background rgb "white"
+# Text at the size the book shows it. A figure is shown as wide as the text: 665 CSS px on
+# A4 paper (common/book/print.css), 782 px on screen, whatever W is; so the base size grows
+# with W, FONT = W/62 px is 8 pt on paper (12.5 px on screen). Smaller text is `font
+# SMALL` (legends, crowded ticks), or a variable set to font(R), a fraction of FONT (gnuplot
+# takes a variable there, not a call); never an absolute size, which a wider figure shrinks.
+FONT = W / 62.0
+font(r) = sprintf(",%d", int(FONT * r + 0.5))
+SMALL = font(0.85)
+set terminal svg size W, H dynamic font "sans" . font(1) background rgb "white"
 set output out
 set datafile separator ","
 set datafile columnheaders
@@ -51,12 +60,22 @@ MISSING = ""
 do for [a in _SEEN] { if (!has(_DATA, a)) { MISSING = add(MISSING, a) } }
 if (strlen(MISSING) > 0) { set label 99 "not installed on this machine: " . MISSING at screen 0.01, screen 0.02 tc rgb "#aa0000" noenhanced }
 
+# A tic step for an axis of length `range` with at most n steps: 1, 2, 5 or 10 times a power
+# of ten (gnuplot's own choice ignores the text's size: a narrow panel's labels run together).
+# Use:  set xtics nicestep(XMAX - XMIN, 4)
+_pow10(r, n) = 10 ** floor(log10(r / n))
+_step(range, n, p) = range / p <= n ? p : range / (2 * p) <= n ? 2 * p : range / (5 * p) <= n ? 5 * p : 10 * p
+nicestep(range, n) = range <= 0 ? 1 : _step(range, n, _pow10(range, n))
+
 # The data set of figdata named "[s]" (summarize select --blocks, --tag).
 ds(s) = "[" . s . "]"
 
-# One legend for all panels of a multiplot: coloured labels across the top, at height y
-# (screen fraction). Use:  eval legend(ALLOCATORS . " floor", 0.925)
-legend(list, y) = sprintf('do for [i = 1:words("%s")] { set label 100 + i "━ " . word("%s", i) at screen 0.5 + (i - (words("%s") + 1) / 2.0) * 0.09, screen %g center tc rgb hex(word("%s", i)) noenhanced }', list, list, list, y, list)
+# One legend for all panels of a multiplot: coloured labels across the top or the bottom,
+# at height y (screen fraction), spaced by the longest name at the base size (a character
+# is about 0.6 FONT wide). Use:  eval legend(ALLOCATORS . " floor", 0.925)
+_longest(list, i) = i > words(list) ? 0 : (strlen(word(list, i)) > _longest(list, i + 1) ? strlen(word(list, i)) : _longest(list, i + 1))
+legend_step(list) = (_longest(list, 1) + 3.5) * 0.6 * FONT / W
+legend(list, y) = sprintf('do for [i = 1:words("%s")] { set label 100 + i "━ " . word("%s", i) at screen 0.5 + (i - (words("%s") + 1) / 2.0) * %g, screen %g center tc rgb hex(word("%s", i)) noenhanced }', list, list, list, legend_step(list), y, list)
 
 # A panel with nothing to draw: its title and a note in place of gnuplot's error ("all
 # points undefined", "x range is invalid"). Count the rows of a panel's data set first

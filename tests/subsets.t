@@ -57,7 +57,7 @@ case_columns() {
 
 # book DIR -- make book from DIR/data into DIR/figures and DIR/book.html; its output in DIR/log
 book() {
-    (cd "$ROOT" && TMPDIR=$1 make -k -j2 --no-print-directory book DATA="$1/data" FIG="$1/figures" OUT="$1" QUICK=) \
+    (cd "$ROOT" && TMPDIR=$1 make -k -j2 --no-print-directory book DATA="$1/data" FIG="$1/figures" OUT="$1" QUICK= PDF=) \
         >"$1/log" 2>&1
 }
 

@@ -4,19 +4,19 @@
 # data: select 01-micro.summary.csv --where metric=timer_resolution_ns --tag resolution
 # data: select 01-micro.summary.csv --where metric=malloc_lat_min_ns|malloc_lat_p50_ns|malloc_lat_p95_ns|malloc_lat_p99_ns|malloc_lat_p999_ns|malloc_lat_max_ns --blocks workload,allocator --tag malloc
 # data: select 01-micro.summary.csv --where metric=free_lat_min_ns|free_lat_p50_ns|free_lat_p95_ns|free_lat_p99_ns|free_lat_p999_ns|free_lat_max_ns --blocks workload,allocator --tag free
-W = 1000; H = 620
+W = 1000; H = 720
 load 'common/lab.gp'
 WORKLOADS = "small medium large mixed churn"
 PCTS = "min p50 p95 p99 p999 max"
 LINES = ALLOCATORS . " floor"
 stats figdata index ds("resolution") using "median" nooutput
 RES = STATS_median
-eval legend(LINES, 0.925)
-set multiplot layout 2, words(WORKLOADS) margins 0.06, 0.99, 0.1, 0.85 spacing 0.035, 0.14 title sprintf("Latency of one call (median over runs; timer bracket subtracted; shaded: below the %.0f ns resolution)", RES)
+eval legend(LINES, 0.905)
+set multiplot layout 2, words(WORKLOADS) margins 0.075, 0.99, 0.09, 0.82 spacing 0.06, 0.17 title sprintf("Latency of one call (median over runs; timer bracket subtracted; shaded: below the %.0f ns resolution)", RES)
 set logscale y
 set format y "10^{%T}"
 set xrange [0.7:words(PCTS) + 0.3]
-set xtics ("min" 1, "p50" 2, "p95" 3, "p99" 4, "p99.9" 5, "max" 6) rotate by -45 scale 0
+set xtics ("min" 1, "p50" 2, "p95" 3, "p99" 4, "p99.9" 5, "max" 6) rotate by 90 right scale 0 font SMALL
 set object 1 rect from graph 0, graph 0 to graph 1, first RES fc rgb "#eeeeee" fs solid noborder behind
 # "malloc_lat_p99_ns" -> 4
 pct(m) = strstrt(m, "_min_") ? 1 : strstrt(m, "_p50_") ? 2 : strstrt(m, "_p95_") ? 3 : \

@@ -4,8 +4,8 @@
 W = 1000; H = 430
 load 'common/lab.gp'
 WORKLOADS = "small medium large mixed churn"
-eval legend(ALLOCATORS, 0.905)
-set multiplot layout 1, 2 margins 0.07, 0.98, 0.1, 0.78 spacing 0.08, 0.1 title "Memory held for the bytes asked for (median of runs, 95% CI)"
+eval legend(ALLOCATORS, 0.035)
+set multiplot layout 1, 2 margins 0.1, 0.98, 0.19, 0.79 spacing 0.09, 0.1 title "Memory held for the bytes asked for (median of runs, 95% CI)"
 set xrange [0.5:words(WORKLOADS) + 0.5]
 set xtics ("small" 1, "medium" 2, "large" 3, "mixed" 4, "churn" 5) scale 0
 x(w, a) = idx(WORKLOADS, w) + (idx(ALLOCATORS, a) - (words(ALLOCATORS) + 1) / 2.0) * 0.14

@@ -11,7 +11,7 @@ set multiplot layout 1, words(WORKLOADS) title "Time per operation of each timed
 set logscale y
 set format y "%.0s%c"
 set xrange [0.4:words(ALL) + 0.6]
-set xtics rotate by -45 scale 0
+set xtics rotate by 90 right scale 0 font SMALL
 set xtics ()
 do for [i = 1:words(ALL)] { set xtics add (word(ALL, i) i) }
 x(a) = idx(ALL, a)

@@ -9,7 +9,7 @@ set multiplot layout 1, words(WORKLOADS) title "Throughput (malloc + free calls 
 set logscale y
 set format y "%.0s%c"
 set xrange [0.4:words(ALLOCATORS) + 0.6]
-set xtics rotate by -45 scale 0
+set xtics rotate by 90 right scale 0 font SMALL
 set xtics ()
 do for [i = 1:words(ALLOCATORS)] { set xtics add (word(ALLOCATORS, i) i) }
 set bars 2

@@ -2,10 +2,10 @@
 # one-thread throughput), i.e. speedup / T, from the summary's ratio to threads=1.
 # data: select 02-threads.summary.csv --where metric=ops_per_s --blocks metric,workload,allocator,pin --sort threads
 # data: select 02-threads.summary.csv --where metric=cpus --tag cpus
+W = 1100; H = 460
 load 'common/lab.gp'
 load 'chapters/02-threads/threads.gpi'
-set terminal svg size 1100,380
-set multiplot layout 1, words(WL4) title "Parallel efficiency = speedup / threads (1 = perfect scaling; speedup over the same allocator at 1 thread; not pinned; 95% CI band)"
+set multiplot layout 1, words(WL4) @MARGINS title "Parallel efficiency = speedup / threads (1 = perfect scaling)\n(speedup over the same allocator at 1 thread; not pinned; 95% CI band)"
 set yrange [0:*]
 set arrow 1 from graph 0, first 1 to graph 1, first 1 nohead dt 3 lc rgb "#999999"
 CPUS = 0

@@ -2,10 +2,10 @@
 # subtracted), per workload; log scale. Oversubscribed runs include time slices lost to
 # preemption.
 # data: select 02-threads.summary.csv --where metric=malloc_lat_p999_ns|free_lat_p999_ns --blocks metric,workload,allocator,pin --sort threads
+W = 1100; H = 720
 load 'common/lab.gp'
 load 'chapters/02-threads/threads.gpi'
-set terminal svg size 1100,600
-set multiplot layout 2, words(WL3) title "p99.9 latency of one call vs threads (median of runs, 95% CI band; not pinned; log scale)"
+set multiplot layout 2, words(WL3) margins 0.075, 0.99, 0.16, 0.87 spacing 0.075, 0.16 title "p99.9 latency of one call vs threads (median of runs, 95% CI band; not pinned; log scale)"
 set logscale y
 set format y "10^{%T}"
 do for [op in "malloc free"] {

@@ -15,14 +15,15 @@ do for [rel in "none now"] { do for [a in ALLOCATORS] {
     stats figdata index ds("end " . rel . " " . a) using (END[at(rel, a, column("rep"))] = column("t_ms"), 0) nooutput
 } }
 since(rel, a) = (e = END[at(rel, a, column("rep"))], column("t_ms") >= e ? (column("t_ms") - e) / 1000 : NaN)
-set multiplot layout 1, 2 title "After freeing 95% of 128 MiB: RSS against time since the free (every repetition)" margins 0.07, 0.99, 0.14, 0.86 spacing 0.06
+set multiplot layout 1, 2 title "After freeing 95% of 128 MiB: RSS against time since the free (every repetition)" margins 0.09, 0.97, 0.18, 0.8 spacing 0.08
+set title offset 0, -0.5
 set xlabel "seconds since the free"
 set ylabel "RSS, MiB"
 set yrange [0:*]
-set key bottom left font ",9"
-set title "no release call: idle, then a trickle of small malloc/free"
+set key bottom left font SMALL
+set title "no release call: idle, then a trickle of malloc/free"
 plot for [a in ALLOCATORS] figdata index ds("series none " . a) using (since("none", a)):(column("rss_kib") / 1024) with lines lw 1.2 lc rgb hex(a) title a
 unset key
-set title "with the allocator's release call right after the free"
+set title "the allocator's release call right after the free"
 plot for [a in ALLOCATORS] figdata index ds("series now " . a) using (since("now", a)):(column("rss_kib") / 1024) with lines lw 1.2 lc rgb hex(a) title a
 unset multiplot

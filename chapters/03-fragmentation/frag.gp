@@ -4,16 +4,20 @@
 W = 1200; H = 440
 load 'common/lab.gp'
 WORKLOADS = "holes survivors growth decay"
-set multiplot layout 1, 4 title "Fragmentation ratio over time: RSS added / live bytes requested (repetition 1; while more than 1 MiB is live; log scale)" margins 0.05, 0.99, 0.14, 0.86 spacing 0.04
+eval legend(ALLOCATORS, 0.035)
+set multiplot layout 1, 4 title "Fragmentation ratio over time: RSS added / live bytes requested\n(repetition 1; while more than 1 MiB is live; log scale)" margins 0.075, 0.99, 0.24, 0.73 spacing 0.05
+set title offset 0, -0.5
 set logscale y
 set format y "%g"
-set key top left font ",9"
 do for [w in WORKLOADS] {
     set title w
     sc = (w eq "decay" ? 1000.0 : 1.0)
     set xlabel (w eq "decay" ? "time since start, s" : "time since start, ms")
     set ylabel (w eq "holes" ? "RSS added / live bytes" : "")
-    if (w eq "holes") { set key top left } else { unset key }
+    unset key
+    XMAX = 0   # the panel's time axis: four steps at most
+    do for [a in ALLOCATORS] { stats figdata index ds(a . " " . w) using (t = column("t_ms") / sc, XMAX = t > XMAX ? t : XMAX) nooutput }
+    set xtics nicestep(XMAX, 4)
     plot for [a in ALLOCATORS] figdata index ds(a . " " . w) \
         using (column("t_ms") / sc):"frag_ratio" with lines lw 2 lc rgb hex(a) title a
 }

@@ -15,7 +15,7 @@ do for [i = 1:words(PROGRAMS)] {
     set label 200 + i word(PROGRAMS, i) at screen 0.22 + (i - 1) * 0.13, screen 0.865 left offset 1.2, 0 tc rgb "#333333" noenhanced \
         point pt pt(word(PROGRAMS, i)) ps 1.1 lc rgb "#333333"
 }
-set multiplot layout 1, 2 margins 0.09, 0.98, 0.12, 0.75 spacing 0.1, 0.1 \
+set multiplot layout 1, 2 margins 0.1, 0.98, 0.15, 0.75 spacing 0.1, 0.1 \
     title "Instructions per event of the trace: each allocator's change against glibc, real program and replay"
 set xlabel "replay: change per event"
 set ylabel "real program: change per event"

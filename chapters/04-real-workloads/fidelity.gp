@@ -6,10 +6,10 @@
 W = 1000; H = 430
 load 'common/lab.gp'
 PROGRAMS = "gcc python sqlite gnuplot xz-threads"
-eval legend(ALLOCATORS, 0.905)
-set multiplot layout 1, 2 margins 0.07, 0.98, 0.16, 0.78 spacing 0.08, 0.1 title "Real run (filled) and replay (open), each allocator over glibc (medians)"
+eval legend(ALLOCATORS, 0.035)
+set multiplot layout 1, 2 margins 0.09, 0.98, 0.22, 0.8 spacing 0.1, 0.1 title "Real run (filled) and replay (open), each allocator over glibc (medians)"
 set xrange [0.5:words(PROGRAMS) + 0.5]
-set xtics ("gcc" 1, "python" 2, "sqlite" 3, "gnuplot" 4, "xz-threads" 5) scale 0 rotate by -30
+set xtics ("gcc" 1, "python" 2, "sqlite" 3, "gnuplot" 4, "xz-threads" 5) scale 0 rotate by 30 right
 x(w, a) = idx(PROGRAMS, w) + (idx(ALLOCATORS, a) - (words(ALLOCATORS) + 1) / 2.0) * 0.14
 set logscale y
 set arrow 1 from graph 0, first 1 to graph 1, first 1 nohead dt 3 lc rgb "#999999"

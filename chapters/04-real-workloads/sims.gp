@@ -4,8 +4,8 @@
 W = 1000; H = 430
 load 'common/lab.gp'
 WORKLOADS = "web-server kv-store json-tree"
-eval legend(ALLOCATORS, 0.905)
-set multiplot layout 1, 2 margins 0.07, 0.98, 0.1, 0.78 spacing 0.08, 0.1 title "Application-shaped work (median of runs, 95% CI)"
+eval legend(ALLOCATORS, 0.035)
+set multiplot layout 1, 2 margins 0.09, 0.98, 0.17, 0.8 spacing 0.1, 0.1 title "Application-shaped work (median of runs, 95% CI)"
 set xrange [0.5:words(WORKLOADS) + 0.5]
 set xtics ("web-server" 1, "kv-store" 2, "json-tree" 3) scale 0
 x(w, a) = idx(WORKLOADS, w) + (idx(ALLOCATORS, a) - (words(ALLOCATORS) + 1) / 2.0) * 0.14

@@ -5,9 +5,10 @@
 # data: select 05-internals.series.csv --where workload=fill,total_count>0 --blocks allocator
 W = 1100; H = 460
 load 'common/lab.gp'
-set multiplot layout 1, 3 margins 0.07, 0.91, 0.12, 0.88 spacing 0.04
+set multiplot layout 1, 3 margins 0.1, 0.88, 0.13, 0.85 spacing 0.04
 set palette defined (0 "#fff5eb", 0.5 "#fd8d3c", 1 "#7f2704")
 set cbrange [0:1]
+set cblabel "blocks used / room in the class"
 set logscale y 2
 set yrange [8:65536]
 set format y "%.0s%cB"
@@ -17,8 +18,9 @@ set grid noytics
 tmax = 1
 stats figdata index ds("fill") using (column("t_ms") + 1 > tmax ? tmax = column("t_ms") + 1 : 0) nooutput
 hw = tmax / 120.0
+set xtics nicestep(tmax, 4)
 do for [a in "jemalloc tcmalloc mimalloc"] {
-    set title a . " (blocks used / room)" tc rgb hex(a)
+    set title a tc rgb hex(a)
     if (a eq "jemalloc") { set ylabel "size class" } else { unset ylabel }
     if (a eq "mimalloc") { set colorbox } else { unset colorbox }
     SET = ds(a); COL = "total_count"; eval COUNT

@@ -15,7 +15,7 @@ set title sprintf("Time per operation over glibc's, each classic (filled: %d thr
 set tmargin 6
 set xrange [0.5:words(CLASSICS) + 0.5]
 set for [i = 1:words(CLASSICS)] xtics add (word(CLASSICS, i) i) 
-set xtics scale 0 rotate by -25
+set xtics scale 0 rotate by 25 right
 set logscale y
 set ylabel "ratio to glibc (log)"
 set arrow 1 from graph 0, first 1 to graph 1, first 1 nohead dt 3 lc rgb "#999999"

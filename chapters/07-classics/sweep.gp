@@ -5,8 +5,8 @@
 W = 1000; H = 440
 load 'common/lab.gp'
 RANGES = "uniform:1m:2m uniform:2m:4m uniform:4m:8m uniform:8m:16m uniform:16m:32m"
-eval legend(ALLOCATORS, 0.925)
-set multiplot layout 1, 2 margins 0.08, 0.98, 0.14, 0.8 spacing 0.08, 0.1 title "malloc-large across block sizes: time per operation (median, 95% interval)"
+eval legend(ALLOCATORS, 0.035)
+set multiplot layout 1, 2 margins 0.09, 0.98, 0.23, 0.79 spacing 0.09, 0.1 title "malloc-large across block sizes: time per operation (median, 95% interval)"
 set xrange [0.5:words(RANGES) + 0.5]
 set xtics ("1-2" 1, "2-4" 2, "4-8" 3, "8-16" 4, "16-32" 5) scale 0
 set xlabel "block sizes, MiB"

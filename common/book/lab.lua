@@ -22,6 +22,26 @@
 --                             not installed: rows with n=0), or for a ratio whose
 --                             baseline, glibc, did not; "no data" when its row has n=0;
 --                             text=1: a text column's field as it is (code), not a number
+--   [sentence]{.claim src="NN-slug/x.summary.csv" where="metric=M,workload=W" test="EXPR"}
+--                             a statement about the data, checked on every render against the
+--                             rows where= selects (COL=VAL, VAL|VAL for several), named by
+--                             their key= column (default allocator; key=allocator,workload:
+--                             names like med['glibc/small']). EXPR is an expression
+--                             (Lua's: and, or, not, < <= > >= == ~=, + - * /): a bare name is
+--                             that row's median; med.N, lo.N and hi.N (its 95% interval),
+--                             ratio.N, rlo.N, rhi.N (to the baseline, with its interval), cv.N
+--                             and col.COLUMN.N any column; a name that is not a Lua name is
+--                             written med['glibc-arena1'] or med[4]. Helpers, on names in
+--                             quotes: below('a', 'b'): a's interval lies below b's; overlap('a',
+--                             'b'): the intervals meet; within('a', 'b', f): a's median within a
+--                             factor f of b's. A claim that holds renders as its text; one that
+--                             does not is marked, with the values it read ("on this run: ..."),
+--                             and listed at the end of its chapter and of the book; one whose
+--                             data this run lacks (an allocator that did not run, a case a QUICK
+--                             run skips, an empty spread) is not evaluated. The render
+--                             never fails on a claim: the list goes to the file the metadata
+--                             `claims` names (chapter, status, sentence, note; make test
+--                             checks the reference book's)
 --   ![caption](figures/NN-slug/x.svg){#fig:name}   path -> figdir; numbered "Figure C.N"
 --   @fig:name  @tbl:name      cross-references -> link "Figure C.N" / "Table C.N"
 --   ::: {.region src="chapters/NN-slug/NN-slug.c" name="round"}       (src repo-relative)
@@ -42,6 +62,8 @@ local chapter_title = "(before the first chapter)"
 local nfig, ntbl = 0, 0    -- figures / tables in the current chapter
 local labels = {}          -- "fig:x" / "tbl:x" -> "Figure 1.2" / "Table 1.1"
 local csv_cache = {}       -- path -> {header = {...}, rows = {{col = val}...}} or false
+local claims = {}          -- every claim: {chapter, title, status, text, note, id}
+local claims_file = nil    -- where the list of claims goes (metadata claims)
 
 -- ---------------------------------------------------------------- helpers
 
@@ -467,6 +489,187 @@ local function region(div)
   return pandoc.Div({label, code}, pandoc.Attr(div.identifier, {"region"}))
 end
 
+-- ---------------------------------------------------------------- claims
+
+local SKIP = {}   -- raised (as an error value) when a claim names an allocator that did not run
+
+-- The rows of csv that where= selects ("COL=VAL|VAL,COL=VAL"), by their key column; nil and
+-- a message when where= names no column or two rows share a key.
+local function claim_rows(csv, where, key)
+  local conds = {}
+  for c in (where or ""):gmatch("[^,]+") do
+    local col, vals = c:match("^%s*([%w_]+)=(.*)$")
+    if not col or not has_column(csv, col) then return nil, "where: '" .. c .. "' names no column" end
+    local set = {}
+    for v in vals:gmatch("[^|]+") do set[v] = true end
+    conds[#conds + 1] = {col, set}
+  end
+  local keys = {}
+  for k in key:gmatch("[^,]+") do
+    if not has_column(csv, k) then return nil, "key: no column '" .. k .. "'" end
+    keys[#keys + 1] = k
+  end
+  local rows = {}
+  for _, row in ipairs(csv.rows) do
+    local ok = true
+    for _, c in ipairs(conds) do if not c[2][row[c[1]]] then ok = false; break end end
+    if ok then
+      local parts = {}
+      for _, k in ipairs(keys) do parts[#parts + 1] = row[k] end
+      local name = table.concat(parts, "/")   -- key=allocator,workload: 'glibc/small'
+      if rows[name] then return nil, "two rows have " .. key .. "=" .. name end
+      rows[name] = row
+    end
+  end
+  return rows
+end
+
+-- The environment a test runs in: names resolve to the rows' values; every value read is
+-- noted in used ("tcmalloc 12.3"), for the note of a claim that does not hold.
+local COLS = {med = "median", lo = "ci_lo", hi = "ci_hi", ratio = "ratio", rlo = "ratio_lo",
+              rhi = "ratio_hi", cv = "cv"}
+local function claim_env(csv, rows, key, used)
+  local function column(col)
+    return setmetatable({}, {__index = function(_, name)
+      name = tostring(name)
+      local row = rows[name]
+      if not row and key == "allocator" and known_allocator(name) and not ran(csv, name) then
+        error({skip = name .. " not run"}, 0)
+      end
+      -- Data this run lacks (a case a QUICK run skips, a spread of one process, a status
+      -- row): the claim is not evaluated. The reference book must have none (tests/claims.t).
+      if not row then error({skip = string.format("no row with %s=%s", key, name)}, 0) end
+      local x = tonumber(row[col])
+      if not x then
+        error({skip = string.format("%s %s is '%s'%s", name, col, row[col] or "",
+                                    row.status and row.status ~= "ok" and " (" .. row.status .. ")" or "")}, 0)
+      end
+      used[#used + 1] = {name .. (col == "median" and "" or " " .. col), row[col]}
+      return x
+    end})
+  end
+  local env = {math = math}
+  for short, col in pairs(COLS) do env[short] = column(col) end
+  env.col = setmetatable({}, {__index = function(_, c) return column(c) end})
+  env.below = function(x, y) return env.hi[x] < env.lo[y] end
+  env.overlap = function(x, y) return env.lo[x] <= env.hi[y] and env.lo[y] <= env.hi[x] end
+  env.within = function(x, y, f) local r = env.med[x] / env.med[y]; return r <= f and r >= 1 / f end
+  return setmetatable(env, {__index = function(_, name) return env.med[name] end})
+end
+
+-- "on this run: tcmalloc 12.3, floor 9.1": the values the test read, formatted as the book's.
+local function claim_note(used)
+  local parts, seen = {}, {}
+  for _, u in ipairs(used) do
+    if not seen[u[1]] then
+      seen[u[1]] = true
+      parts[#parts + 1] = u[1] .. " " .. (format_number(u[2], 3, "1") or u[2])
+    end
+  end
+  return "on this run: " .. table.concat(parts, ", ")
+end
+
+-- Evaluates one claim: "holds", "failed" (with its note) or "skipped" (why).
+local function evaluate(a)
+  local what = string.format("claim %s [%s]", a.src or "?", a.test or "?")
+  if not a.src or not a.test then return nil, what .. ": needs src= and test=" end
+  local csv = load_csv(data_path(a.src))
+  if not csv then return nil, what .. ": missing CSV " .. data_path(a.src) end
+  local key = a.key or "allocator"
+  local rows, err = claim_rows(csv, a.where, key)
+  if not rows then return nil, what .. ": " .. err end
+  for v in (a.where or ""):gmatch("allocator=([^,]+)") do   -- a claim about one that did not run
+    for name in v:gmatch("[^|]+") do
+      if known_allocator(name) and not ran(csv, name) then return "skipped", name .. " not run" end
+    end
+  end
+  local used = {}
+  local fn, perr = load("return " .. a.test, "test", "t", claim_env(csv, rows, key, used))
+  if not fn then return nil, what .. ": " .. perr end
+  local ok, result = pcall(fn)
+  if not ok and type(result) == "table" and result.skip then return "skipped", result.skip end
+  if not ok then return nil, what .. ": " .. tostring(result) end
+  if type(result) ~= "boolean" then return nil, what .. ": the test gives " .. type(result) .. ", not true or false" end
+  return result and "holds" or "failed", claim_note(used)
+end
+
+local function claim(span)
+  span = pandoc.walk_inline(span, {Span = function(v)   -- its values first: the list quotes them
+    if v.classes:includes("v") and v.attributes.src then return value(v) end
+  end})
+  local status, note = evaluate(span.attributes)
+  if not status then problem("%s", note); return span end
+  local c = {chapter = chapter, title = chapter_title, status = status, text = stringify(span),
+             note = note, id = "claim-" .. (#claims + 1)}
+  claims[#claims + 1] = c
+  local classes = {"claim"}
+  local content = pandoc.List(span.content)
+  if status == "failed" then
+    classes[#classes + 1] = "claim-failed"
+    content:insert(pandoc.Span({pandoc.Str(" ✗ (" .. note .. ")")}, pandoc.Attr("", {"claim-note"})))
+  elseif status == "skipped" then
+    classes[#classes + 1] = "claim-skipped"
+  end
+  return pandoc.Span(content, pandoc.Attr(c.id, classes, {{"title", status == "holds" and "holds on this run"
+                                                            or status == "skipped" and "not evaluated: " .. note or note}}))
+end
+
+-- The claims of chapter n (or all: nil) that did not hold, as a list linking to each.
+local function failed_list(n)
+  local items = pandoc.List()
+  for _, c in ipairs(claims) do
+    if c.status == "failed" and (n == nil or c.chapter == n) then
+      local prefix = n == nil and (c.title .. ": ") or ""
+      items:insert({pandoc.Plain({pandoc.Str(prefix), pandoc.Link({pandoc.Str(c.text)}, "#" .. c.id),
+                                  pandoc.Str(" — " .. c.note)})})
+    end
+  end
+  return items
+end
+
+-- After each chapter, the claims that did not hold in it; at the end of the book, all of
+-- them and the count of every status.
+local function claims_blocks(doc)
+  local out, n = pandoc.List(), 0
+  local function close()
+    local items = failed_list(n)
+    if n > 0 and #items > 0 then
+      out:insert(pandoc.Div({pandoc.Para({pandoc.Strong({pandoc.Str("Claims that did not hold on this run")})}),
+                             pandoc.BulletList(items)}, pandoc.Attr("", {"claims-failed"})))
+    end
+  end
+  for _, b in ipairs(doc.blocks) do
+    if b.t == "Header" and b.level == 1 and not b.classes:includes("unnumbered") then close(); n = n + 1 end
+    out:insert(b)
+  end
+  close()
+  local count = {holds = 0, failed = 0, skipped = 0}
+  for _, c in ipairs(claims) do count[c.status] = count[c.status] + 1 end
+  if #claims > 0 then
+    out:insert(pandoc.Header(1, {pandoc.Str("Claims checked on this run")}, pandoc.Attr("claims", {"unnumbered"})))
+    out:insert(pandoc.Para({pandoc.Str(string.format(
+      "The book states %d claims about its data, each checked against the data it was rendered from: %d held, %d did not, %d were not evaluated (an allocator they name did not run).",
+      #claims, count.holds, count.failed, count.skipped))}))
+    local items = failed_list(nil)
+    if #items > 0 then
+      out:insert(pandoc.Para({pandoc.Strong({pandoc.Str("Claims that did not hold on this run")})}))
+      out:insert(pandoc.BulletList(items))
+    end
+  end
+  return out
+end
+
+local function write_claims()
+  if not claims_file then return end
+  local f = io.open(claims_file, "w")
+  if not f then problem("cannot write the list of claims to %s", claims_file); return end
+  f:write("chapter\tstatus\tclaim\tnote\n")
+  for _, c in ipairs(claims) do
+    f:write(string.format("%s\t%s\t%s\t%s\n", c.title, c.status, c.text, c.note))
+  end
+  f:close()
+end
+
 -- ---------------------------------------------------------------- pass 1 (document order)
 
 local pass1 = {
@@ -516,6 +719,7 @@ local pass1 = {
 
   Span = function(span)
     if span.classes:includes("v") and span.attributes.src then return value(span), false end
+    if span.classes:includes("claim") then return claim(span), false end
   end,
 }
 
@@ -544,6 +748,8 @@ local pass2 = {
   end,
 
   Pandoc = function(doc)
+    doc.blocks = claims_blocks(doc)
+    write_claims()
     if #problems > 0 then
       error(string.format("lab.lua: %d problem%s, book not rendered:\n  %s",
         #problems, #problems == 1 and "" or "s", table.concat(problems, "\n  ")), 0)
@@ -557,6 +763,7 @@ local function read_meta(meta)
   if meta.figdir then figdir = stringify(meta.figdir) end
   if meta.gendir then gendir = stringify(meta.gendir) end
   if meta.summarize then summarize_path = stringify(meta.summarize) end
+  if meta.claims then claims_file = stringify(meta.claims) end
 end
 
 return {{Meta = read_meta}, pass1, pass2}
