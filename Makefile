@@ -2,7 +2,7 @@
 #
 #   make                 the whole notebook: deps, build, run every chapter, summaries, figures, book
 #   make test            unit tests, every chapter at QUICK size into a temporary dir, book check
-#   make book            figures and book from the data already in data/ (seconds)
+#   make book            figures and book (HTML, and PDF at full size) from the data in data/ (seconds)
 #   make 01              rerun chapter 01 end to end (also: make 01-micro), then the book
 #   make QUICK=1 ...     small sizes, 2 repetitions; everything goes under build/quick/
 #   make ALLOCATORS="glibc mimalloc" REPS=3 ...   a subset, fewer repetitions
@@ -76,6 +76,7 @@ BINS += $(TRACE_BINS)
 TEST_BINS += $(call tool_files,build/asan/trace,heaptrace.so trace replay=trace realrun=trace)
 
 include $(wildcard chapters/*/chapter.mk)
+include common/fleet.mk
 
 .PHONY: all deps build run book test bench clean burn $(addprefix run-,$(CHAPTERS))
 all: deps
@@ -117,13 +118,21 @@ build/asan/lab_test: tests/lab_test.c common/lab.h common/allocstats.h
 # needs chapters 1 and 2 to have run, nor fails for another chapter's stale QUICK data.
 GOAL_CHAPTERS := $(strip $(foreach c,$(CHAPTERS),$(if $(filter $(c) $(firstword $(subst -, ,$(c))),$(MAKECMDGOALS)),$(c))))
 BOOK_CHAPTERS := $(if $(QUICK),$(foreach c,$(or $(filter $(CHAPTERS),$(BOOK_ONLY)),$(CHAPTERS)),$(if $(wildcard $(DATA)/$(c)/$(c).csv),$(c))),$(CHAPTERS))
-book: $(OUT)/book.html
+# The PDF (headless Chromium, common/book/browser) is made with the full-size book; a QUICK
+# book, and any with PDF=, is HTML only: its PDF would add seconds to every chapter's test.
+PDF ?= $(if $(QUICK),,1)
+book: $(OUT)/book.html $(if $(PDF),$(OUT)/book.pdf)
 # The list of chapters is a prerequisite too: a book of other chapters is out of date.
 BOOK_LIST := $(OUT)/book.chapters
 $(shell mkdir -p '$(OUT)' && { [ "$$(cat '$(BOOK_LIST)' 2>/dev/null)" = '$(BOOK_CHAPTERS)' ] || echo '$(BOOK_CHAPTERS)' >'$(BOOK_LIST)'; })
 # (build/summarize makes the tables the prose declares, and formats every number)
 $(OUT)/book.html: book.md $(BOOK_LIST) $(sort $(foreach c,$(BOOK_CHAPTERS),$($(c)_BOOK))) $(wildcard common/book/*) build/summarize
-	common/book/render $@ $(DATA) $(FIG) book.md $(foreach c,$(BOOK_CHAPTERS),chapters/$(c)/$(c).md)
+	common/book/render $@ $(DATA) $(FIG) book.md $(foreach c,$(BOOK_CHAPTERS),chapters/$(c)/$(c).md) $(BOOK_APPENDICES)
+	@echo "book: $@"
+# The same book on A4 paper: headless Chromium prints the HTML with its print stylesheet
+# (common/book/print.css), page numbers in the table of contents; whole or not at all.
+$(OUT)/book.pdf: $(OUT)/book.html common/book/browser
+	common/atomic $@ common/book/browser pdf $<
 	@echo "book: $@"
 
 test: deps

@@ -22,6 +22,8 @@
 #         library must not bring a malloc of its own into the traced program)>
 #     NN-slug_INPUTS := <files decompressed from data/FILE.xz into build/NN-slug/FILE>
 #     NN-slug_DEPS := <anything else the run and its passes use>
+#     NN-slug_MACHINE_TABLES, NN-slug_MACHINE_FIGURES := <tables (#tbl:ID) and figures (NAME.gp)
+#         the appendix "Across machines" draws again from each machine's run: common/fleet.mk>
 #     $(eval $(call chapter,NN-slug))
 # Each chapters/NN-slug/NAME_fuzz.c is a libFuzzer target, build/NN-slug/NAME_fuzz (clang).
 # Data flows one way: program -> CSV (+ env.txt) -> summary -> figures -> book. The book's
@@ -40,10 +42,11 @@
 # stdout, or to the file $LAB_OUT names, e.g. gnuplot's out=).
 # A CSV is remade only by `make NN` / `make run` (or when missing): `make book` never
 # starts a measurement.
-# The measurement of chapter $(1) into CSV $(2), then its passes.
-define run_chapter
-$(RUN) --reps $(or $($(1)_REPS),$(REPS)) --allocators $(call sq,$(or $($(1)_ALLOCATORS),$(ALLOCATORS))) \
+# The measurement of chapter $(1) into CSV $(2) (run_main), then its passes.
+run_main = $(RUN) --reps $(or $($(1)_REPS),$(REPS)) --allocators $(call sq,$(or $($(1)_ALLOCATORS),$(ALLOCATORS))) \
     $(if $($(1)_NO_FLOOR),,--floor) $($(1)_RUN) --prog build/$(1)/$(1) --out $(2)
+define run_chapter
+$(call run_main,$(1),$(2))
 $(foreach p,$($(1)_PASSES),$(call run_pass,$(1),$(p))
 )
 endef

@@ -81,6 +81,17 @@
  * how many pairs the two order oppositely with both sides' intervals apart (an interval of
  * fewer than three runs is never apart); the note.
  *
+ * Machines: do several machines rank the allocators alike (the book's "Across machines")?
+ *   summarize machines NAME=SUMMARY.csv NAME=SUMMARY.csv... > TABLE.md
+ * Each NAME is a machine, its SUMMARY a summary of one chapter's run on it. From each, the
+ * median ns_per_op (and its interval) per allocator, workload and thread count (the floor
+ * left out; as for bridge, the first row of each). A markdown row per workload and thread
+ * count (every machine's, in order of first appearance; threads ascending): each machine's
+ * allocators, fastest first ("—" where it has none); then, for each pair of machines, over
+ * the allocators both have, Kendall's tau between their two orders and how many pairs they
+ * order oppositely with both machines' intervals apart (as bridge: an interval of fewer
+ * than three runs is never apart).
+ *
  * Counts: do deterministic counts rank the allocators as wall time does?
  *   summarize counts rows|fit COUNTS.summary.csv WALL.summary.csv > TABLE.md
  * From the medians of callgrind's counts per operation (ir_per_op, d1_misses_per_op,
@@ -143,6 +154,7 @@ static const char usage[] =
     "       summarize fidelity REAL.summary.csv REPLAY.summary.csv [REAL_COUNTS.summary.csv REPLAY_COUNTS.summary.csv] [--changes]\n"
     "       summarize counts rows|fit COUNTS.summary.csv WALL.summary.csv\n"
     "       summarize bridge SPEC.tsv --data DIR\n"
+    "       summarize machines NAME=SUMMARY.csv NAME=SUMMARY.csv...\n"
     "  COND: COL=VAL[|VAL...], COL!=VAL[|VAL...], COL>NUM or COL<NUM\n";
 
 // ---------------------------------------------------------------------------
@@ -1161,6 +1173,22 @@ static void select_main(int argc, char **argv)
     out_flush(o);
 }
 
+// Kendall's tau between two orders of the same n items (x[i], y[i]: item i's figure in
+// each): the pairs ordered alike minus those ordered oppositely, over all pairs; a tie
+// counts neither. NAN for fewer than two items. (counts, bridge and machines use it.)
+static double kendall_tau(const double *x, const double *y, size_t n)
+{
+    if (n < 2)
+        return NAN;
+    long s = 0;
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = i + 1; j < n; j++) {
+            double d = (x[i] - x[j]) * (y[i] - y[j]);
+            s += d > 0 ? 1 : d < 0 ? -1 : 0;
+        }
+    return (double)s / (double)(n * (n - 1) / 2);
+}
+
 // ---------------------------------------------------------------------------
 // fidelity mode: does a program's replay rank the allocators as the program does?
 // ---------------------------------------------------------------------------
@@ -1421,22 +1449,16 @@ static double model(const double beta[3], size_t w, size_t a)
 // x: a kind, or -1 for the model's estimate. Writes "tau (n allocators)", or "—".
 static char *kendall(char *buf, size_t w, int x, int y, const double beta[3])
 {
-    size_t idx[64], n = 0;
-    for (size_t a = 0; a < fd.al.n && n < 64; a++)
-        if (strcmp(fd.al.s[a], "floor") != 0 && !isnan(x < 0 ? model(beta, w, a) : fid(w, a, x)) &&
-            !isnan(fid(w, a, y)))
-            idx[n++] = a;
-    long s = 0;
-    for (size_t i = 0; i < n; i++)
-        for (size_t j = i + 1; j < n; j++) {
-            double xi = x < 0 ? model(beta, w, idx[i]) : fid(w, idx[i], x);
-            double xj = x < 0 ? model(beta, w, idx[j]) : fid(w, idx[j], x);
-            double d = (xi - xj) * (fid(w, idx[i], y) - fid(w, idx[j], y));
-            s += d > 0 ? 1 : d < 0 ? -1 : 0;
-        }
+    double xs[64], ys[64];
+    size_t n = 0;
+    for (size_t a = 0; a < fd.al.n && n < 64; a++) {
+        double xa = x < 0 ? model(beta, w, a) : fid(w, a, x);
+        if (strcmp(fd.al.s[a], "floor") != 0 && !isnan(xa) && !isnan(fid(w, a, y)))
+            xs[n] = xa, ys[n++] = fid(w, a, y);
+    }
     if (n < 2)
         return strcpy(buf, "—");
-    sprintf(buf, "%+.2f (%zu)", (double)s / (double)(n * (n - 1) / 2), n);
+    sprintf(buf, "%+.2f (%zu)", kendall_tau(xs, ys, n), n);
     return buf;
 }
 
@@ -1972,14 +1994,25 @@ static void side_row(const char *path, int line, char **f)
     sd->m[sd->n++] = (side_med_t){ intern(&sd->al, f[ca]), t, v, lo, hi };
 }
 
-static void side_read(side_t *sd)
+static void forget_header(void)  // the next file read brings its own columns
 {
-    for (size_t i = 0; i < hdr.ncol; i++)  // every summary has its own columns
+    for (size_t i = 0; i < hdr.ncol; i++)
         free(hdr.col[i]);
     free(hdr.col);
     hdr.col = NULL, hdr.ncol = 0;
+}
+
+static void side_read(side_t *sd)
+{
+    forget_header();  // every summary has its own columns
     side_now = sd;
     csv_read(sd->path, side_row);
+}
+
+static void side_free(side_t *sd)
+{
+    strings_free(&sd->al);
+    free(sd->m), free((char *)sd->path), free((char *)sd->workload);
 }
 
 // The side's entry for allocator name at t threads, or NULL.
@@ -2023,16 +2056,43 @@ static void put_order(FILE *o, const side_t *sd, double t, const char **names, s
         fprintf(o, "%s%s", i ? " < " : "", names[i]);
 }
 
+// The allocators both sides have at t threads, in x's order (at most 64): their count.
+static size_t both_have(const side_t *x, const side_t *y, double t, const char **names)
+{
+    size_t n = 0;
+    for (size_t a = 0; a < x->al.n && n < 64 && !isnan(t); a++)
+        if (side_get(x, x->al.s[a], t) && side_get(y, x->al.s[a], t))
+            names[n++] = x->al.s[a];
+    return n;
+}
+
+static bool apart(const side_med_t *a, const side_med_t *b) { return a->hi < b->lo || b->hi < a->lo; }
+
+// Of the n allocators names (both sides have them at t threads): Kendall's tau between the
+// two sides' orders, and in *clear how many pairs they order oppositely with each side's
+// two intervals apart: a disagreement beyond the noise.
+static double concordance(const side_t *x, const side_t *y, double t, const char **names, size_t n, int *clear)
+{
+    double xm[64], ym[64];
+    *clear = 0;
+    for (size_t i = 0; i < n; i++) {
+        side_med_t *xi = side_get(x, names[i], t), *yi = side_get(y, names[i], t);
+        xm[i] = xi->med, ym[i] = yi->med;
+        for (size_t j = 0; j < i; j++) {
+            side_med_t *xj = side_get(x, names[j], t), *yj = side_get(y, names[j], t);
+            *clear += (xm[i] - xm[j]) * (ym[i] - ym[j]) < 0 && apart(xi, xj) && apart(yi, yj);
+        }
+    }
+    return kendall_tau(xm, ym, n);
+}
+
 // One row of the table: x (a classic) against y (a workload of ours, or a step towards it).
 static void bridge_row(FILE *o, const char *label, side_t *x, side_t *y, const char *note)
 {
     side_read(x), side_read(y);
     double t = bridge_threads(x, y);
     const char *names[64];
-    size_t n = 0;
-    for (size_t a = 0; a < x->al.n && n < 64 && !isnan(t); a++)
-        if (side_get(x, x->al.s[a], t) && side_get(y, x->al.s[a], t))
-            names[n++] = x->al.s[a];
+    size_t n = both_have(x, y, t, names);
     const char *dir = strrchr(y->path, '/'), *start = dir;  // the chapter: the file's directory
     while (start && start > y->path && start[-1] != '/')
         start--;
@@ -2041,22 +2101,13 @@ static void bridge_row(FILE *o, const char *label, side_t *x, side_t *y, const c
         fprintf(o, "— | not run: %s | | | | %s |\n", !x->n ? x->workload : !y->n ? y->workload : "fewer than two allocators in both", note);
         return;
     }
-    long s = 0;
-    int clear = 0;
-    for (size_t i = 0; i < n; i++)
-        for (size_t j = i + 1; j < n; j++) {
-            side_med_t *xi = side_get(x, names[i], t), *xj = side_get(x, names[j], t);
-            side_med_t *yi = side_get(y, names[i], t), *yj = side_get(y, names[j], t);
-            double d = (xi->med - xj->med) * (yi->med - yj->med);
-            s += d > 0 ? 1 : d < 0 ? -1 : 0;
-            // discordant, and each side's intervals apart: a disagreement beyond the noise
-            clear += d < 0 && (xi->hi < xj->lo || xj->hi < xi->lo) && (yi->hi < yj->lo || yj->hi < yi->lo);
-        }
+    int clear;
+    double tau = concordance(x, y, t, names, n, &clear);
     fprintf(o, "%g | ", t);
     put_order(o, x, t, names, n);
     fputs(" | ", o);
     put_order(o, y, t, names, n);
-    fprintf(o, " | %+.2f | %d of %zu | %s |\n", (double)s / (double)(n * (n - 1) / 2), clear, n * (n - 1) / 2, note);
+    fprintf(o, " | %+.2f | %d of %zu | %s |\n", tau, clear, n * (n - 1) / 2, note);
 }
 
 // The spec: a pair a line, tab-separated: label, file and workload of the classic, file and
@@ -2104,13 +2155,119 @@ static void bridge_main(int argc, char **argv)
         side_t x = { .path = spec_path(f[1], data), .workload = xstrdup(f[2]) },
                y = { .path = spec_path(f[3], data), .workload = xstrdup(f[4]) };
         bridge_row(o, f[0], &x, &y, f[5]);
-        for (side_t *sd = &x; sd; sd = sd == &x ? &y : NULL) {
-            strings_free(&sd->al);
-            free(sd->m), free((char *)sd->path), free((char *)sd->workload);
-        }
+        side_free(&x), side_free(&y);
     }
     fclose(fp);
     free(line), free(f), free(args);
+    out_flush(o);
+}
+
+// ---------------------------------------------------------------------------
+// machines mode: do several machines rank the allocators alike?
+// ---------------------------------------------------------------------------
+
+static strings_t *workloads_now;
+
+static void workload_row(const char *path, int line, char **f)
+{
+    (void)line;
+    int cw = col_index("workload"), cm = col_index("metric");
+    if (cw < 0 || cm < 0)
+        lab_die("%s: expected a summary, with columns workload and metric", path);
+    if (strcmp(f[cm], "ns_per_op") == 0)
+        intern(workloads_now, f[cw]);
+}
+
+static int by_number(const void *p, const void *q)
+{
+    double a = *(const double *)p, b = *(const double *)q;
+    return a < b ? -1 : a > b;
+}
+
+// The thread counts any of the n sides has, ascending (at most 64): their count.
+static size_t thread_counts(const side_t *sd, size_t n, double *t)
+{
+    size_t nt = 0;
+    for (size_t m = 0; m < n; m++)
+        for (size_t i = 0; i < sd[m].n; i++) {
+            size_t k = 0;
+            while (k < nt && t[k] != sd[m].m[i].threads)
+                k++;
+            if (k == nt && nt < 64)
+                t[nt++] = sd[m].m[i].threads;
+        }
+    qsort(t, nt, sizeof *t, by_number);
+    return nt;
+}
+
+// One row: workload w at t threads, each machine's order, then each pair's agreement.
+static void machines_row(FILE *o, const char *w, double t, const side_t *sd, size_t n)
+{
+    const char *names[64];
+    fprintf(o, "| %s | %g |", w, t);
+    for (size_t m = 0; m < n; m++) {
+        size_t k = both_have(&sd[m], &sd[m], t, names);
+        fputs(" ", o);
+        k ? put_order(o, &sd[m], t, names, k) : (void)fputs("—", o);
+        fputs(" |", o);
+    }
+    for (size_t a = 0; a < n; a++)
+        for (size_t b = a + 1; b < n; b++) {
+            size_t k = both_have(&sd[a], &sd[b], t, names);
+            int clear;
+            double tau = concordance(&sd[a], &sd[b], t, names, k, &clear);
+            if (k < 2)
+                fputs(" — | — |", o);
+            else
+                fprintf(o, " %+.2f | %d of %zu |", tau, clear, k * (k - 1) / 2);
+        }
+    fputc('\n', o);
+}
+
+static void machines_main(int argc, char **argv)
+{
+    size_t n = (size_t)argc - 1;
+    if (n < 2)
+        lab_die("machines needs two or more NAME=SUMMARY.csv: each machine's name and its summary of one chapter");
+    const char **name = xrealloc(NULL, n * sizeof *name), **path = xrealloc(NULL, n * sizeof *path);
+    strings_t wl = { 0 };
+    for (size_t m = 0; m < n; m++) {
+        char *eq = strchr(argv[m + 1], '=');
+        if (!eq || eq == argv[m + 1] || !eq[1] || argv[m + 1][0] == '-')
+            lab_die("machines: '%s' is not allowed: expected NAME=SUMMARY.csv", argv[m + 1]);
+        *eq = 0, name[m] = argv[m + 1], path[m] = eq + 1;
+        for (size_t k = 0; k < m; k++)
+            if (strcmp(name[k], name[m]) == 0)
+                lab_die("machines: machine '%s' is given twice: give each once", name[m]);
+        forget_header();
+        workloads_now = &wl;
+        csv_read(path[m], workload_row);
+    }
+    FILE *o = open_memstream(&out_buf, &out_len);
+    fputs("| workload | threads |", o);
+    for (size_t m = 0; m < n; m++)
+        fprintf(o, " %s: fastest first |", name[m]);
+    for (size_t a = 0; a < n; a++)
+        for (size_t b = a + 1; b < n; b++)
+            fprintf(o, " Kendall tau, %s vs %s | pairs reversed beyond both intervals |", name[a], name[b]);
+    fputs("\n|:--|--:|", o);
+    for (size_t c = 0; c < n + n * (n - 1); c++)
+        fputs(c < n ? ":--|" : "--:|", o);
+    fputc('\n', o);
+    side_t *sd = xrealloc(NULL, n * sizeof *sd);
+    for (size_t w = 0; w < wl.n; w++) {
+        for (size_t m = 0; m < n; m++) {
+            sd[m] = (side_t){ .path = xstrdup(path[m]), .workload = xstrdup(wl.s[w]) };
+            side_read(&sd[m]);
+        }
+        double t[64];
+        for (size_t i = 0, nt = thread_counts(sd, n, t); i < nt; i++)
+            machines_row(o, wl.s[w], t[i], sd, n);
+        for (size_t m = 0; m < n; m++)
+            side_free(&sd[m]);
+    }
+    free(sd), free(name), free(path);
+    strings_free(&wl);
     out_flush(o);
 }
 
@@ -2132,6 +2289,8 @@ int main(int argc, char **argv)
         counts_main(argc - 1, argv + 1);
     else if (argc > 1 && strcmp(argv[1], "bridge") == 0)
         bridge_main(argc - 1, argv + 1);
+    else if (argc > 1 && strcmp(argv[1], "machines") == 0)
+        machines_main(argc - 1, argv + 1);
     else if (argc > 1 && strcmp(argv[1], "table") == 0)
         table_main(argc - 1, argv + 1);
     else if (argc > 1 && strcmp(argv[1], "format") == 0)

@@ -454,6 +454,32 @@ fails_with 2 "^summarize: error: .*bridge-bad.tsv:1: 3 fields: expected 6, tab-s
     -- "$S" bridge "$TMP/bridge-bad.tsv" --data "$TMP/bd"
 fails_with 2 "^summarize: error: bridge needs one spec file and --data DIR" "bridge without --data" -- "$S" bridge "$TMP/bridge.tsv"
 
+# ---- machines: each machine's order of the allocators, and how two machines agree ----------
+# At 1 thread m1 and m2 swap a and b (intervals apart on both: one clear reversal); m1
+# alone has 2 threads, m2 alone 4 threads and the workload v; m1's floor is left out.
+mkdir -p "$TMP/mc"
+{ echo "$HB"; b a w 1 10 9 11; b b w 1 20 19 21; b c w 1 30 29 31; b floor w 1 1 1 1; b a w 2 5 4 6; b b w 2 6 5 7; } > "$TMP/mc/m1.csv"
+{ echo "$HB"; b b w 1 10 9 11; b a w 1 20 19 21; b c w 1 30 25 35; b a w 4 1 1 1; b a v 1 3 2 4; } > "$TMP/mc/m2.csv"
+is "$("$S" machines m1="$TMP/mc/m1.csv" m2="$TMP/mc/m2.csv")" \
+   "| workload | threads | m1: fastest first | m2: fastest first | Kendall tau, m1 vs m2 | pairs reversed beyond both intervals |
+|:--|--:|:--|:--|--:|--:|
+| w | 1 | a < b < c | b < a < c | +0.33 | 1 of 3 |
+| w | 2 | a < b | — | — | — |
+| w | 4 | — | a | — | — |
+| v | 1 | — | a | — | — |" \
+   "machines: each machine's order per workload and thread count (threads ascending), tau and clear reversals per pair"
+is "$("$S" machines m1="$TMP/mc/m1.csv" m2="$TMP/mc/m2.csv" m3="$TMP/mc/m1.csv" | head -1)" \
+   "| workload | threads | m1: fastest first | m2: fastest first | m3: fastest first | Kendall tau, m1 vs m2 | pairs reversed beyond both intervals | Kendall tau, m1 vs m3 | pairs reversed beyond both intervals | Kendall tau, m2 vs m3 | pairs reversed beyond both intervals |" \
+   "machines: three machines, three pairs"
+fails_with 2 "^summarize: error: machines needs two or more NAME=SUMMARY.csv" "machines: one machine" -- "$S" machines m1="$TMP/mc/m1.csv"
+fails_with 2 "^summarize: error: machines: '$TMP/mc/m1.csv' is not allowed: expected NAME=SUMMARY.csv" "machines: no NAME=" \
+    -- "$S" machines "$TMP/mc/m1.csv" m2="$TMP/mc/m2.csv"
+fails_with 2 "^summarize: error: machines: machine 'm1' is given twice" "machines: a name twice" \
+    -- "$S" machines m1="$TMP/mc/m1.csv" m1="$TMP/mc/m2.csv"
+printf 'allocator,workload,rep,ns_per_op,status\na,w,1,10,ok\n' > "$TMP/mc/run.csv"
+fails_with 2 "^summarize: error: .*run.csv: expected a summary, with columns workload and metric" "machines: not a summary" \
+    -- "$S" machines m1="$TMP/mc/m1.csv" m2="$TMP/mc/run.csv"
+
 # ---- counts: instruction counts against wall time, and the cost model ----------------------
 # Wall times made exactly 1 Ir + 2 D1 + 3 LL: the fit must find 1, 2 and 3. w3 takes a page
 # fault per operation (not fitted, marked); the floor is subtracted where it ran (w1).

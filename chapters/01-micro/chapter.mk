@@ -29,4 +29,6 @@
 01-micro_SUMMARIES := jemalloc-conf sizes glibc-trim counts
 # (by threads too, as the chapter's own summary: summarize counts reads the two together)
 01-micro_SUMMARY.counts := --by allocator,workload,threads
+# The appendix "Across machines" draws the ratio table again from each machine's run.
+01-micro_MACHINE_TABLES := ratio
 $(eval $(call chapter,01-micro))

@@ -23,4 +23,8 @@
     --reps $(if $(QUICK),1,20) --no-series --case "--workload thread-local --threads 2 --no-pin --paired$(if $(QUICK),, --min-ms 300)"
 02-threads_SUMMARIES := speedup
 02-threads_SUMMARY.speedup := --by allocator,workload,threads
+# The appendix "Across machines" draws the speedup on thread-local and the throughput
+# figure again from each machine's run: how scaling changes with the machine.
+02-threads_MACHINE_TABLES := speeduptl
+02-threads_MACHINE_FIGURES := throughput
 $(eval $(call chapter,02-threads))
