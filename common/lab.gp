@@ -63,8 +63,8 @@ if (strlen(MISSING) > 0) { set label 99 "not installed on this machine: " . MISS
 # A tic step for an axis of length `range` with at most n steps: 1, 2, 5 or 10 times a power
 # of ten (gnuplot's own choice ignores the text's size: a narrow panel's labels run together).
 # Use:  set xtics nicestep(XMAX - XMIN, 4)
-_pow10(r, n) = 10 ** floor(log10(r / n))
-_step(range, n, p) = range / p <= n ? p : range / (2 * p) <= n ? 2 * p : range / (5 * p) <= n ? 5 * p : 10 * p
+_pow10(r, n) = 10.0 ** floor(log10(r * 1.0 / n))   # (real arithmetic: 1 / 4 and 10 ** -1 are integer 0)
+_step(range, n, p) = range * 1.0 / p <= n ? p : range / (2 * p) <= n ? 2 * p : range / (5 * p) <= n ? 5 * p : 10 * p
 nicestep(range, n) = range <= 0 ? 1 : _step(range, n, _pow10(range, n))
 
 # The data set of figdata named "[s]" (summarize select --blocks, --tag).

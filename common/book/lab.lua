@@ -193,15 +193,15 @@ local function known_allocator(name)
   return registry[name] == true
 end
 
--- Does any row of allocator a hold a result? (A summary row with n=0, or a run row whose
--- status is not ok, e.g. 'missing', does not.)
+-- Does any row of allocator a hold a result? (A summary row with n=0, a run row whose
+-- status is not ok, e.g. 'missing', or of rep 0, does not.)
 local function ran(csv, a)
   for _, row in ipairs(csv.rows) do
     if row.allocator == a then
       if row.n then
         if (tonumber(row.n) or 0) > 0 then return true end
-      elseif not row.status or row.status == "ok" then
-        return true
+      elseif (not row.status or row.status == "ok") and row.rep ~= "0" then
+        return true   -- (rep 0: a row common/run wrote for a case that never ran)
       end
     end
   end
