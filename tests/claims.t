@@ -15,6 +15,7 @@ ok $([ "$n" -ge 1 ]; echo $?) "the book states claims about its data ($n)"
 failed=$(awk -F'\t' '$2 != "holds"' "$list" | tail -n +2)
 is "$failed" "" "every claim holds on the reference data"
 grep -q 'id="claims"' build/book.html; ok $? "the book ends with its claims summary"
+! grep -q 'no data (no such row)' build/book.html; ok $? "every value of the reference book finds its row"
 
 # A fixture: chapter 1 on data where the floor is far cheaper than mimalloc on small.
 mkdir -p "$TMP/d"; cp -r data/01-micro "$TMP/d/"
