@@ -269,8 +269,16 @@ local function value(span)
     end
     if ok then match = row; count = count + 1 end
   end
-  if count == 0 then   -- a case this run did not make (e.g. QUICK's fewer threads); the
-    return no_data("no such row")   -- reference book has none (tests/claims.t)
+  if count == 0 then
+    for _, kv in ipairs(filters) do   -- a misspelt allocator is the prose's mistake
+      if kv[1] == "allocator" and not known_allocator(kv[2]) and not ran(csv, kv[2]) then
+        problem("%s: no allocator '%s' in %s", what, kv[2], path)
+        return pandoc.Str("??")
+      end
+    end
+    -- a case this run did not make (e.g. QUICK's fewer threads); the reference book has
+    -- none (tests/claims.t)
+    return no_data("no such row")
   elseif count > 1 then
     problem("%s: %d rows match in %s, want exactly 1", what, count, path)
     return pandoc.Str("??")
