@@ -45,10 +45,16 @@ grep -q '^summary,cross_thread_frees,10$' "$TMP/info.csv"; ok $? "info counts th
 "$B/replay" --trace "$f" >"$TMP/replay.csv"; ok $? "the trace replays"
 is "$(awk -F, 'NR == 2 { print $2, $3, $5 }' "$TMP/replay.csv")" "$(basename "$f" .htr) 2 ok" "on 2 threads, status ok, labelled with the trace file's name"
 
-# Two committed traces replay, one of them on three threads (xz's workers).
-for n in gnuplot xz-threads; do
+# Three committed traces replay, one of them on three threads (xz's workers). Issue 14: their
+# threads, events replayed, timed calls (one call at random gaps per thread: they follow
+# each thread's steps) and unmatched frees are what the replay gave when it held every
+# event in memory, before it streamed the trace and encoded its plan: the same steps.
+declare -A pinned=([gnuplot]="ok 1 1.044e+06 65140 0" [xz-threads]="ok 3 323 323 0" [python]="ok 1 5962 5962 0")
+for n in gnuplot xz-threads python; do
     xz -dc "data/traces/$n.htr.xz" >"$TMP/$n.htr"
-    is "$("$B/replay" --trace "$TMP/$n.htr" | awk -F, 'NR == 2 { print $5 }')" ok "the $n trace replays, status ok"
+    is "$("$B/replay" --trace "$TMP/$n.htr" | awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i }
+        NR == 2 { print $h["status"], $h["threads"], $h["ops"], $h["timed_calls"], $h["unmatched_frees"] }')" \
+        "${pinned[$n]}" "the $n trace replays: status, threads, ops, timed_calls, unmatched_frees as before issue 14"
 done
 
 # --dry makes no allocator call: its time per call is 0 and it has no rate (empty, not inf,
@@ -151,6 +157,14 @@ one_line 2 "the malloc of 1099511627776 bytes at byte 56 .*available memory" "an
 is "$("$B/replay" --trace "$C/free-1.htr" | awk -F, 'NR == 2 { print $5, $NF }')" "ok 1" "and replay frees no other block: status ok, 1 unmatched"
 is "$("$B/replay" --trace "$C/addr-edges.htr" | awk -F, 'NR == 2 { print $5, $6, $NF }')" "ok 5 0" "addresses 1 and 2^64-1 are addresses like any other"
 is "$("$B/replay" --trace "$C/two-threads.htr" | awk -F, 'NR == 2 { print $3, $5 }')" "2 ok" "a free on another thread waits for its malloc"
+# Issue 14: an event waits only where its slot's previous event was another thread's; in
+# ping-pong.htr every event's was, 1000 of them on one slot.
+for dry in "" --dry; do
+    is "$("$B/replay" $dry --trace "$C/ping-pong.htr" | awk -F, 'NR == 2 { print $3, $5, $6 }')" "2 ok 1000" \
+        "replay $dry: two threads that hand one slot to each other at every event (each waits for the other)"
+done
+is "$("$B/replay" --trace "$C/realloc0-unknown.htr" | awk -F, 'NR == 2 { print $5, $6, $NF }')" "ok 2 1" \
+    "realloc(p, 0) of an unknown block is an unmatched free, not replayed (it was a write to slot 2^32 - 1)"
 one_line 2 "holds no allocation calls; it is complete" "a header-only trace is an error for replay" -- "$B/replay" --trace "$C/header-only.htr"
 one_line 2 "holds no allocation calls; it is complete" "and for info" -- "$B/trace" info "$C/header-only.htr"
 one_line 2 "holds no allocation calls; it is incomplete: 0 chunks, ends at byte 40" "a header without its end marker" -- "$B/replay" --trace "$C/header-only-cut.htr"
@@ -203,7 +217,6 @@ END {
     printf "summary,reallocs_grow,%d\nsummary,reallocs_shrink,%d\nsummary,reallocs_moved,%d\n", grow, shrink, moved
 }
 AWK
-xz -dc data/traces/python.htr.xz >"$TMP/python.htr"
 ln -sf "$f" "$TMP/known.htr"
 for t in "$TMP/known.htr" "$C/lives.htr" "$TMP/python.htr" "$TMP/xz-threads.htr"; do
     want=$("$B/trace" dump "$t" | awk -f "$TMP/lives.awk" | sort | lives)
@@ -425,7 +438,7 @@ PY
 is "$("$B/trace" info "$TMP/ooo.htr" | awk -F, '$1 == "thread" || $2 ~ /^(unmatched_frees|live_peak_bytes|slots)$/ { printf "%s:%s ", $2, $3 }')" \
    "1:2 2:1 slots:1 live_peak_bytes:100 unmatched_frees:0 " "trace info: chunks out of order and a falling stamp are read in stamp order"
 if [ -x /usr/bin/time ]; then
-    for n in 50000 1000000; do
+    for n in 50000 1000000 2500000; do
         PYTHONPATH=tests python3 - "$TMP/long$n.htr" "$n" <<'PY'
 import struct, sys
 from trace_craft import varint
@@ -442,13 +455,25 @@ cmd = b'long\0'
 data = b'HEAPTRC\0' + struct.pack('<IIdII', 3, len(cmd), 2e9, 1, 0) + cmd + b''.join(out)
 open(sys.argv[1], 'wb').write(data + struct.pack('<IIII', 2**32 - 1, len(out), 0, 0x21444E45))
 PY
+        [ "$n" = 2500000 ] && continue  # (for the replay below)
         /usr/bin/time -f '%M' -o "$TMP/long$n.kib" "$B/trace" info "$TMP/long$n.htr" >"$TMP/long$n.csv"
         grep -q "^calls,malloc,$n$" "$TMP/long$n.csv"; ok $? "trace info reads all $((2 * n)) events of a long trace"
     done
     small=$(tail -1 "$TMP/long50000.kib") large=$(tail -1 "$TMP/long1000000.kib")
     [ $((large - small)) -lt 16384 ]; ok $? "trace info's peak RSS grows by less than 16 MiB from 100000 events to 2000000: $small KiB, $large KiB"
+    # Issue 14: the replay's plan, about 8 bytes an event. replay --dry has no allocator: its
+    # memory is all the replay's own. It held every event (twice, to sort them) and a
+    # 32-byte step each: over 100 bytes an event, 550 MB more for 5M events than for 100000.
+    for n in 50000 2500000; do
+        /usr/bin/time -f '%M' -o "$TMP/rlong$n.kib" "$B/replay" --dry --trace "$TMP/long$n.htr" >"$TMP/rlong$n.csv"
+        is "$(awk -F, 'NR == 2 { print $3, $5, $6 }' "$TMP/rlong$n.csv")" "2 ok $(awk -v n=$((2 * n)) 'BEGIN { printf "%g", n }')" \
+            "replay --dry replays all $((2 * n)) events of a long trace, on its two threads"
+    done
+    small=$(tail -1 "$TMP/rlong50000.kib") large=$(tail -1 "$TMP/rlong2500000.kib") bound=$((12 * 4900000 / 1024))
+    [ $((large - small)) -lt $bound ]; ok $? "replay --dry's peak RSS grows by less than 12 bytes an event from 100000 events to 5000000 ($bound KiB): $small KiB, $large KiB"
 else
     ok 0 "trace info's memory # SKIP no /usr/bin/time"
+    ok 0 "the replay's memory # SKIP no /usr/bin/time"
 fi
 
 done_testing

@@ -27,13 +27,15 @@ def header(cmd=b'crafted\0'):
     return b'HEAPTRC\0' + struct.pack('<IIdII', 3, len(cmd), 2e9, 4242, 0) + cmd
 
 
-def chunk(events, tid=7, t0=0):
-    """events: (op, size, arg, result); stamps t0 + 1, t0 + 2, ... as the recorder's deltas."""
+def chunk(events, tid=7, t0=0, stamps=None):
+    """events: (op, size, arg, result); stamps t0 + 1, t0 + 2, ... (or the list stamps) as
+    the recorder's deltas."""
     tsc = ptr = 0
     body = b''
     for i, (op, size, arg, result) in enumerate(events):
-        body += bytes([op]) + varint(zigzag(t0 + i + 1 - tsc))
-        tsc = t0 + i + 1
+        stamp = stamps[i] if stamps else t0 + i + 1
+        body += bytes([op]) + varint(zigzag(stamp - tsc))
+        tsc = stamp
         if op != FREE:
             body += varint(size)
         if op in (FREE, REALLOC):
@@ -97,6 +99,17 @@ lives = trace(
            (FREE, 0, 0, 0)],          # free(NULL)
           tid=2, t0=100))
 
+# Two threads that hand one slot to each other at every event: thread 1 allocates a block,
+# thread 2 frees it, thread 1 allocates the next (in the slot just freed), and so on. Each
+# event's slot was last touched by the other thread: every event of the replay waits.
+def ping_pong(blocks):
+    addr = [0x10000 + 32 * (i % 3) for i in range(blocks)]
+    one = chunk([(MALLOC, 24 + 8 * (i % 5), 0, a) for i, a in enumerate(addr)], tid=1,
+                stamps=[2 * i + 1 for i in range(blocks)])
+    two = chunk([(FREE, 0, a, 0) for a in addr], tid=2, stamps=[2 * i + 2 for i in range(blocks)])
+    return trace(one, two)
+
+
 cases = {
     'size-max.htr': trace(chunk([(MALLOC, 2**64 - 1, 0, 0x10000)])),
     'size-max8.htr': trace(chunk([(MALLOC, 2**64 - 8, 0, 0x10000)])),
@@ -115,6 +128,10 @@ cases = {
     'cut-in-chunk.htr': trace(chunk([(MALLOC, 8, 0, 0x10000), (FREE, 0, 0x10000, 0)]))[:-20],
     'lives.htr': lives,
     'two-threads.htr': trace(chunk([(MALLOC, 100, 0, 0x10000)], tid=1), chunk([(FREE, 0, 0x10000, 0)], tid=2)),
+    'ping-pong.htr': ping_pong(500),  # (3.6 KB: whole under the fuzzer's 4096 bytes)
+    # realloc(p, 0) of a block the trace never allocated, returning NULL (it freed p): an
+    # unmatched free, nothing to replay (the replay once wrote to slot UINT32_MAX)
+    'realloc0-unknown.htr': trace(chunk([(MALLOC, 16, 0, 0x10000), (REALLOC, 0, 0x5000, 0), (FREE, 0, 0x10000, 0)])),
 }
 
 if __name__ == '__main__':  # (tests/trace.t imports its encoders)

@@ -7,7 +7,9 @@
 04-real-workloads_NO_FLOOR := 1
 # The replays on the floor need its region to hold a whole trace (gcc: about 400 MiB).
 04-real-workloads_FLOOR_MIB := 512
-04-real-workloads_DEPS := $(TRACE_BINS)
+# (and a trace too long to commit, recorded on the spot: the replay's own memory at scale)
+04-real-workloads_LONG := build/04-real-workloads/long-$(if $(QUICK),50000,500000).htr
+04-real-workloads_DEPS := $(TRACE_BINS) $(04-real-workloads_LONG)
 # The real programs (the trace tools read the list through HEAPLAB_PROGRAMS); their
 # committed traces, decompressed for the replayer (HEAPLAB_TRACES).
 04-real-workloads_PROGRAMS := $(shell awk -F'\t' '!/^\#/ && NF { print $$1 }' chapters/04-real-workloads/programs.tsv)
@@ -53,8 +55,10 @@
 04-real-workloads_PASS.overhead-ltrace := --allocators glibc --reps $(if $(QUICK),1,3) $(04-real-workloads_LOOP) --case 'loop loop $(if $(QUICK),2000,5000)' --wrap ltrace
 04-real-workloads_PASS.overhead-cc1 := $(04-real-workloads_OVERHEAD) --timeout $(if $(QUICK),15,600) --command --prog "$$(chapters/04-real-workloads/cc1 --prog)" \
     --case "cc1 $$(chapters/04-real-workloads/cc1 --args)" --wrap none --wrap heaptrace --wrap heaptrack
-# (the replayer's cost of each whole committed trace: no --quick, in QUICK too)
-04-real-workloads_PASS.overhead-dry := $(04-real-workloads_OVERHEAD) $(04-real-workloads_LIMIT) $(04-real-workloads_TRACE_ENV) --prog build/trace/replay $(foreach p,$(04-real-workloads_PROGRAMS),--case '--workload $(p) --dry')
+# (the replayer's cost and memory of each whole committed trace, and of the long one: no
+# --quick, in QUICK too)
+04-real-workloads_PASS.overhead-dry := $(04-real-workloads_OVERHEAD) $(04-real-workloads_LIMIT) $(04-real-workloads_TRACE_ENV) --prog build/trace/replay $(foreach p,$(04-real-workloads_PROGRAMS),--case '--workload $(p) --dry') \
+    --case '--trace $(04-real-workloads_LONG) --name python-dict --dry'
 04-real-workloads_FULL_PASSES := overhead-dry
 # The passes' summaries (each tool against none), and the tables made at book time:
 # fidelity (does the replay rank the allocators as the real run does, and how far are its
@@ -67,7 +71,7 @@
 04-real-workloads_SUMMARY.overhead-ltrace := --by tool,workload
 04-real-workloads_SUMMARY.overhead-cc1 := --by tool,workload --baseline tool=none
 04-real-workloads_SUMMARY.overhead-dry := --by workload
-04-real-workloads_GEN := fidelity counts-sims counts-sims-fit programs traces
+04-real-workloads_GEN := fidelity counts-sims counts-sims-fit programs traces memory
 04-real-workloads_GEN.fidelity := build/summarize fidelity $(addprefix $(DATA)/04-real-workloads/,real.summary.csv replay.summary.csv \
     counts-real.summary.csv counts-replay.summary.csv)
 # The simulators' counts per call against wall time, and the cost model's fit.
@@ -78,7 +82,13 @@
 04-real-workloads_GEN_DEPS.programs := $(wildcard data/traces/*.htr.xz)
 04-real-workloads_GEN.traces := chapters/04-real-workloads/tables traces build/trace/trace $(addprefix build/04-real-workloads/,$(04-real-workloads_INPUTS))
 04-real-workloads_GEN_DEPS.traces := build/summarize
+# The replay's own memory per trace (replay --dry).
+04-real-workloads_GEN.memory := chapters/04-real-workloads/tables memory build/trace/trace $(DATA)/04-real-workloads/overhead-dry.summary.csv
+04-real-workloads_GEN_DEPS.memory := build/summarize
 $(eval $(call chapter,04-real-workloads))
+
+$(04-real-workloads_LONG): | $(TRACE_BINS)
+	chapters/04-real-workloads/long-trace build/trace $@ $(if $(QUICK),50000,500000)
 
 # make traces: record every real program again, compressed under data/traces/.
 .PHONY: traces

@@ -23,12 +23,17 @@
  * Replay: records are ordered by TSC; addresses become dense slot indices (a freed slot is
  * reused); each original thread gets a replay thread; every event that touches a slot
  * waits until the slot's previous event (on any thread) has happened, so a free on thread
- * B of a block from thread A waits for A's malloc. Every block is written after
- * allocation (lab_touch) and its first word checked before it is freed. Events run as
- * fast as they can: the original gaps are not kept. Columns are chapter 1's; one call in
- * 16 is timed (more in a short trace): ns_per_op is their mean, and replay_overhead_ns
- * the rest of the wall time per event (writing, checking, looping, waiting). --dry replays with no
- * allocator at all, every block one scratch region: the replay's own cost.
+ * B of a block from thread A waits for A's malloc (an event whose slot its own thread
+ * touched last has nothing to wait for). The trace is never held in memory: a first read
+ * finds its runs, a second merges them in stamp order (info and dump read it so too), and
+ * each event becomes a step of about 8 bytes (plan_put). So the replay's own memory grows
+ * by about 8 bytes an event, the rest with the blocks live at once: 244 MiB for a trace
+ * of 31M events, where holding its events took 2.6 GiB. Every block is written
+ * after allocation (lab_touch) and its first word checked before it is freed. Events run
+ * as fast as they can: the original gaps are not kept. Columns are chapter 1's; one call
+ * in 16 is timed (more in a short trace): ns_per_op is their mean, and replay_overhead_ns
+ * the rest of the wall time per event (writing, checking, looping, waiting). --dry replays
+ * with no allocator at all, every block one scratch region: the replay's own cost.
  *
  * Expected: the replay ranks allocators by peak RSS as the program does; time rankings
  * agree less, since a program spends most of its time outside malloc.
@@ -103,7 +108,10 @@ static void programs_load(const char *path)
 }
 
 // ---------------------------------------------------------------------------
-// loading
+// loading: streamed, the same for info, dump and the replay. A first read validates the
+// file and finds its runs; a second merges the runs into stamp order, one event at a time.
+// What is held is the runs (about one a chunk) and the threads, never the events: a
+// recorded trace can hold 60M of them, and the file's pages are let go of once read.
 // ---------------------------------------------------------------------------
 typedef struct {
     trace_rec_t r;
@@ -111,388 +119,18 @@ typedef struct {
     uint64_t at;  // the record's byte offset in the file, for messages
 } ev_t;
 
-typedef struct {
-    ev_t *ev;
-    size_t n, cap;
-} evs_t;
-
-static void collect(void *ctx, uint32_t tid, const trace_rec_t *r, size_t at)
-{
-    evs_t *e = ctx;
-    e->ev = lab_harness_grow(e->ev, e->n, &e->cap, e->n + 1, sizeof *e->ev, 1 << 16);
-    e->ev[e->n++] = (ev_t){ *r, tid, at };
-}
-
-// Byte d of an event's stamp: the radix sort's digit.
-static inline unsigned stamp_byte(const ev_t *ev, int d) { return (unsigned)(ev->r.tsc >> (8 * d)) & 0xff; }
-
-// The events in stamp order, ties in file order (the order glibc's merge-sorting qsort
-// gave): a stable LSD radix sort, a byte a pass, skipping the bytes every stamp shares.
-// Its scratch is harness memory: qsort's (16 bytes an event) came from the allocator under
-// test before the peak-RSS reset, and an allocator that keeps it reported a false peak.
-static void sort_events(evs_t *e)
-{
-    size_t (*count)[256] = lab_harness_alloc(8 * sizeof *count);
-    for (size_t i = 0; i < e->n; i++)
-        for (int d = 0; d < 8; d++)
-            count[d][stamp_byte(&e->ev[i], d)]++;
-    ev_t *src = e->ev, *dst = lab_harness_alloc(e->n * sizeof *dst);
-    size_t src_cap = e->cap, dst_cap = e->n;
-    for (int d = 0; d < 8; d++) {
-        if (count[d][stamp_byte(&src[0], d)] == e->n)
-            continue;  // one value in every stamp: the pass would not move anything
-        size_t at = 0;
-        for (int b = 0; b < 256; b++) {  // counts become each byte value's first position
-            size_t c = count[d][b];
-            count[d][b] = at;
-            at += c;
-        }
-        for (size_t i = 0; i < e->n; i++)
-            dst[count[d][stamp_byte(&src[i], d)]++] = src[i];
-        ev_t *t = src;
-        size_t tc = src_cap;
-        src = dst, src_cap = dst_cap;
-        dst = t, dst_cap = tc;
-    }
-    munmap(dst, dst_cap * sizeof *dst);
-    munmap(count, 8 * sizeof *count);
-    e->ev = src;
-    e->cap = src_cap;
-}
-
-// "incomplete: N chunks, ends at byte B", and what follows B
-static void describe_extent(const trace_extent_t *x, char *out, size_t len)
-{
-    if (x->tail)
-        snprintf(out, len, "incomplete: %u chunks, ends at byte %zu (no end marker; %zu bytes of a partial chunk follow)",
-                 x->chunks, x->end, x->tail);
-    else
-        snprintf(out, len, "incomplete: %u chunks, ends at byte %zu (no end marker; cut at a chunk boundary)", x->chunks,
-                 x->end);
-}
-
-// FILE mapped whole, read-only (*len bytes); dies when it cannot be. Nothing here comes from
-// the allocator under test (no stdio): the replay measures it after the load.
-static const unsigned char *map_trace(const char *path, size_t *len)
-{
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        lab_die("cannot open trace '%s': %s", path, strerror(errno));
-    struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
-        lab_die("trace '%s' is not a regular file", path);
-    *len = (size_t)st.st_size;
-    unsigned char *buf = *len ? mmap(NULL, *len, PROT_READ, MAP_PRIVATE, fd, 0) : (unsigned char *)"";
-    if (buf == MAP_FAILED)
-        lab_die("cannot map trace '%s': %s", path, strerror(errno));
-    close(fd);
-    return buf;
-}
-
-// The checks on a parsed trace's calls: n of them, at least one and fewer than UINT32_MAX.
-static void check_calls(const char *path, const trace_extent_t *x, size_t n)
-{
-    if (n == 0) {
-        char ext[160] = "complete";
-        if (!x->complete)
-            describe_extent(x, ext, sizeof ext);
-        lab_die("trace '%s' holds no allocation calls; it is %s", path, ext);
-    }
-    if (n >= UINT32_MAX)
-        lab_die("trace '%s' holds %zu calls, more than %u", path, n, UINT32_MAX - 1);
-}
-
-// The traced command line, its arguments joined by spaces (cut to cmdlen - 1 bytes).
-static void trace_cmdline(const unsigned char *buf, const trace_header_t *h, char *cmdline, size_t cmdlen)
-{
-    size_t n = h->cmdline_len < cmdlen - 1 ? h->cmdline_len : cmdlen - 1;
-    memcpy(cmdline, buf + sizeof *h, n);
-    cmdline[n] = 0;
-    for (size_t i = 0; i + 1 < n; i++)
-        if (!cmdline[i])
-            cmdline[i] = ' ';
-}
-
-// Reads and validates FILE, every event in memory, in stamp order; dies with the byte
-// offset and reason on bad input, and on a trace with no calls. *x says whether the file
-// is complete.
-static void load(const char *path, trace_header_t *h, trace_extent_t *x, evs_t *e)
-{
-    size_t len;
-    const unsigned char *buf = map_trace(path, &len);
-    char err[256];
-    memset(e, 0, sizeof *e);
-    if (!trace_parse(buf, len, h, x, collect, e, err, sizeof err))
-        lab_die("trace '%s': %s", path, err);
-    check_calls(path, x, e->n);
-    if (len)
-        munmap((void *)buf, len);
-    sort_events(e);
-}
-
-// ---------------------------------------------------------------------------
-// address -> slot: open addressing. The replay sizes it for all of a trace's events; info
-// starts small and lets it grow with the blocks live at once.
-// ---------------------------------------------------------------------------
-// Every address value is a key: whether an entry is empty, used or deleted is its own field.
-enum { A_EMPTY, A_USED, A_DELETED };
-typedef struct {
-    uint64_t *key;
-    uint32_t *slot;
-    uint64_t *bytes;
-    uint8_t *use;    // A_*
-    size_t mask;
-    size_t used, fill;  // entries used, and not empty (used or deleted)
-} amap_t;
-
-// Room for n entries in at least 2n (and 1024) places.
-static void amap_init(amap_t *m, size_t n)
-{
-    size_t cap = 1024;
-    while (cap < 2 * n)
-        cap *= 2;
-    m->key = lab_harness_alloc(cap * sizeof *m->key);
-    m->slot = lab_harness_alloc(cap * sizeof *m->slot);
-    m->bytes = lab_harness_alloc(cap * sizeof *m->bytes);
-    m->use = lab_harness_alloc(cap * sizeof *m->use);
-    m->mask = cap - 1;
-    m->used = m->fill = 0;
-}
-
-// Where a's probe starts: Fibonacci hashing, whose middle bits vary with every bit of a.
-static size_t amap_home(const amap_t *m, uint64_t a) { return (a * LAB_GOLDEN64) >> 20 & m->mask; }
-
-// a's entry, or -1. At most half the places are ever not empty: an empty one ends the probe.
-static ssize_t amap_find(const amap_t *m, uint64_t a)
-{
-    for (size_t i = amap_home(m, a); m->use[i] != A_EMPTY; i = (i + 1) & m->mask)
-        if (m->use[i] == A_USED && m->key[i] == a)
-            return (ssize_t)i;
-    return -1;
-}
-
-static void amap_del(amap_t *m, size_t k)
-{
-    m->use[k] = A_DELETED;
-    m->used--;
-}
-
-static void amap_put(amap_t *m, uint64_t a, uint32_t slot, uint64_t bytes);
-
-// The used entries moved to a table twice their number (deleted ones dropped): a map
-// sized for every event never gets here, info's grows with the blocks live at once.
-static void amap_rehash(amap_t *m)
-{
-    amap_t old = *m;
-    amap_init(m, 2 * old.used + 2);
-    for (size_t i = 0; i <= old.mask; i++)
-        if (old.use[i] == A_USED)
-            amap_put(m, old.key[i], old.slot[i], old.bytes[i]);
-    munmap(old.key, (old.mask + 1) * sizeof *old.key);
-    munmap(old.slot, (old.mask + 1) * sizeof *old.slot);
-    munmap(old.bytes, (old.mask + 1) * sizeof *old.bytes);
-    munmap(old.use, (old.mask + 1) * sizeof *old.use);
-}
-
-// a, which is not in the map.
-static void amap_put(amap_t *m, uint64_t a, uint32_t slot, uint64_t bytes)
-{
-    if (2 * (m->fill + 1) > m->mask + 1)
-        amap_rehash(m);
-    size_t i = amap_home(m, a);
-    while (m->use[i] == A_USED)
-        i = (i + 1) & m->mask;
-    m->fill += m->use[i] == A_EMPTY;
-    m->used++;
-    m->use[i] = A_USED;
-    m->key[i] = a;
-    m->slot[i] = slot;
-    m->bytes[i] = bytes;
-}
-
-// ---------------------------------------------------------------------------
-// the plan: events rewritten on slots, per thread
-// ---------------------------------------------------------------------------
-enum { P_ALLOC, P_FREE, P_REALLOC };
-typedef struct {
-    uint8_t kind, op;
-    uint32_t align;
-    uint64_t size;
-    uint32_t old_slot, new_slot;  // UINT32_MAX: none
-    uint32_t old_seq, new_seq;    // the slot's event number this event must follow
-} step_t;
-
-typedef struct {
-    uint32_t tid;
-    step_t *step;
-    size_t n;
-} plan_thread_t;
-
-typedef struct {
-    plan_thread_t *th;
-    uint32_t nthreads, nslots;
-    uint64_t calls[TR_NOPS], unmatched_frees, null_frees, failed, reused_live;
-    uint64_t live_peak_bytes, total_bytes, max_size;
-} plan_t;
-
-static uint32_t thread_index(plan_t *p, uint32_t tid, size_t *counts)
-{
-    for (uint32_t i = 0; i < p->nthreads; i++)
-        if (p->th[i].tid == tid)
-            return i;
-    p->th[p->nthreads].tid = tid;
-    counts[p->nthreads] = 0;
-    return p->nthreads++;
-}
-
-// limit: the most bytes live at once that the plan accepts, and what it is (replay: the
-// memory this machine has available; info: the address space). The call that would pass
-// it is named with its byte offset, before anything is allocated.
-typedef struct {
-    uint64_t bytes;
-    const char *what;
-} limit_t;
-
 enum { MAX_THREADS = 4096 };
 
-// Each event's replay thread (which[i]), and room for every thread's steps.
-static uint32_t *plan_threads(plan_t *p, const evs_t *e)
-{
-    p->th = lab_harness_alloc(MAX_THREADS * sizeof *p->th);
-    size_t *counts = lab_harness_alloc(MAX_THREADS * sizeof *counts);
-    uint32_t *which = lab_harness_alloc((e->n + 1) * sizeof *which);
-    for (size_t i = 0; i < e->n; i++) {
-        uint32_t t = thread_index(p, e->ev[i].tid, counts);
-        if (p->nthreads >= MAX_THREADS)
-            lab_die("trace has more than %d threads", MAX_THREADS);
-        which[i] = t;
-        counts[t]++;
-    }
-    for (uint32_t t = 0; t < p->nthreads; t++)
-        p->th[t].step = lab_harness_alloc((counts[t] + 1) * sizeof(step_t));
-    return which;
-}
-
-// [plan]
-// What plan_step keeps from one event to the next: the live addresses, the free slots, the
-// bytes live, each slot's event count.
-typedef struct {
-    amap_t m;
-    uint32_t *free_slots, nfree;
-    uint32_t *seq;
-    uint64_t live;
-    limit_t limit;
-    const char *path;
-} planner_t;
-
-// The block a free (or realloc) lets go of: its slot, or false for an unknown one.
-static bool plan_release(plan_t *p, planner_t *pl, uint64_t addr, step_t *s)
-{
-    ssize_t k = amap_find(&pl->m, addr);
-    if (k < 0) {
-        p->unmatched_frees++;  // e.g. a block from before the recorder started
-        return false;
-    }
-    s->old_slot = pl->m.slot[k];
-    pl->live -= pl->m.bytes[k];
-    amap_del(&pl->m, (size_t)k);
-    return true;
-}
-
-// The block an allocation returns: a slot (the realloc'd block's own where it stayed put).
-static void plan_acquire(plan_t *p, planner_t *pl, const ev_t *ev, size_t i, bool frees, step_t *s)
-{
-    const trace_rec_t *r = &ev->r;
-    ssize_t k = amap_find(&pl->m, r->result);
-    if (k >= 0) {  // stamped before its free (a racing realloc): drop the old
-        p->reused_live++;
-        pl->live -= pl->m.bytes[k];
-        amap_del(&pl->m, (size_t)k);
-    }
-    if (r->size > pl->limit.bytes - pl->live)  // live <= limit: no overflow
-        lab_die("trace '%s': the %s of %llu bytes at byte %llu (call %zu in time order), with %llu bytes "
-                "live, needs more than %s (%llu bytes)", pl->path, trace_op_names[r->op],
-                (unsigned long long)r->size, (unsigned long long)ev->at, i + 1, (unsigned long long)pl->live,
-                pl->limit.what, (unsigned long long)pl->limit.bytes);
-    s->new_slot = frees && r->result == r->arg ? s->old_slot : pl->nfree ? pl->free_slots[--pl->nfree] : p->nslots++;
-    amap_put(&pl->m, r->result, s->new_slot, r->size);
-    pl->live += r->size;
-    p->total_bytes = r->size > UINT64_MAX - p->total_bytes ? UINT64_MAX : p->total_bytes + r->size;
-    if (r->size > p->max_size)
-        p->max_size = r->size;
-    if (pl->live > p->live_peak_bytes)
-        p->live_peak_bytes = pl->live;
-}
-
-// Event i rewritten on slots: false when there is nothing to replay.
-static bool plan_step(plan_t *p, planner_t *pl, const ev_t *ev, size_t i, step_t *s)
-{
-    const trace_rec_t *r = &ev->r;
-    p->calls[r->op]++;
-    *s = (step_t){ .op = (uint8_t)r->op, .align = r->align, .size = r->size,
-                   .old_slot = UINT32_MAX, .new_slot = UINT32_MAX };
-    bool frees = r->op == TR_FREE || ((r->op == TR_REALLOC || r->op == TR_REALLOCARRAY) && r->arg);
-    bool allocs = r->op != TR_FREE && r->result;
-    if (r->op != TR_FREE && !r->result && !(frees && r->size == 0)) {
-        p->failed++;  // the program's call failed: nothing to replay
-        return false;
-    }
-    if (r->op == TR_FREE && !r->arg) {
-        p->null_frees++;
-        return false;
-    }
-    if (frees && !plan_release(p, pl, r->arg, s)) {
-        if (r->op == TR_FREE)
-            return false;
-        frees = false;  // a realloc of an unknown block: replay an allocation
-    }
-    if (allocs)
-        plan_acquire(p, pl, ev, i, frees, s);
-    if (frees && (!allocs || s->new_slot != s->old_slot))
-        pl->free_slots[pl->nfree++] = s->old_slot;
-    s->kind = frees && allocs ? P_REALLOC : frees ? P_FREE : P_ALLOC;
-    if (s->old_slot != UINT32_MAX)
-        s->old_seq = pl->seq[s->old_slot]++;
-    if (s->new_slot != UINT32_MAX && s->new_slot != s->old_slot)
-        s->new_seq = pl->seq[s->new_slot]++;
-    return true;
-}
-
-// [/plan]
-
-// The plan of every event, per thread.
-static void plan_build(plan_t *p, const evs_t *e, limit_t limit, const char *path)
-{
-    memset(p, 0, sizeof *p);
-    uint32_t *which = plan_threads(p, e);
-    planner_t pl = { .limit = limit, .path = path };
-    amap_init(&pl.m, e->n);
-    pl.free_slots = lab_harness_alloc((e->n + 1) * sizeof *pl.free_slots);
-    pl.seq = lab_harness_alloc((e->n + 1) * sizeof *pl.seq);
-    for (size_t i = 0; i < e->n; i++) {
-        step_t s;
-        plan_thread_t *th = &p->th[which[i]];
-        if (plan_step(p, &pl, &e->ev[i], i, &s))
-            th->step[th->n++] = s;
-    }
-}
-
-// ---------------------------------------------------------------------------
-// info: streams. A first read validates the file and finds its runs; a second merges the
-// runs into stamp order, through the replay's planner. What it holds is the runs (about
-// one a chunk), the threads and the blocks live at once, never the events: a recorded
-// trace can hold 60M of them, and the file's pages are let go of once read.
-// ---------------------------------------------------------------------------
 // A run: records of one chunk whose stamps never fall (every chunk is one or more). Merged
-// by (stamp, offset), the runs give the loader's order: by stamp, ties in file order. Its
-// head is decoded by the first read, so the merge reads a run's pages only in its turn.
+// by (stamp, offset), the runs give the events by stamp, ties in file order. Its head is
+// decoded by the first read, so the merge reads a run's pages only in its turn.
 typedef struct {
     size_t from, off, end;  // its first record, the next to decode (once left > 0), its chunk's end
     uint64_t tsc, ptr;      // the decoder's state after the head
     uint32_t tid, left;     // the chunk's thread; records after the head not yet decoded
     uint32_t th;            // its thread's index in the plan (UINT32_MAX: not yet known)
-    bool done;              // every record planned
-    ev_t head;              // its earliest event not yet planned
+    bool done;              // every record merged
+    ev_t head;              // its earliest event not yet merged
 } run_t;
 
 enum { RELEASE_BYTES = 1 << 20 };  // the file is let go of a megabyte at a time
@@ -502,6 +140,7 @@ typedef struct {
     run_t *run;
     size_t len, nruns, cap, n, chunk_end, released;
     size_t lo;                 // the merge: the first run not done
+    size_t *heap, nheap;       // the merge: the runs not done, a min-heap by their heads
     bool fresh;                // the next record is its chunk's first
     uint64_t tsc, ptr;         // the previous record's stamp and pointer, in this chunk
     uint32_t ntids;
@@ -571,6 +210,71 @@ static void scan_record(void *ctx, uint32_t tid, const trace_rec_t *r, size_t at
     }
 }
 
+// "incomplete: N chunks, ends at byte B", and what follows B
+static void describe_extent(const trace_extent_t *x, char *out, size_t len)
+{
+    if (x->tail)
+        snprintf(out, len, "incomplete: %u chunks, ends at byte %zu (no end marker; %zu bytes of a partial chunk follow)",
+                 x->chunks, x->end, x->tail);
+    else
+        snprintf(out, len, "incomplete: %u chunks, ends at byte %zu (no end marker; cut at a chunk boundary)", x->chunks,
+                 x->end);
+}
+
+// FILE mapped whole, read-only (*len bytes); dies when it cannot be. Nothing here comes from
+// the allocator under test (no stdio): the replay measures it after the load.
+static const unsigned char *map_trace(const char *path, size_t *len)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        lab_die("cannot open trace '%s': %s", path, strerror(errno));
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
+        lab_die("trace '%s' is not a regular file", path);
+    *len = (size_t)st.st_size;
+    unsigned char *buf = *len ? mmap(NULL, *len, PROT_READ, MAP_PRIVATE, fd, 0) : (unsigned char *)"";
+    if (buf == MAP_FAILED)
+        lab_die("cannot map trace '%s': %s", path, strerror(errno));
+    close(fd);
+    return buf;
+}
+
+// The checks on a parsed trace's calls: n of them, at least one and fewer than UINT32_MAX.
+static void check_calls(const char *path, const trace_extent_t *x, size_t n)
+{
+    if (n == 0) {
+        char ext[160] = "complete";
+        if (!x->complete)
+            describe_extent(x, ext, sizeof ext);
+        lab_die("trace '%s' holds no allocation calls; it is %s", path, ext);
+    }
+    if (n >= UINT32_MAX)
+        lab_die("trace '%s' holds %zu calls, more than %u", path, n, UINT32_MAX - 1);
+}
+
+// The traced command line, its arguments joined by spaces (cut to cmdlen - 1 bytes).
+static void trace_cmdline(const unsigned char *buf, const trace_header_t *h, char *cmdline, size_t cmdlen)
+{
+    size_t n = h->cmdline_len < cmdlen - 1 ? h->cmdline_len : cmdlen - 1;
+    memcpy(cmdline, buf + sizeof *h, n);
+    cmdline[n] = 0;
+    for (size_t i = 0; i + 1 < n; i++)
+        if (!cmdline[i])
+            cmdline[i] = ' ';
+}
+
+// The first read of FILE (sc zeroed): every record validated, the runs found. Dies with
+// the byte offset and reason on bad input, and on a trace with no calls; *x says whether
+// the file is complete.
+static void scan_trace(const char *path, scan_t *sc, trace_header_t *h, trace_extent_t *x)
+{
+    char err[256];
+    sc->buf = map_trace(path, &sc->len);
+    if (!trace_parse_chunks(sc->buf, sc->len, h, x, scan_chunk, scan_record, sc, err, sizeof err))
+        lab_die("trace '%s': %s", path, err);
+    check_calls(path, x, sc->n);
+}
+
 // The run's next record into its head (the first read found it valid).
 static void run_next(const unsigned char *buf, run_t *u)
 {
@@ -578,7 +282,7 @@ static void run_next(const unsigned char *buf, run_t *u)
     u->head.at = u->off;
     u->head.tid = u->tid;
     if (!trace_decode(buf, &u->off, u->end, &u->head.r, &u->tsc, &u->ptr, err, sizeof err))
-        lab_die_code(1, "info: %s, on reading it again", err);
+        lab_die_code(1, "%s, on reading the trace again", err);
     u->left--;
 }
 
@@ -618,24 +322,427 @@ static void run_done(scan_t *sc, run_t *u)
     }
 }
 
-// The earliest event not yet planned, its run's thread index in *th; the run moves on.
-static ev_t merge_next(scan_t *sc, size_t *heap, size_t *nheap, plan_t *p, size_t *counts, uint32_t *th)
+// The second read begins: every run in the heap, the file read from its start again.
+static void merge_init(scan_t *sc)
 {
-    run_t *u = &sc->run[heap[0]];
+    sc->nheap = sc->nruns;
+    sc->heap = lab_harness_alloc(sc->nheap * sizeof *sc->heap);
+    for (size_t k = 0; k < sc->nheap; k++)
+        sc->heap[k] = k;
+    for (size_t k = sc->nheap / 2; k-- > 0;)
+        heap_down(sc->heap, sc->nheap, k, sc->run);
+    sc->released = 0;
+}
+
+// The earliest event not yet merged (sc->nheap > 0), its run in *from; the run moves on.
+static ev_t merge_next(scan_t *sc, run_t **from)
+{
+    run_t *u = &sc->run[sc->heap[0]];
     ev_t ev = u->head;
-    if (u->th == UINT32_MAX)
-        u->th = thread_index(p, u->tid, counts);
-    *th = u->th;
+    *from = u;
     if (u->left) {
         run_next(sc->buf, u);
     } else {
         run_done(sc, u);
-        heap[0] = heap[--*nheap];
+        sc->heap[0] = sc->heap[--sc->nheap];
     }
-    heap_down(heap, *nheap, 0, sc->run);
+    heap_down(sc->heap, sc->nheap, 0, sc->run);
     return ev;
 }
 
+// Everything the two reads held let go of: the file, its runs, the heap.
+static void scan_close(scan_t *sc)
+{
+    if (sc->len)
+        munmap((void *)sc->buf, sc->len);
+    if (sc->run)
+        munmap(sc->run, sc->cap * sizeof *sc->run);
+    if (sc->heap)
+        munmap(sc->heap, (sc->nruns ? sc->nruns : 1) * sizeof *sc->heap);
+}
+
+// ---------------------------------------------------------------------------
+// address -> slot: open addressing. It starts small and grows with the blocks live at once.
+// ---------------------------------------------------------------------------
+// Every address value is a key: whether an entry is empty, used or deleted is its own field.
+enum { A_EMPTY, A_USED, A_DELETED };
+typedef struct {
+    uint64_t *key;
+    uint32_t *slot;
+    uint64_t *bytes;
+    uint8_t *use;    // A_*
+    size_t mask;
+    size_t used, fill;  // entries used, and not empty (used or deleted)
+} amap_t;
+
+// Room for n entries in at least 2n (and 1024) places.
+static void amap_init(amap_t *m, size_t n)
+{
+    size_t cap = 1024;
+    while (cap < 2 * n)
+        cap *= 2;
+    m->key = lab_harness_alloc(cap * sizeof *m->key);
+    m->slot = lab_harness_alloc(cap * sizeof *m->slot);
+    m->bytes = lab_harness_alloc(cap * sizeof *m->bytes);
+    m->use = lab_harness_alloc(cap * sizeof *m->use);
+    m->mask = cap - 1;
+    m->used = m->fill = 0;
+}
+
+// Where a's probe starts: Fibonacci hashing, whose middle bits vary with every bit of a.
+static size_t amap_home(const amap_t *m, uint64_t a) { return (a * LAB_GOLDEN64) >> 20 & m->mask; }
+
+// a's entry, or -1. At most half the places are ever not empty: an empty one ends the probe.
+static ssize_t amap_find(const amap_t *m, uint64_t a)
+{
+    for (size_t i = amap_home(m, a); m->use[i] != A_EMPTY; i = (i + 1) & m->mask)
+        if (m->use[i] == A_USED && m->key[i] == a)
+            return (ssize_t)i;
+    return -1;
+}
+
+static void amap_del(amap_t *m, size_t k)
+{
+    m->use[k] = A_DELETED;
+    m->used--;
+}
+
+static void amap_put(amap_t *m, uint64_t a, uint32_t slot, uint64_t bytes);
+
+// The used entries moved to a table twice their number (deleted ones dropped): the map
+// grows with the blocks live at once.
+static void amap_rehash(amap_t *m)
+{
+    amap_t old = *m;
+    amap_init(m, 2 * old.used + 2);
+    for (size_t i = 0; i <= old.mask; i++)
+        if (old.use[i] == A_USED)
+            amap_put(m, old.key[i], old.slot[i], old.bytes[i]);
+    munmap(old.key, (old.mask + 1) * sizeof *old.key);
+    munmap(old.slot, (old.mask + 1) * sizeof *old.slot);
+    munmap(old.bytes, (old.mask + 1) * sizeof *old.bytes);
+    munmap(old.use, (old.mask + 1) * sizeof *old.use);
+}
+
+// a, which is not in the map.
+static void amap_put(amap_t *m, uint64_t a, uint32_t slot, uint64_t bytes)
+{
+    if (2 * (m->fill + 1) > m->mask + 1)
+        amap_rehash(m);
+    size_t i = amap_home(m, a);
+    while (m->use[i] == A_USED)
+        i = (i + 1) & m->mask;
+    m->fill += m->use[i] == A_EMPTY;
+    m->used++;
+    m->use[i] = A_USED;
+    m->key[i] = a;
+    m->slot[i] = slot;
+    m->bytes[i] = bytes;
+}
+
+// ---------------------------------------------------------------------------
+// the plan: events rewritten on slots, per thread
+// ---------------------------------------------------------------------------
+enum { P_ALLOC, P_FREE, P_REALLOC };
+
+// One event of the plan, as plan_step makes it and the replay reads it (the plan holds it
+// in fewer bytes: plan_put, step_get).
+typedef struct {
+    uint8_t kind, op;
+    bool old_waits, new_waits;    // the slot's previous event was another thread's: wait for it
+    uint32_t align;
+    uint64_t size;
+    uint32_t old_slot, new_slot;  // UINT32_MAX: none
+    uint32_t old_seq, new_seq;    // the slot's events before this one (what a wait waits for)
+} step_t;
+
+typedef struct {
+    uint32_t tid;
+    uint32_t *code;     // its steps, encoded (plan_put)
+    size_t n;           // steps
+    size_t words, cap;  // words of code written, and mapped
+} plan_thread_t;
+
+typedef struct {
+    plan_thread_t *th;
+    uint32_t nthreads, nslots;
+    uint64_t calls[TR_NOPS], unmatched_frees, null_frees, failed, reused_live;
+    uint64_t live_peak_bytes, total_bytes, max_size;
+} plan_t;
+
+// tid's index in the plan, a new one at its first event (the caller checked that there are
+// fewer than MAX_THREADS).
+static uint32_t thread_index(plan_t *p, uint32_t tid)
+{
+    for (uint32_t i = 0; i < p->nthreads; i++)
+        if (p->th[i].tid == tid)
+            return i;
+    p->th[p->nthreads].tid = tid;
+    return p->nthreads++;
+}
+
+// The plan's index of run u's thread, looked up once a run.
+static uint32_t run_thread(plan_t *p, run_t *u)
+{
+    if (u->th == UINT32_MAX)
+        u->th = thread_index(p, u->tid);
+    return u->th;
+}
+
+// limit: the most bytes live at once that the plan accepts, and what it is (replay: the
+// memory this machine has available; info: the address space). The call that would pass
+// it is named with its byte offset, before anything is allocated.
+typedef struct {
+    uint64_t bytes;
+    const char *what;
+} limit_t;
+
+// [plan]
+// What plan_step keeps from one event to the next: the live addresses, the free slots, the
+// bytes live, and per slot its events so far and the thread of the last one.
+typedef struct {
+    amap_t m;
+    uint32_t *free_slots, nfree;
+    uint32_t *seq;
+    uint16_t *last;  // (a thread's index: fewer than MAX_THREADS)
+    uint64_t live;
+    limit_t limit;
+    const char *path;
+    size_t free_cap, seq_cap, last_cap;  // (the arrays' capacities: planner_room)
+} planner_t;
+
+// The block a free (or realloc) lets go of: its slot, or false for an unknown one.
+static bool plan_release(plan_t *p, planner_t *pl, uint64_t addr, step_t *s)
+{
+    ssize_t k = amap_find(&pl->m, addr);
+    if (k < 0) {
+        p->unmatched_frees++;  // e.g. a block from before the recorder started
+        return false;
+    }
+    s->old_slot = pl->m.slot[k];
+    pl->live -= pl->m.bytes[k];
+    amap_del(&pl->m, (size_t)k);
+    return true;
+}
+
+// The block an allocation returns: a slot (the realloc'd block's own where it stayed put).
+static void plan_acquire(plan_t *p, planner_t *pl, const ev_t *ev, size_t i, bool frees, step_t *s)
+{
+    const trace_rec_t *r = &ev->r;
+    ssize_t k = amap_find(&pl->m, r->result);
+    if (k >= 0) {  // stamped before its free (a racing realloc): drop the old
+        p->reused_live++;
+        pl->live -= pl->m.bytes[k];
+        amap_del(&pl->m, (size_t)k);
+    }
+    if (r->size > pl->limit.bytes - pl->live)  // live <= limit: no overflow
+        lab_die("trace '%s': the %s of %llu bytes at byte %llu (call %zu in time order), with %llu bytes "
+                "live, needs more than %s (%llu bytes)", pl->path, trace_op_names[r->op],
+                (unsigned long long)r->size, (unsigned long long)ev->at, i + 1, (unsigned long long)pl->live,
+                pl->limit.what, (unsigned long long)pl->limit.bytes);
+    s->new_slot = frees && r->result == r->arg ? s->old_slot : pl->nfree ? pl->free_slots[--pl->nfree] : p->nslots++;
+    amap_put(&pl->m, r->result, s->new_slot, r->size);
+    pl->live += r->size;
+    p->total_bytes = r->size > UINT64_MAX - p->total_bytes ? UINT64_MAX : p->total_bytes + r->size;
+    if (r->size > p->max_size)
+        p->max_size = r->size;
+    if (pl->live > p->live_peak_bytes)
+        p->live_peak_bytes = pl->live;
+}
+
+// The slot's next event, made by thread th: its number. It must wait only when the event
+// before it on the slot was another thread's; its own thread's earlier events have happened.
+static uint32_t slot_event(planner_t *pl, uint32_t slot, uint32_t th, bool *waits)
+{
+    *waits = pl->seq[slot] > 0 && pl->last[slot] != th;
+    pl->last[slot] = (uint16_t)th;
+    return pl->seq[slot]++;
+}
+
+// Event i, of plan thread th, rewritten on slots: false when there is nothing to replay.
+static bool plan_step(plan_t *p, planner_t *pl, const ev_t *ev, size_t i, uint32_t th, step_t *s)
+{
+    const trace_rec_t *r = &ev->r;
+    p->calls[r->op]++;
+    *s = (step_t){ .op = (uint8_t)r->op, .align = r->align, .size = r->size,
+                   .old_slot = UINT32_MAX, .new_slot = UINT32_MAX };
+    bool frees = r->op == TR_FREE || ((r->op == TR_REALLOC || r->op == TR_REALLOCARRAY) && r->arg);
+    bool allocs = r->op != TR_FREE && r->result;
+    if (r->op != TR_FREE && !r->result && !(frees && r->size == 0)) {
+        p->failed++;  // the program's call failed: nothing to replay
+        return false;
+    }
+    if (r->op == TR_FREE && !r->arg) {
+        p->null_frees++;
+        return false;
+    }
+    if (frees && !plan_release(p, pl, r->arg, s)) {
+        if (!allocs)
+            return false;  // a free, or realloc(p, 0), of an unknown block: nothing to replay
+        frees = false;     // a realloc of an unknown block: replay an allocation
+    }
+    if (allocs)
+        plan_acquire(p, pl, ev, i, frees, s);
+    if (frees && (!allocs || s->new_slot != s->old_slot))
+        pl->free_slots[pl->nfree++] = s->old_slot;
+    s->kind = frees && allocs ? P_REALLOC : frees ? P_FREE : P_ALLOC;
+    if (s->old_slot != UINT32_MAX)
+        s->old_seq = slot_event(pl, s->old_slot, th, &s->old_waits);
+    if (s->new_slot != UINT32_MAX && s->new_slot != s->old_slot)
+        s->new_seq = slot_event(pl, s->new_slot, th, &s->new_waits);
+    return true;
+}
+
+// [/plan]
+
+// The planner, empty, and the plan with no thread yet; the merge of sc begins.
+static void planner_init(plan_t *p, planner_t *pl, scan_t *sc, limit_t limit, const char *path)
+{
+    memset(p, 0, sizeof *p);
+    p->th = lab_harness_alloc(MAX_THREADS * sizeof *p->th);
+    *pl = (planner_t){ .limit = limit, .path = path };
+    amap_init(&pl->m, 0);
+    merge_init(sc);
+}
+
+// Room for a slot more than there are (one step makes at most one). What the planner holds
+// grows with the slots, i.e. the blocks live at once, not with the events.
+static void planner_room(planner_t *pl, const plan_t *p)
+{
+    size_t want = p->nslots + 1;
+    pl->free_slots = lab_harness_grow(pl->free_slots, pl->nfree, &pl->free_cap, want, sizeof *pl->free_slots, 1024);
+    pl->seq = lab_harness_grow(pl->seq, p->nslots, &pl->seq_cap, want, sizeof *pl->seq, 1024);
+    pl->last = lab_harness_grow(pl->last, p->nslots, &pl->last_cap, want, sizeof *pl->last, 1024);
+}
+
+static void planner_free(planner_t *pl)
+{
+    size_t cap = pl->m.mask + 1;
+    munmap(pl->m.key, cap * sizeof *pl->m.key);
+    munmap(pl->m.slot, cap * sizeof *pl->m.slot);
+    munmap(pl->m.bytes, cap * sizeof *pl->m.bytes);
+    munmap(pl->m.use, cap * sizeof *pl->m.use);
+    munmap(pl->free_slots, pl->free_cap * sizeof *pl->free_slots);
+    munmap(pl->seq, pl->seq_cap * sizeof *pl->seq);
+    munmap(pl->last, pl->last_cap * sizeof *pl->last);
+}
+
+// ---------------------------------------------------------------------------
+// the plan's code: a step in two 32-bit words, more only where it needs them, so that the
+// replay holds about 8 bytes an event (a step_t takes 32).
+//   word 0  its slot: the old one for a free or a realloc of a known block, else the new one
+//   word 1  kind (bits 0-1), op (2-5), what follows (6-10: X_* flags), and the size when it
+//           is below 2^21 (11-31)
+//   then, in this order, where the flags say, the words below.
+// ---------------------------------------------------------------------------
+enum {
+    X_MOVED = 1,      // the new slot of a realloc that moved
+    X_OLD_WAITS = 2,  // the old slot's event number, to wait for (plan_step)
+    X_NEW_WAITS = 4,  // the new slot's
+    X_ALIGN = 8,      // the alignment asked for
+    X_SIZE = 16,      // the size, low word first (2^21 bytes or more)
+};
+enum { OP_SHIFT = 2, X_SHIFT = 6, SIZE_SHIFT = 11 };
+
+// Room for n more words of thread t's code. Its mapping doubles in place (mremap moves
+// pages, it copies none) and a page is resident once written: the code takes what it
+// holds, never two copies at once as lab_harness_grow's arrays do while they grow.
+static void code_room(plan_thread_t *t, size_t n)
+{
+    if (t->words + n <= t->cap)
+        return;
+    size_t cap = t->cap ? 2 * t->cap : 1024;  // (n is at most 8)
+    void *q = t->cap ? mremap(t->code, t->cap * sizeof *t->code, cap * sizeof *t->code, MREMAP_MAYMOVE)
+                     : lab_harness_alloc(cap * sizeof *t->code);
+    if (q == MAP_FAILED)
+        lab_die_code(1, "cannot grow the replay's plan to %zu bytes: %s", cap * sizeof *t->code, strerror(errno));
+    t->code = q;
+    t->cap = cap;
+}
+
+// Step s at the end of thread t's code.
+static void plan_put(plan_thread_t *t, const step_t *s)
+{
+    bool moved = s->kind == P_REALLOC && s->new_slot != s->old_slot, big = s->size >> (32 - SIZE_SHIFT);
+    uint32_t x = (moved ? X_MOVED : 0) | (s->old_waits ? X_OLD_WAITS : 0) | (s->new_waits ? X_NEW_WAITS : 0) |
+                 (s->align ? X_ALIGN : 0) | (big ? X_SIZE : 0);
+    uint32_t w[8], n = 0;
+    w[n++] = s->kind == P_ALLOC ? s->new_slot : s->old_slot;
+    w[n++] = s->kind | (uint32_t)s->op << OP_SHIFT | x << X_SHIFT | (big ? 0 : (uint32_t)s->size << SIZE_SHIFT);
+    if (moved)
+        w[n++] = s->new_slot;
+    if (s->old_waits)
+        w[n++] = s->old_seq;
+    if (s->new_waits)
+        w[n++] = s->new_seq;
+    if (s->align)
+        w[n++] = s->align;
+    if (big) {
+        w[n++] = (uint32_t)s->size;
+        w[n++] = (uint32_t)(s->size >> 32);
+    }
+    code_room(t, n);
+    memcpy(t->code + t->words, w, n * sizeof *w);
+    t->words += n;
+    t->n++;
+}
+
+// The step at c into s (its seqs 0 where it does not wait); returns the next. A step without
+// flags, nearly every one, costs a few shifts: some 13 instructions, and under 1.5 ns, an
+// event more than reading a 32-byte step_t did.
+static inline const uint32_t *step_get(const uint32_t *c, step_t *s)
+{
+    uint32_t w = c[1];
+    s->kind = w & 3;
+    s->op = w >> OP_SHIFT & 15;
+    s->size = w >> SIZE_SHIFT;
+    s->old_slot = s->kind == P_ALLOC ? UINT32_MAX : c[0];
+    s->new_slot = s->kind == P_FREE ? UINT32_MAX : c[0];
+    s->old_waits = s->new_waits = false;
+    s->old_seq = s->new_seq = s->align = 0;
+    c += 2;
+    if (__builtin_expect(!(w & 31u << X_SHIFT), 1))
+        return c;
+    uint32_t x = w >> X_SHIFT & 31;
+    if (x & X_MOVED)
+        s->new_slot = *c++;
+    if ((s->old_waits = x & X_OLD_WAITS))
+        s->old_seq = *c++;
+    if ((s->new_waits = x & X_NEW_WAITS))
+        s->new_seq = *c++;
+    if (x & X_ALIGN)
+        s->align = *c++;
+    if (x & X_SIZE) {
+        s->size = c[0] | (uint64_t)c[1] << 32;
+        c += 2;
+    }
+    return c;
+}
+
+// The plan of every event, per thread, each step put in code as it is made: the plan grows
+// by its 8 bytes or so an event, all else with the blocks live at once.
+static void plan_build(plan_t *p, scan_t *sc, limit_t limit, const char *path)
+{
+    planner_t pl;
+    planner_init(p, &pl, sc, limit, path);
+    for (size_t i = 0; sc->nheap; i++) {
+        run_t *u;
+        ev_t ev = merge_next(sc, &u);
+        uint32_t th = run_thread(p, u);
+        step_t s;
+        planner_room(&pl, p);
+        if (plan_step(p, &pl, &ev, i, th, &s))
+            plan_put(&p->th[th], &s);
+    }
+    for (uint32_t t = 0; t < p->nthreads; t++)
+        code_room(&p->th[t], 1);  // (a thread with nothing to replay: empty code, not NULL)
+    planner_free(&pl);
+}
+
+// ---------------------------------------------------------------------------
+// info: the events through the planner, as the replay plans them, and what it sees of
+// each block besides
+// ---------------------------------------------------------------------------
 // No block can be larger, nor all live blocks together, than x86-64's user address space.
 static const limit_t address_space = { UINT64_C(1) << 47, "the address space" };
 
@@ -708,31 +815,20 @@ static void life_end(lives_t *lv, const amap_t *m)
 // ("live,ms,bytes"); *span: the last stamp less the first.
 static void info_plan(scan_t *sc, plan_t *p, lives_t *lv, const char *path, double hz, uint64_t *span)
 {
-    memset(p, 0, sizeof *p);
-    p->th = lab_harness_alloc(MAX_THREADS * sizeof *p->th);
-    size_t *counts = lab_harness_alloc(MAX_THREADS * sizeof *counts);
-    planner_t pl = { .limit = address_space, .path = path };
-    amap_init(&pl.m, 0);
-    size_t free_cap = 0, seq_cap = 0, nheap = sc->nruns, every = sc->n / 200 + 1;
-    size_t *heap = lab_harness_alloc(nheap * sizeof *heap);
-    for (size_t k = 0; k < nheap; k++)
-        heap[k] = k;
-    for (size_t k = nheap / 2; k-- > 0;)
-        heap_down(heap, nheap, k, sc->run);
-    uint64_t t0 = sc->run[heap[0]].head.r.tsc, t = t0;
-    sc->released = 0;  // the merge reads the file from its start again
-    for (size_t i = 0; nheap; i++) {
-        uint32_t th;
-        ev_t ev = merge_next(sc, heap, &nheap, p, counts, &th);
-        // room for a slot more than there are (one step makes at most one)
-        size_t want = p->nslots + 1;
-        pl.free_slots = lab_harness_grow(pl.free_slots, pl.nfree, &free_cap, want, sizeof *pl.free_slots, 1024);
-        pl.seq = lab_harness_grow(pl.seq, p->nslots, &seq_cap, want, sizeof *pl.seq, 1024);
-        lv->slot = lab_harness_grow(lv->slot, p->nslots, &lv->cap, want, sizeof *lv->slot, 1024);
+    planner_t pl;
+    planner_init(p, &pl, sc, address_space, path);
+    size_t every = sc->n / 200 + 1;
+    uint64_t t0 = sc->run[sc->heap[0]].head.r.tsc, t = t0;
+    for (size_t i = 0; sc->nheap; i++) {
+        run_t *u;
+        ev_t ev = merge_next(sc, &u);
+        uint32_t th = run_thread(p, u);
+        planner_room(&pl, p);
+        lv->slot = lab_harness_grow(lv->slot, p->nslots, &lv->cap, p->nslots + 1, sizeof *lv->slot, 1024);
         step_t s;
         t = ev.r.tsc;
         uint64_t old = realloc_old_size(&pl, &ev.r);
-        if (plan_step(p, &pl, &ev, i, &s)) {
+        if (plan_step(p, &pl, &ev, i, th, &s)) {
             life_step(lv, &s, &ev.r, old, th);
             p->th[th].n++;
             if (i % every == 0)
@@ -755,18 +851,12 @@ static void print_bins(const char *kind, const uint64_t *hist)
 
 static int cmd_info(const char *path)
 {
-    size_t len;
-    const unsigned char *buf = map_trace(path, &len);
     static scan_t sc;  // (its thread table is 16 KiB)
-    sc.buf = buf;
-    sc.len = len;
     trace_header_t h;
     trace_extent_t x;
-    char err[256], cmdline[TRACE_MAX_CMDLINE + 1], ext[160] = "complete";
-    if (!trace_parse_chunks(buf, len, &h, &x, scan_chunk, scan_record, &sc, err, sizeof err))
-        lab_die("trace '%s': %s", path, err);
-    check_calls(path, &x, sc.n);
-    trace_cmdline(buf, &h, cmdline, sizeof cmdline);
+    char cmdline[TRACE_MAX_CMDLINE + 1], ext[160] = "complete";
+    scan_trace(path, &sc, &h, &x);
+    trace_cmdline(sc.buf, &h, cmdline, sizeof cmdline);
     if (!x.complete) {
         describe_extent(&x, ext, sizeof ext);
         fprintf(stderr, "%s: note: trace '%s' is %s\n", lab_prog, path, ext);
@@ -865,48 +955,57 @@ static inline void *replay_call(const step_t *s, void *old)
 }
 
 // [replay]
+// The slot's event has happened: its count moves on. Whoever runs the slot's next event
+// waits for this (or follows on this thread), so nobody else writes the count meanwhile.
+static inline void slot_done(_Atomic uint32_t *d)
+{
+    atomic_store_explicit(d, atomic_load_explicit(d, memory_order_relaxed) + 1, memory_order_release);
+}
+
 // One thread's replay, start to end: the measured part (timed_phase: the function whose
 // instructions common/wrap/callgrind counts).
 static __attribute__((noinline, noipa)) void *timed_phase(void *arg)
 {
     worker_t *w = arg;
-    const step_t *step = w->th->step, *last = step + w->th->n;
+    const uint32_t *c = w->th->code, *end = c + w->th->words;
     block_t *blk = w->blk;
     _Atomic uint32_t *done = w->done;
     uint64_t gap = next_gap(w);
-    for (const step_t *s = step; s < last; s++) {
-        if (done && s->old_slot != UINT32_MAX)
-            wait_for(&done[s->old_slot], s->old_seq);
-        if (done && s->new_slot != UINT32_MAX && s->new_slot != s->old_slot)
-            wait_for(&done[s->new_slot], s->new_seq);
-        block_t *old = s->old_slot != UINT32_MAX ? &blk[s->old_slot] : NULL;
+    while (c < end) {
+        step_t s;
+        c = step_get(c, &s);
+        if (s.old_waits)  // (only with several threads: done is there)
+            wait_for(&done[s.old_slot], s.old_seq);
+        if (s.new_waits)
+            wait_for(&done[s.new_slot], s.new_seq);
+        block_t *old = s.old_slot != UINT32_MAX ? &blk[s.old_slot] : NULL;
         if (old && !w->dry && !lab_get(old->p, 0, old->size, old->tag))  // written over, or handed out twice
             w->status = "corrupt";
-        void *p = s->kind == P_FREE ? NULL : w->dry;
+        void *p = s.kind == P_FREE ? NULL : w->dry;
         bool timed = !w->dry && __builtin_expect(--gap == 0, 0);
         if (!w->dry)
-            w->call_ticks += LAB_TIMED_CALL(timed, s->kind == P_FREE ? &w->hfree : &w->hmalloc,
-                                            p = replay_call(s, old ? old->p : NULL));
+            w->call_ticks += LAB_TIMED_CALL(timed, s.kind == P_FREE ? &w->hfree : &w->hmalloc,
+                                            p = replay_call(&s, old ? old->p : NULL));
         if (timed)
             w->timed++, gap = next_gap(w);
-        if (s->kind != P_FREE) {
-            uint64_t tag = (uint64_t)s->new_seq << 32 | s->new_slot;
-            if (!p && s->size)
+        if (s.kind != P_FREE) {
+            uint64_t tag = (uint64_t)(uintptr_t)c << 32 | s.new_slot;  // (the step's place and the slot)
+            if (!p && s.size)
                 w->status = "malloc_null";
-            else if (s->kind == P_REALLOC && !w->dry && !lab_get(p, 0, old->size < s->size ? old->size : s->size, old->tag))
+            else if (s.kind == P_REALLOC && !w->dry && !lab_get(p, 0, old->size < s.size ? old->size : s.size, old->tag))
                 w->status = "corrupt";  // realloc lost the contents
             if (p)  // p is stored in blk below: the stores cannot be optimised away
-                lab_touch(p, s->size, tag);
+                lab_touch(p, s.size, tag);
             if (old)
                 old->p = NULL;
-            blk[s->new_slot] = (block_t){ p, p ? s->size : 0, tag };
+            blk[s.new_slot] = (block_t){ p, p ? s.size : 0, tag };
         } else {
             old->p = NULL;
         }
-        if (done && s->old_slot != UINT32_MAX)
-            atomic_store_explicit(&done[s->old_slot], s->old_seq + 1, memory_order_release);
-        if (done && s->new_slot != UINT32_MAX && s->new_slot != s->old_slot)
-            atomic_store_explicit(&done[s->new_slot], s->new_seq + 1, memory_order_release);
+        if (done && s.old_slot != UINT32_MAX)
+            slot_done(&done[s.old_slot]);
+        if (done && s.new_slot != UINT32_MAX && s.new_slot != s.old_slot)
+            slot_done(&done[s.new_slot]);
     }
     return NULL;
 }
@@ -945,23 +1044,25 @@ static void file_label(const char *path, char *out, size_t len)
         snprintf(out, len, "trace");
 }
 
-// The trace at path, loaded and planned (incomplete: replay one that lacks its end marker,
-// as far as it goes). Returns the events to replay.
+// The trace at path, read twice and planned (incomplete: replay one that lacks its end
+// marker, as far as it goes). Returns the events to replay.
 static uint64_t replay_plan(const char *path, bool incomplete, plan_t *p)
 {
+    static scan_t sc;  // (its thread table is 16 KiB)
     trace_header_t h;
     trace_extent_t x;
-    evs_t e;
     char ext[160];
-    load(path, &h, &x, &e);
+    scan_trace(path, &sc, &h, &x);
     if (!x.complete) {
         describe_extent(&x, ext, sizeof ext);
         if (!incomplete)
             lab_die("trace '%s' is %s; --allow-incomplete replays it as far as it goes", path, ext);
         fprintf(stderr, "%s: note: trace '%s' is %s\n", lab_prog, path, ext);
     }
-    plan_build(p, &e, replay_memory(), path);
-    munmap(e.ev, e.cap * sizeof *e.ev);
+    if (sc.ntids >= MAX_THREADS)
+        lab_die("trace has more than %d threads", MAX_THREADS);
+    plan_build(p, &sc, replay_memory(), path);
+    scan_close(&sc);
     uint64_t events = 0;
     for (uint32_t t = 0; t < p->nthreads; t++)
         events += p->th[t].n;
@@ -1572,15 +1673,18 @@ int main(int argc, char **argv)
         return cmd_info(one_file(argc, argv, "info"));  // its times come from the trace's own TSC rate
     }
     if (strcmp(argv[1], "dump") == 0) {  // every record, in TSC order: op,tid,size_bytes,align_bytes
-        const char *file = one_file(argc, argv, "dump");
+        static scan_t sc;  // (streamed, as info)
         trace_header_t h;
         trace_extent_t x;
-        evs_t e;
-        load(file, &h, &x, &e);
+        scan_trace(one_file(argc, argv, "dump"), &sc, &h, &x);
+        merge_init(&sc);
         printf("op,tid,size_bytes,align_bytes,result,arg\n");
-        for (size_t i = 0; i < e.n; i++)
-            printf("%s,%u,%llu,%u,%llx,%llx\n", trace_op_names[e.ev[i].r.op], e.ev[i].tid, (unsigned long long)e.ev[i].r.size,
-                   e.ev[i].r.align, (unsigned long long)e.ev[i].r.result, (unsigned long long)e.ev[i].r.arg);
+        while (sc.nheap) {
+            run_t *u;
+            ev_t e = merge_next(&sc, &u);
+            printf("%s,%u,%llu,%u,%llx,%llx\n", trace_op_names[e.r.op], e.tid, (unsigned long long)e.r.size, e.r.align,
+                   (unsigned long long)e.r.result, (unsigned long long)e.r.arg);
+        }
         return 0;
     }
     if (strcmp(argv[1], "record") == 0)
