@@ -11,6 +11,7 @@
 #   lab_tmpdir DIR [PID]    the process's temporary directory DIR/.tmp/PID (made, printed);
 #                           first sweeps those whose process is gone
 #   lab_opt / lab_flag      option parsing: a value is present, an option is given once
+#   lab_val SUMMARY A M COL one field of a summary (build/summarize's CSV), by column name
 #
 # Temporary files: one directory per process, beside the files it writes (DIR/.tmp/PID), so
 # that the final rename into DIR is atomic; removed by the writer on exit, and by the next
@@ -98,4 +99,11 @@ lab_flag() {
 lab_opt() {
     lab_flag "$1"
     [ $# -ge 2 ] || die "$1 needs a value"
+}
+
+# lab_val SUMMARY ALLOCATOR METRIC COLUMN: one field of a summary's row ('' when the row is
+# absent or its allocator did not run), found by the header's names, not positions.
+lab_val() {
+    awk -F, -v a="$2" -v m="$3" -v c="$4" 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next }
+        $h["allocator"] == a && $h["metric"] == m && $h["n"] > 0 { print $h[c]; exit }' "$1"
 }
