@@ -311,6 +311,30 @@ for s in common/run common/bench chapters/04-real-workloads/tables chapters/04-r
 done
 is "$(ls -A "$TMP" | grep -c -- '--help')" 0 "no --help.tmp or the like left behind"
 
+# ---------------------------------------------------------------- labelled cases (arms)
+# --case "@LABEL ARGS": two cases of one workload told apart by a column `arm`, in one run.
+$RUN --prog "$fake" --out "$TMP/arm/arm.csv" --reps 2 --allocators "glibc gone=/nonexistent/lib.so" \
+    --case "@base --workload a" --case "@variant --workload a" 2>/dev/null
+is "$(head -1 "$TMP/arm/arm.csv")" "allocator,workload,rep,status,value_ns,arm" "--case @LABEL: the rows gain a column arm, after the program's"
+is "$(rows "$TMP/arm/arm.csv" --where arm=variant,status=ok)" 2 "  ... each arm's rows carry its label (2 repetitions)"
+is "$(rows "$TMP/arm/arm.csv" --where allocator=gone,status=missing,arm=base)" 1 "  ... a missing allocator's status rows too"
+grep -q 'cases: @base --workload a; @variant --workload a;' "$TMP/arm/env.txt"; ok $? "  ... and env.txt names each case with its label"
+crash=$TMP/crash; sed 's/^echo "allocator,workload,rep,status,value_ns"$/[ "$w" = b ] \&\& kill -SEGV $$; &/' "$fake" >"$crash"; chmod +x "$crash"
+$RUN --prog "$crash" --out "$TMP/arm/c.csv" --reps 1 --allocators glibc --case "@fine --workload a" --case "@bad --workload b" 2>/dev/null
+is "$(rows "$TMP/arm/c.csv" --where arm=bad,status=crashed_SEGV)" 1 "a crashed process's status row carries its arm"
+fails_with 2 "some cases are labelled '@LABEL' and some are not" "--case: labelled and unlabelled cases mixed: one line" -- \
+    $RUN --prog "$fake" --out "$TMP/arm/x.csv" --allocators glibc --case "@a --workload a" --case "--workload b"
+fails_with 2 "label '@a' is given twice" "--case: a label twice: one line" -- \
+    $RUN --prog "$fake" --out "$TMP/arm/x.csv" --allocators glibc --case "@a --workload a" --case "@a --workload b"
+fails_with 2 "'@Big --workload a' is not allowed: expected \"@LABEL ARGS...\"" "--case: a bad label: one line naming it" -- \
+    $RUN --prog "$fake" --out "$TMP/arm/x.csv" --allocators glibc --case "@Big --workload a"
+fails_with 2 "not allowed with --command" "--case @LABEL with --command: one line" -- \
+    $RUN --prog "$fake" --out "$TMP/arm/x.csv" --allocators glibc --command --case "@a x"
+armed=$TMP/armed; sed 's/value_ns"/value_ns,arm"/' "$fake" >"$armed"; chmod +x "$armed"
+fails_with 2 "has a column 'arm' already" "--case @LABEL on a program with a column arm: one line" -- \
+    $RUN --prog "$armed" --out "$TMP/arm/x.csv" --allocators glibc --case "@a --workload a"
+[ ! -e "$TMP/arm/x.csv" ]; ok $? "  ... and none of them wrote anything"
+
 # ---------------------------------------------------------------- temporary files elsewhere
 mkdir -p "$TMP/a/.tmp/$dead"; : >"$TMP/a/.tmp/$dead/x"
 common/atomic "$TMP/a/t.txt" echo hello
