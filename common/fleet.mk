@@ -16,7 +16,8 @@
 #       into $(DATA)/machines/, all checked first (common/merge --help)
 # and the book's appendix "Across machines", made when $(DATA)/machines/ holds two or more
 # machines with data (not in a QUICK book of chosen chapters): common/appendix writes its
-# markdown, summarize its rankings and every statistic. A chapter's settings for it, in its
+# markdown, summarize its rankings and every statistic, and the book's own filter checks
+# the chapters' claims on each machine's data. A chapter's settings for it, in its
 # chapter.mk:
 #   NN-slug_MACHINE_TABLES := ID...      its tables #tbl:ID, drawn again from each machine
 #   NN-slug_MACHINE_FIGURES := NAME...   its figures NAME.gp, drawn again from each machine
@@ -85,18 +86,37 @@ MACHINES_LIST := $(OUT)/gen/machines.list
 $(if $(or $(MACHINES),$(wildcard $(MACHINES_LIST))),$(shell mkdir -p '$(OUT)/gen' && \
     { [ "$$(cat '$(MACHINES_LIST)' 2>/dev/null)" = '$(MACHINES) / $(MACHINE_CHAPTERS)' ] || echo '$(MACHINES) / $(MACHINE_CHAPTERS)' >'$(MACHINES_LIST)'; }))
 
-# Per chapter: each machine's summary (the chapter's own settings), the rankings across
-# machines (summarize machines), the environments and versions (common/appendix).
+# Per chapter: each machine's summaries (the chapter's own settings; a pass's where the
+# machine ran it), the rankings across machines (summarize machines), the environments
+# and versions, and the claims on each machine (common/appendix).
 define machines_chapter
 $(OUT)/gen/machines/%/$(1)/$(1).summary.csv: $(MACHINES_DIR)/%/$(1)/$(1).csv build/summarize
 	common/atomic $$@ build/summarize $$($(1)_SUMMARY) $$<
+$(OUT)/gen/machines/$(1)/claims.md: common/appendix $(foreach m,$(call machines_of,$(1)),$(OUT)/gen/machines/$(m)/$(1)/claims.tsv)
+	common/atomic $$@ common/appendix claims $(abspath $(OUT))/gen/machines $(1) $(call machines_of,$(1))
 $(OUT)/gen/machines/$(1)/rankings.md: $(foreach m,$(call machines_of,$(1)),$(OUT)/gen/machines/$(m)/$(1)/$(1).summary.csv) build/summarize
 	common/atomic $$@ build/summarize machines $(foreach m,$(call machines_of,$(1)),$(m)=$(OUT)/gen/machines/$(m)/$(1)/$(1).summary.csv)
 $(OUT)/gen/machines/$(1)/env.md $(OUT)/gen/machines/$(1)/versions.md: $(OUT)/gen/machines/$(1)/%.md: common/appendix \
         $(foreach m,$(call machines_of,$(1)),$(MACHINES_DIR)/$(m)/$(1)/env.txt $(MACHINES_DIR)/$(m)/machine.txt)
 	common/atomic $$@ common/appendix $$* $(MACHINES_DIR) $(1) $(call machines_of,$(1))
 endef
-$(foreach c,$(MACHINE_CHAPTERS),$(eval $(call machines_chapter,$(c))))
+# Chapter $(1)'s summary $(2) of a machine's pass, as chapter_summary makes the reference's.
+machine_summary_src = $(or $($(1)_SUMMARY_FROM.$(2)),$(2))
+define machine_summary
+$(OUT)/gen/machines/%/$(1)/$(2).summary.csv: $(MACHINES_DIR)/%/$(1)/$(call machine_summary_src,$(1),$(2)).csv build/summarize
+	common/atomic $$@ build/summarize $$(or $$($(1)_SUMMARY.$(2)),$$(summary_by)) $$<
+endef
+# Chapter $(1)'s claims on machine $(2)'s data: they read its summaries, those it has the
+# run of, and its run CSVs (a claim whose data it lacks is not evaluated, not an error).
+define machine_claims
+$(OUT)/gen/machines/$(2)/$(1)/claims.tsv: chapters/$(1)/$(1).md common/appendix common/book/machine-claims.lua \
+        common/book/lab.lua common/book/render build/summarize $(wildcard $(MACHINES_DIR)/$(2)/$(1)/*.csv) \
+        $(foreach n,$(1) $($(1)_SUMMARIES),$(if $(wildcard $(MACHINES_DIR)/$(2)/$(1)/$(call machine_summary_src,$(1),$(n)).csv),$(OUT)/gen/machines/$(2)/$(1)/$(n).summary.csv))
+	common/atomic $$@ common/appendix evaluate $(MACHINES_DIR) $(abspath $(OUT))/gen/machines $(1) $(2)
+endef
+$(foreach c,$(MACHINE_CHAPTERS),$(eval $(call machines_chapter,$(c))) \
+    $(foreach n,$($(c)_SUMMARIES),$(eval $(call machine_summary,$(c),$(n)))) \
+    $(foreach m,$(call machines_of,$(c)),$(eval $(call machine_claims,$(c),$(m)))))
 
 # A chapter's figure $(2) drawn from one machine's data: its # data: lines read the
 # machine's files (a summary made above, a run CSV as merged), and gnuplot's data
@@ -126,7 +146,7 @@ $(FIG)/machines:
 # The book renders the appendix after the chapters (the Makefile's render line names
 # BOOK_APPENDICES), and depends on all it reads.
 $(OUT)/book.html: $(wildcard $(MACHINES_LIST)) $(if $(BOOK_APPENDICES),$(BOOK_APPENDICES) \
-    $(foreach c,$(MACHINE_CHAPTERS),$(foreach t,env versions rankings,$(OUT)/gen/machines/$(c)/$(t).md) \
+    $(foreach c,$(MACHINE_CHAPTERS),$(foreach t,env versions rankings claims,$(OUT)/gen/machines/$(c)/$(t).md) \
         $(foreach m,$(call machines_of,$(c)),$(OUT)/gen/machines/$(m)/$(c)/$(c).summary.csv \
             $(foreach f,$($(c)_MACHINE_FIGURES),$(FIG)/machines/$(m)/$(c)/$(f).svg)))) \
     | $(if $(BOOK_APPENDICES),$(FIG)/machines)

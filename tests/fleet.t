@@ -3,7 +3,9 @@
 # parallel, against an sshd this test starts on loopback addresses with keys it makes;
 # a host that refuses the connection and a host whose job is killed mid-run become
 # FAILED records while the others land whole; the appendix "Across machines" renders from
-# what landed (and not from one machine); make bundle and make merge, with every kind of
+# what landed (and not from one machine), with the chapters' claims counted per machine as
+# each machine's list of claims has them, and a claim that a machine's data contradicts
+# shown as not holding there only; make bundle and make merge, with every kind of
 # bundle merge must reject leaving the data as it was; the Slurm script; bad input; --help.
 # Only 127.0.0.x is ever contacted. The sshd runs on its own config in $TMP (root may log
 # in with the test's key, nothing else) and is stopped on exit, whatever happens.
@@ -169,6 +171,55 @@ ok $? "  ... the ratio table of each machine"
 grep -q 'AMD\|Intel\|CPUs usable' "$H" && grep -q '2.36' "$H"; ok $? "  ... each machine's environment and allocator versions"
 grep -q 'Both ran on the same host' "$H"; ok $? "  ... saying both ran on the same host"
 grep -q 'The last <code>make fleet</code> on loopback-c failed' "$H"; ok $? "  ... and naming the hosts that failed"
+
+# The chapter's claims on each machine (glibc alone, no pass: many not evaluated), counted
+# in the appendix as in the machine's list of claims (gen/machines/M/CHAPTER/claims.tsv).
+claims_in() {  # CHAPTER: how many claims its prose makes about a chapter's run (not data/..., ex/...)
+    grep -o '{\.claim src="[^"]*"' "chapters/$1/$1.md" | grep -c 'src="[0-9][0-9]-'
+}
+counts() {  # TSV: evaluated, held, did not hold, not evaluated, from a list of claims
+    awk -F'\t' 'NR > 1 { n[$2]++ } END { print n["holds"] + n["failed"], n["holds"] + 0, n["failed"] + 0, n["skipped"] + 0 }' "$1"
+}
+claims_row() {  # BOOK-TEXT CHAPTER M: machine M's numbers in the chapter's table of claims
+    sed -e "s/.*The claims of $2 checked//" -e 's,</table>.*,,' -e 's/<[^>]*>/ /g' "$1" | tr -s ' ' |
+        sed -n "s/.* $3 \([0-9]* [0-9]* [0-9]* [0-9]*\) .*/\1/p"
+}
+failed_on() {  # BOOK-TEXT M: the claims the appendix lists as not holding on machine M
+    sed -e "s#.*<p>On <strong>$2</strong>, [^:]*:</p>##" -e 's#</ul>.*##' "$1" | grep -o '<li>“[^”]*”' | sed 's/<li>//'
+}
+for m in loopback-a loopback-b; do
+    T=$TMP/b2/gen/machines/$m/01-micro/claims.tsv
+    is "$(claims_row "$H" 01-micro $m)" "$(counts "$T")" "  ... the claims of 01-micro on $m: evaluated, held, not, not evaluated, as in its list"
+    is "$(tail -n +2 "$T" | wc -l)" "$(claims_in 01-micro)" "  ... which has every claim of the chapter about its own data"
+done
+grep -q $'\tskipped\t.*\tno data on this machine: 01-micro/jemalloc-conf.summary.csv$' "$T"
+ok $? "  ... a claim about a pass the machine did not run is not evaluated, and says why"
+grep -q 'The chapters’ claims are about full-size runs: on a QUICK run some do not hold' "$H"
+ok $? "  ... saying that claims may not hold on a QUICK run"
+
+# A machine whose data contradicts one claim: the committed loopback-a's chapter 1, and a
+# copy of it whose floor takes a thousand times as long per operation on medium.
+C=$TMP/contra
+for m in ref contra; do
+    mkdir -p "$C/machines/$m" && cp -R data/machines/loopback-a/01-micro data/machines/loopback-a/machine.txt "$C/machines/$m/"
+done
+awk -F, -v OFS=, 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; print; next }
+    $col["allocator"] == "floor" && $col["workload"] == "medium" { $col["ns_per_op"] *= 1000 } { print }' \
+    data/machines/loopback-a/01-micro/01-micro.csv >"$C/machines/contra/01-micro/01-micro.csv"
+book "$C" "$TMP/b3"; ok $? "make book renders with a machine whose data contradicts a claim" || tail -5 "$TMP/b3.log" | sed 's/^/#   /'
+H3=$TMP/b3/book.txt
+tr '\n' ' ' <"$TMP/b3/book.html" >"$H3" 2>/dev/null
+claim="on medium its median over the whole phase is the lowest of all"
+is "$(diff <(cut -f2,3 "$TMP/b3/gen/machines/ref/01-micro/claims.tsv") <(cut -f2,3 "$TMP/b3/gen/machines/contra/01-micro/claims.tsv") | grep '^[<>]')" \
+    "< holds	$claim
+> failed	$claim" "  ... that claim alone does not hold on it, and holds on the other"
+failed_on "$H3" contra | grep -qxF "“$claim”" && ! failed_on "$H3" ref | grep -qxF "“$claim”"
+ok $? "  ... the appendix lists it as not holding on that machine only"
+for m in ref contra; do
+    is "$(claims_row "$H3" 01-micro $m)" "$(counts "$TMP/b3/gen/machines/$m/01-micro/claims.tsv")" "  ... $m's counts in the appendix are its list's"
+done
+fails_with 2 "no chapter '99-nothing'" "appendix evaluate: a chapter that is not, one line" -- \
+    common/appendix evaluate "$C/machines" "$TMP/b3/gen/machines" 99-nothing ref
 mkdir -p "$TMP/one/machines" && cp -R "$D/machines/loopback-a" "$TMP/one/machines/"
 render=$(make -n book QUICK=1 DATA="$TMP/one" FIG="$TMP/b1/figures" OUT="$TMP/b1" 2>&1 | grep 'common/book/render')
 [ -n "$render" ] && [[ $render != *appendix* ]]; ok $? "with one machine, the book renders without the appendix"
