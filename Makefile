@@ -8,6 +8,8 @@
 #   make ALLOCATORS="glibc mimalloc" REPS=3 ...   a subset, fewer repetitions
 #   make compare CMD="./myapp args" NAME=myapp   which allocator for your program, and why
 #   make bench           the notebook's own speed figures: QUICK times, harness and timer cost, CV
+#   make ex-01-2         run exercise 2 of chapter 1 (QUICK, beside its baseline): its verdict
+#   make answers         the teacher's answer key, build/answers.html, from the exercises' runs
 #   make deps            install missing Debian packages (as root) or print the command
 #   make clean           remove build/;   make burn / burn-01-micro: remove data and figures
 SHELL := /bin/bash
@@ -137,7 +139,7 @@ $(OUT)/book.pdf: $(OUT)/book.html common/book/browser
 
 test: deps
 	@$(MAKE) --no-print-directory build build/tests/lab_test build/asan/lab_test build/asan/summarize $(TEST_BINS)
-	prove -f tests/*.t
+	prove -f --timer tests/*.t
 
 # make compare CMD="./myapp --input big.json" NAME=myapp: which allocator for this program,
 # and why (common/compare --help). CMD reaches the shell verbatim ($(value): a '$1' in it
@@ -153,6 +155,21 @@ compare: $(TRACE_BINS) build/summarize
 
 bench: build
 	@common/bench
+
+# A workshop's exercises (common/exercise --help): make ex-01-2 runs exercise 2 of chapter 1
+# at QUICK size beside its baseline and says whether its expected outcome held; make answers
+# writes the teacher's answer key, build/answers.html (running what is missing or stale).
+# (a rule for the goals named ex-*, not a pattern: a pattern would also match files)
+EX_GOALS := $(filter ex-%,$(MAKECMDGOALS))
+# (a bad name stops make at once, in one line that lists the exercises, before any build)
+$(if $(EX_GOALS),$(eval EX_ERROR := $(shell common/exercise check $(EX_GOALS) 2>&1 >/dev/null))$(if $(EX_ERROR),$(error $(EX_ERROR))))
+.PHONY: answers $(EX_GOALS)
+# (and what its chapter's run uses: chapter 4's decompressed traces)
+$(foreach g,$(EX_GOALS),$(eval $(g): $(call chapter_uses,$(filter $(word 2,$(subst -, ,$(g)))-%,$(CHAPTERS)))))
+$(EX_GOALS): build
+	@common/exercise run --seed $(SEED) $@
+answers: build
+	@common/exercise answers --seed $(SEED)
 
 clean:
 	rm -rf build

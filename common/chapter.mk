@@ -178,5 +178,6 @@ endef
 # The files a chapter's prose reads, from its src= and gen= attributes: under DATA, under
 # $(OUT)/gen (made at book time), a repository file quoted by a .region, the committed
 # reference data (data/...: another chapter's reference run), or an absolute path. Attribute values are quoted, or hold no space and no '}'.
-book_inputs = $(shell grep -oE '\b(src|gen)="?[^" }]+' $(1) | sort -u | \
+# (Not an exercise's run, src="ex/...": it is read by the answer key only, common/exercise.)
+book_inputs = $(shell grep -oE '\b(src|gen)="?[^" }]+' $(1) | grep -vE '^src="?ex/' | sort -u | \
     sed -E 's,^gen="?,$(OUT)/gen/,; s,^src="?((chapters|common|data)/|/),\1,; s,^src="?,$(DATA)/,')

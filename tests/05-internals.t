@@ -96,6 +96,15 @@ fails_with 2 "count.*'12'" "count too small" -- "$prog" --workload heapmap --cou
 fails_with 2 "requests.*'x'" "requests not a number" -- "$prog" --workload classes --requests x
 fails_with 2 "unexpected argument 'extra'" "stray argument" -- "$prog" --workload classes extra
 fails_with 2 "series '/nonexistent/s.csv'" "series not writable" -- "$prog" --workload classes --series /nonexistent/s.csv
+fails_with 2 "sizes.*'uniform:1k:128k'.*at most 64k" "sizes above 64k" -- "$prog" --workload heapmap --sizes uniform:1k:128k
+fails_with 2 "sizes.*'bogus'.*uniform:LO:HI" "sizes not a distribution" -- "$prog" --workload fill --sizes bogus
+fails_with 2 "sizes is not allowed with --workload churn" "sizes with a workload that takes none" -- "$prog" --workload churn --sizes uniform:16:64
+# --sizes (exercise 5.3): blocks of 4-8 KiB, every other one freed, leave whole pages with
+# no live block; the default's 16-256 B leave almost none.
+"$prog" --workload heapmap --count 2000 --sizes uniform:4k:8k >"$TMP/big.csv"
+share=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next }
+    { l = $h["pages_live_count"]; f = $h["pages_free_count"] + $h["pages_absent_count"]; printf "%.2f", f / (l + f) }' "$TMP/big.csv")
+ok $(awk -v s="$share" 'BEGIN { exit !(s > 0.1) }'; echo $?) "heapmap --sizes uniform:4k:8k: pages with no live block ($share of them)"
 fails_with 2 "^strace: error: unknown option '--bogus'" "the strace wrapper: an unknown option" -- common/wrap/strace --bogus
 fails_with 2 "^strace: error: LAB_WRAP_OUT and LAB_WRAP_DIR are not set" "the strace wrapper outside common/run" -- common/wrap/strace true
 

@@ -7,9 +7,10 @@
 04-real-workloads_NO_FLOOR := 1
 # The replays on the floor need its region to hold a whole trace (gcc: about 400 MiB).
 04-real-workloads_FLOOR_MIB := 512
-# (and a trace too long to commit, recorded on the spot: the replay's own memory at scale)
+04-real-workloads_DEPS := $(TRACE_BINS)
+# A trace too long to commit, recorded on the spot for the overhead-dry pass (below): the
+# replay's own memory at scale.
 04-real-workloads_LONG := build/04-real-workloads/long-$(if $(QUICK),50000,500000).htr
-04-real-workloads_DEPS := $(TRACE_BINS) $(04-real-workloads_LONG)
 # The real programs (the trace tools read the list through HEAPLAB_PROGRAMS); their
 # committed traces, decompressed for the replayer (HEAPLAB_TRACES).
 04-real-workloads_PROGRAMS := $(shell awk -F'\t' '!/^\#/ && NF { print $$1 }' chapters/04-real-workloads/programs.tsv)
@@ -87,6 +88,7 @@
 04-real-workloads_GEN_DEPS.memory := build/summarize
 $(eval $(call chapter,04-real-workloads))
 
+run-04-real-workloads $(DATA)/04-real-workloads/04-real-workloads.csv $(DATA)/04-real-workloads/overhead-dry.csv: | $(04-real-workloads_LONG)
 $(04-real-workloads_LONG): | $(TRACE_BINS)
 	chapters/04-real-workloads/long-trace build/trace $@ $(if $(QUICK),50000,500000)
 

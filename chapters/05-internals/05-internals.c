@@ -9,7 +9,7 @@
  *             allocator's size-class table and the internal fragmentation of rounding;
  *             then draw --requests sizes from chapter 3's survivors distribution and count
  *             them per class
- *   fill      chapter 3's holes workload (N blocks of 16-256 B, free every other one,
+ *   fill      chapter 3's holes workload (N blocks of 16-256 B or --sizes, free every other one,
  *             refill with 512 B-2 KiB); every N/20 operations, each size class's blocks
  *             used and room (common/allocstats.h lab_stats_bins: jemalloc mallctl bins,
  *             mimalloc mi_heap_visit_blocks; gperftools: its free blocks per class from
@@ -58,7 +58,7 @@ static const char *const series_columns[] = {
 };
 
 typedef struct {
-    const char *workload, *series, *allocator;
+    const char *workload, *series, *allocator, *sizes;  // sizes: the small blocks' (--sizes)
     uint64_t count, requests, ops, seed, rep;
     FILE *sf;
     lab_row_t row;
@@ -226,7 +226,7 @@ static uint64_t fill_sample(const config_t *c, const char *phase)
 // every count/20 operations when sample is set.
 static void run_holes(const config_t *c, blocks_t *b, bool refill, bool sample, uint64_t *samples)
 {
-    lab_dist_t small = lab_opt_dist("--sizes", SMALL), large = lab_opt_dist("--sizes", LARGE);
+    lab_dist_t small = lab_opt_dist("--sizes", c->sizes), large = lab_opt_dist("--sizes", LARGE);
     lab_rng_t rng;
     lab_rng_seed(&rng, c->seed);
     uint64_t cap = 2 * c->count, every = c->count / 20 ? c->count / 20 : 1;
@@ -499,7 +499,7 @@ static void *xconsumer(void *arg)
 
 static void run_xfree(config_t *c, bool remote)
 {
-    lab_dist_t d = lab_opt_dist("--sizes", SMALL);
+    lab_dist_t d = lab_opt_dist("--sizes", c->sizes);
     lab_rng_t rng;
     lab_rng_seed(&rng, c->seed);
     xring = lab_harness_alloc(XRING * sizeof *xring);
@@ -558,9 +558,9 @@ static void footprint(const config_t *c)
 {
     if (strcmp(c->workload, "fill") != 0 && strcmp(c->workload, "heapmap") != 0)
         return;  // the other workloads' footprints are fixed, or independent of the options
-    lab_dist_t small = lab_opt_dist("--sizes", SMALL), large = lab_opt_dist("--sizes", LARGE);
+    lab_dist_t small = lab_opt_dist("--sizes", c->sizes), large = lab_opt_dist("--sizes", LARGE);
     char what[160];
-    snprintf(what, sizeof what, "--count %llu blocks of %s", (unsigned long long)c->count, SMALL);
+    snprintf(what, sizeof what, "--count %llu blocks of %s", (unsigned long long)c->count, c->sizes);
     lab_require_memory(what,
                        lab_dist_total_bytes(&small, c->count) + lab_dist_total_bytes(&small, c->count / 2 + 1) +
                            (double)large.hi_bytes,
@@ -574,6 +574,8 @@ static void usage(void)
            "  --count N           holes workload: small blocks (1000 to 10m)\n"
            "  --requests N        classes: workload requests drawn (1 to 100m)\n"
            "  --ops N             churn, xlocal, xremote: malloc/free pairs (1 to 1g)\n"
+           "  --sizes DIST        fill, heapmap, xlocal, xremote: the small blocks' sizes, uniform:LO:HI\n"
+           "                      or lognormal:MEDIAN:SIGMA:LO:HI, at most 64k (default " SMALL ")\n"
            "  --series FILE       the detail CSV (default: $LAB_SERIES)\n"
            "  --seed N  --rep N  --quick\n"
            "  -h | --help | --header | --cases | --context   print and exit\n"
@@ -599,7 +601,7 @@ int main(int argc, char **argv)
     lab_prog = "05-internals";
     static const struct option opts[] = {
         LAB_WORKLOAD_OPT, { "count", 1, 0, 'n' }, { "requests", 1, 0, 'r' }, { "ops", 1, 0, 'o' },
-        { "series", 1, 0, 'F' }, LAB_COMMON_OPTS
+        { "series", 1, 0, 'F' }, { "sizes", 1, 0, 's' }, LAB_COMMON_OPTS
     };
     static const struct { const char *name; } workloads[] = {
         { "classes" }, { "fill" }, { "heapmap" }, { "xlocal" }, { "xremote" }, { "churn" }, { "pagetest" },
@@ -619,6 +621,7 @@ int main(int argc, char **argv)
         case 'r': requests = optarg; break;
         case 'o': ops = optarg; break;
         case 'F': c.series = lab_opt_str("--series", optarg, "a file name"); break;
+        case 's': c.sizes = optarg; break;
         }
     }
     c.workload = workloads[common.workload].name;
@@ -628,6 +631,12 @@ int main(int argc, char **argv)
     c.count = count ? lab_opt_u64("--count", count, 1000, 10 << 20) : quick ? 100000 : 1000000;
     c.requests = requests ? lab_opt_u64("--requests", requests, 1, 100 << 20) : quick ? 100000 : 1000000;
     c.ops = ops ? lab_opt_u64("--ops", ops, 1, 1 << 30) : quick ? 200000 : 2000000;
+    if (c.sizes && strcmp(c.workload, "fill") != 0 && strcmp(c.workload, "heapmap") != 0 &&
+        strcmp(c.workload, "xlocal") != 0 && strcmp(c.workload, "xremote") != 0)
+        lab_die("--sizes is not allowed with --workload %s: only fill, heapmap, xlocal and xremote take it", c.workload);
+    c.sizes = c.sizes ? c.sizes : SMALL;
+    if (lab_opt_dist("--sizes", c.sizes).hi_bytes > PROBE_MAX)  // a block spans at most two 1 MiB rows of the map
+        lab_die("--sizes '%s' is not allowed: the small blocks are at most 64k", c.sizes);
     footprint(&c);
     c.allocator = lab_allocator();
     if (c.series && !(c.sf = fopen(c.series, "w")))

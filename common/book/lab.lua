@@ -44,17 +44,23 @@
 --                             checks the reference book's)
 --   ![caption](figures/NN-slug/x.svg){#fig:name}   path -> figdir; numbered "Figure C.N"
 --   @fig:name  @tbl:name      cross-references -> link "Figure C.N" / "Table C.N"
+--   ::: {.exercise #ex-NN-K prog=... allocators="..." case="..." baseline=... metric=...}
+--   :::                       a workshop's exercise (`make ex-NN-K`), its ::: answer div inside:
+--                             shown only in the answer key (section "exercises" below)
 --   ::: {.region src="chapters/NN-slug/NN-slug.c" name="round"}       (src repo-relative)
 --   :::                       the lines between "// [round]" and "// [/round]"
 --
 -- A data src= is under datadir; "data/NN-slug/..." is the committed reference data, always.
 -- Metadata: datadir (default "data"), figdir (default "figures"), gendir (default "gen"),
--- summarize (build/summarize: the statistics tables, and the format of every number).
+-- summarize (build/summarize: the statistics tables, and the format of every number);
+-- for the exercises (below, "exercises"): exdir (default build/ex), answers=1, only=ID,
+-- exercises=FILE.
 -- Every problem is collected; the render then fails once, listing all of them.
 
 local stringify = pandoc.utils.stringify
 
 local datadir, figdir, gendir = "data", "figures", "gen"
+local exdir = "build/ex"   -- an exercise's run (src="ex/..."): common/exercise
 local summarize_path = nil  -- build/summarize, from the metadata
 local problems = {}        -- messages, in document order
 local chapter = 0          -- numbered level-1 headers so far
@@ -82,6 +88,7 @@ end
 -- data whatever datadir is (a chapter discussing another chapter's reference run).
 local function data_path(src)
   if src:match("^data/") then return src end
+  if src:match("^ex/") then return join(exdir, src:sub(4)) end
   return join(datadir, src)
 end
 
@@ -680,6 +687,223 @@ local function write_claims()
   f:close()
 end
 
+-- ---------------------------------------------------------------- exercises
+
+-- ::: {.exercise #ex-NN-K prog=build/NN-slug/NN-slug allocators="a b" case="ARGS" baseline=a metric=M}
+-- The question (what to change, what to predict).
+-- ::: answer
+-- [The expected outcome]{.claim src="ex/ex-NN-K.summary.csv" where="metric=M" test="..."}; the mechanism.
+-- :::
+-- :::
+-- A workshop's exercise, run by `make ex-NN-K` (common/exercise: one common/run of the
+-- allocators, at QUICK size, into build/ex/ex-NN-K.csv and its summary). Its attributes:
+-- prog, allocators (arms: the allocators, e.g. a registry variant beside its library), case
+-- (one argument line for all) or cases ("@LABEL ARGS; @LABEL ARGS": arms by label, column
+-- `arm`), baseline (summarize --baseline: NAME or arm=LABEL), metric (the table's, M[,M]),
+-- optional by (summarize --by; default allocator,workload, and arm with cases), where
+-- (the table's rows), rows (the table's row columns; default the arms), reps (default 3),
+-- run (more options of common/run). The book shows "Exercise N.K" and its command, without
+-- the answer. Metadata answers=1 (the answer key, common/exercise answers): only the
+-- chapters' titles and their exercises, each with its question, the table of its run (median,
+-- 95% interval, ratio to the baseline), the verdict of its answer's first claim, and the
+-- answer; only=ID: that exercise alone. Metadata exercises=FILE: nothing is rendered; every
+-- exercise's resolved spec goes to FILE, lines ID<TAB>KEY<TAB>VALUE (a `case` line per case).
+-- A src= "ex/..." is under the metadata exdir (default build/ex).
+local EX_REQUIRED = {"prog", "allocators", "baseline", "metric"}
+local EX_ATTRS = {prog = true, allocators = true, case = true, cases = true, baseline = true,
+                  metric = true, by = true, where = true, rows = true, reps = true, run = true}
+local answers_mode, only_exercise, exercises_file = false, nil, nil
+local exercise_ids = {}    -- id -> true, for duplicates
+
+-- The resolved spec of an exercise: its attributes with defaults, and its cases (a list of
+-- "ARGS" or "@LABEL ARGS"); nil and a message when it is not a valid spec.
+local function exercise_spec(div)
+  local id, a = div.identifier, div.attributes
+  if not id:match("^ex%-%d%d%-%d+$") then
+    return nil, string.format("exercise '%s': the id must be #ex-NN-K (NN the chapter, K its number)", id)
+  end
+  for _, kv in ipairs(a) do
+    if not EX_ATTRS[kv[1]] then
+      return nil, string.format("exercise %s: unknown attribute '%s' (allowed: prog allocators case cases baseline metric by where rows reps run)", id, kv[1])
+    end
+  end
+  for _, k in ipairs(EX_REQUIRED) do
+    if not a[k] or a[k] == "" then return nil, string.format("exercise %s: no %s=", id, k) end
+  end
+  if (a.case and 1 or 0) + (a.cases and 1 or 0) ~= 1 then
+    return nil, string.format("exercise %s: needs one of case=\"ARGS\" or cases=\"@LABEL ARGS; @LABEL ARGS\"", id)
+  end
+  local spec = {id = id, prog = a.prog, allocators = a.allocators, baseline = a.baseline,
+                metric = a.metric, where = a.where, reps = a.reps or "3", run = a.run, cases = {}}
+  if a.case then spec.cases[1] = a.case end
+  for c in (a.cases or ""):gmatch("[^;]+") do
+    c = c:match("^%s*(.-)%s*$")
+    if not c:match("^@[a-z0-9_.-]+") then
+      return nil, string.format("exercise %s: cases= item '%s' is not allowed: expected \"@LABEL ARGS\"", id, c)
+    end
+    spec.cases[#spec.cases + 1] = c
+  end
+  if not spec.reps:match("^[1-9]%d?$") then
+    return nil, string.format("exercise %s: reps='%s' is not allowed: expected 1 to 99", id, spec.reps)
+  end
+  local multi = select(2, spec.allocators:gsub("%S+", "")) > 1
+  spec.by = a.by or ("allocator,workload" .. (a.cases and ",arm" or ""))
+  spec.rows = a.rows or (a.cases and (multi and "allocator,arm" or "arm") or "allocator")
+  return spec
+end
+
+local function block_claims(blocks)   -- the claim spans in blocks, in order
+  local found = {}
+  pandoc.walk_block(pandoc.Div(blocks), {Span = function(s)
+    if s.classes:includes("claim") then found[#found + 1] = s end
+  end})
+  return found
+end
+
+local function exercise_parts(div)    -- the question's blocks, the answer's (or nil)
+  local question, answer = pandoc.List(), nil
+  for _, b in ipairs(div.content) do
+    if b.t == "Div" and b.classes:includes("answer") then answer = b.content else question:insert(b) end
+  end
+  return question, answer
+end
+
+local function evaluate_spans(blocks)  -- values and claims, as in the prose
+  return pandoc.walk_block(pandoc.Div(blocks), {Span = function(s)
+    if s.classes:includes("v") and s.attributes.src then return value(s) end
+    if s.classes:includes("claim") then return claim(s) end
+  end}).content
+end
+
+-- "Exercise 1.2 (make ex-01-2)" before the question's first paragraph.
+local function exercise_label(spec, question)
+  local nn, k = spec.id:match("^ex%-(%d%d)%-(%d+)$")
+  local head = {pandoc.Strong({pandoc.Str(string.format("Exercise %d.%s", tonumber(nn), k))}),
+                pandoc.Space(), pandoc.Str("("), pandoc.Code("make " .. spec.id), pandoc.Str(")"),
+                pandoc.Space()}
+  if question[1] and question[1].t == "Para" then
+    local inl = pandoc.List(head); inl:extend(question[1].content)
+    question[1] = pandoc.Para(inl)
+  else
+    question:insert(1, pandoc.Para(head))
+  end
+  return question
+end
+
+-- The answer key's part of an exercise: its run's table, the verdict, the answer.
+local function exercise_key(spec, answer)
+  local out = pandoc.List()
+  local summary = join(exdir, spec.id .. ".summary.csv")
+  local function heading(text) out:insert(pandoc.Para({pandoc.Strong({pandoc.Str(text)})})) end
+  if not exists(summary) then
+    heading("On this machine")
+    out:insert(pandoc.Para({pandoc.Str("Not run yet:"), pandoc.Space(), pandoc.Code("make " .. spec.id)}))
+    heading("Answer")
+    out:extend(answer)
+    return out
+  end
+  heading("On this machine")
+  local env = read_file(join(exdir, spec.id .. ".env.txt")) or ""
+  local when = env:match("date: ([^\n]+)") or "?"
+  local cpu = env:match("cpu: ([^\n]+)") or "?"
+  local dur = env:match("duration: ([^\n]+)") or "?"
+  out:insert(pandoc.Para({pandoc.Str(string.format("%s repetitions at QUICK size, the arms shuffled within each (%s, %s); %s. ",
+                                                   spec.reps, dur, when, cpu)),
+                          pandoc.Code("build/ex/" .. spec.id .. ".csv")}))
+  local metrics, cells, labels = {}, {}, {}
+  local base = spec.baseline:gsub("^.-=", "")
+  for m in spec.metric:gmatch("[^,]+") do
+    metrics[#metrics + 1] = m .. "," .. m; cells[#cells + 1] = "ci,ratio"
+    labels[#labels + 1] = m .. ": median [95%]|ratio to " .. base .. " [95%]"
+  end
+  local attrs = {src = "ex/" .. spec.id .. ".summary.csv", metric = table.concat(metrics, ","),
+                 rows = spec.rows, cols = "metric", cell = table.concat(cells, ","),
+                 labels = table.concat(labels, "|")}
+  if spec.where then attrs.where = spec.where end
+  out:insert(stat_table(pandoc.Div({}, pandoc.Attr("", {"table"}, attrs))))
+  local first = #claims + 1
+  local body = evaluate_spans(answer)
+  local c = claims[first]
+  local verdict = not c and "no claim" or c.status == "holds" and "held" or
+                  c.status == "failed" and "did not hold" or "not evaluated"
+  out:insert(pandoc.Div({pandoc.Para({pandoc.Strong({pandoc.Str("Verdict:")}), pandoc.Space(),
+                                      pandoc.Str("the expected outcome " .. verdict .. " on this run"
+                                                 .. (c and " (" .. c.note .. ")" or "") .. ".")})},
+                        pandoc.Attr("", {"verdict", "verdict-" .. (c and c.status or "none")})))
+  heading("Answer")
+  out:extend(body)
+  return out
+end
+
+local function exercise(div)
+  local spec, err = exercise_spec(div)
+  if not spec then problem("%s", err); return pandoc.Div({}) end
+  if exercise_ids[spec.id] then problem("exercise %s: the id is used twice", spec.id) end
+  exercise_ids[spec.id] = true
+  local question, answer = exercise_parts(div)
+  if not answer then problem("exercise %s: no ::: answer div (the mechanism, with its claim)", spec.id); answer = {} end
+  local cl = block_claims(answer)
+  if #cl == 0 then
+    problem("exercise %s: its answer has no claim (the expected outcome, a .claim on ex/%s.summary.csv)", spec.id, spec.id)
+  elseif not (cl[1].attributes.src or ""):match("^ex/" .. spec.id:gsub("%-", "%%-") .. "%.") then
+    problem("exercise %s: its first claim reads %s: expected src=\"ex/%s.summary.csv\"", spec.id,
+            cl[1].attributes.src or "nothing", spec.id)
+  end
+  question = evaluate_spans(question)
+  if answers_mode then   -- the key: its heading names the exercise and its command
+    local nn, k = spec.id:match("^ex%-(%d%d)%-(%d+)$")
+    local blocks = pandoc.List({pandoc.Header(2, {pandoc.Str(string.format("Exercise %d.%s", tonumber(nn), k)),
+                                                  pandoc.Space(), pandoc.Str("·"), pandoc.Space(),
+                                                  pandoc.Code("make " .. spec.id)},
+                                              pandoc.Attr(spec.id, {"unnumbered"}))})
+    local q = pandoc.List(question)
+    blocks:insert(pandoc.Para({pandoc.Strong({pandoc.Str("The prediction asked for")})}))
+    blocks:extend(q)
+    blocks:extend(exercise_key(spec, answer))
+    return pandoc.Div(blocks, pandoc.Attr("", {"exercise", "exercise-key"}))
+  end
+  return pandoc.Div(exercise_label(spec, question), pandoc.Attr(spec.id, {"exercise"}))
+end
+
+-- Before pass 1: the answer key keeps the chapters' titles and their exercises (and what
+-- comes before the first chapter); the list of exercises keeps nothing.
+local ex_prefilter = {
+  Pandoc = function(doc)
+    if exercises_file then
+      local f = io.open(exercises_file, "w")
+      if not f then error("lab.lua: cannot write " .. exercises_file, 0) end
+      local bad = {}
+      for _, b in ipairs(doc.blocks) do
+        if b.t == "Div" and b.classes:includes("exercise") then
+          local spec, err = exercise_spec(b)
+          if not spec then bad[#bad + 1] = err else
+            for _, k in ipairs({"prog", "allocators", "baseline", "metric", "by", "where", "rows", "reps", "run"}) do
+              if spec[k] then f:write(spec.id, "\t", k, "\t", (spec[k]:gsub("[\t\n]", " ")), "\n") end
+            end
+            for _, c in ipairs(spec.cases) do f:write(spec.id, "\t", "case", "\t", c, "\n") end
+            local q = exercise_parts(b)
+            f:write(spec.id, "\t", "question", "\t", (stringify(q):gsub("%s+", " ")), "\n")
+          end
+        end
+      end
+      f:close()
+      if #bad > 0 then error("lab.lua: " .. table.concat(bad, "\n  "), 0) end
+      return pandoc.Pandoc({}, doc.meta)
+    end
+    if not answers_mode then return nil end
+    local keep, started = pandoc.List(), false
+    for _, b in ipairs(doc.blocks) do
+      if b.t == "Header" and b.level == 1 and not b.classes:includes("unnumbered") then started = true end
+      if not started or (b.t == "Header" and b.level == 1) or
+         (b.t == "Div" and b.classes:includes("exercise") and (not only_exercise or b.identifier == only_exercise)) then
+        keep:insert(b)
+      end
+    end
+    doc.blocks = keep
+    return doc
+  end,
+}
+
 -- ---------------------------------------------------------------- pass 1 (document order)
 
 local pass1 = {
@@ -724,6 +948,8 @@ local pass1 = {
       return stat_table(div), false
     elseif div.classes:includes("region") and div.attributes.src then
       return region(div), false
+    elseif div.classes:includes("exercise") then
+      return exercise(div), false
     end
   end,
 
@@ -747,6 +973,8 @@ local pass2 = {
       local label = labels[c.id]
       if label then
         out:insert(pandoc.Link({pandoc.Str((label:gsub(" ", "\u{00A0}")))}, "#" .. c.id))
+      elseif answers_mode then   -- the answer key holds no figure or table: the book's
+        out:insert(pandoc.Str("the book's " .. (c.id:match("^fig:") and "figure " or "table ") .. c.id:gsub("^%a+:", "")))
       else
         problems[#problems + 1] = string.format(
           "reference @%s: no figure or table with id #%s", c.id, c.id)
@@ -774,6 +1002,10 @@ local function read_meta(meta)
   if meta.gendir then gendir = stringify(meta.gendir) end
   if meta.summarize then summarize_path = stringify(meta.summarize) end
   if meta.claims then claims_file = stringify(meta.claims) end
+  if meta.exdir then exdir = stringify(meta.exdir) end
+  answers_mode = meta.answers ~= nil and stringify(meta.answers) == "1"
+  if meta.only then only_exercise = stringify(meta.only) end
+  if meta.exercises then exercises_file = stringify(meta.exercises) end
 end
 
-return {{Meta = read_meta}, pass1, pass2}
+return {{Meta = read_meta}, ex_prefilter, pass1, pass2}
