@@ -137,9 +137,15 @@ $(OUT)/book.pdf: $(OUT)/book.html common/book/browser
 	common/atomic $@ common/book/browser pdf $<
 	@echo "book: $@"
 
+# Two tests at a time, the longest first, those that measure alternated with those that
+# only build, render and check: measurements still take turns under the machine-wide lock,
+# and a test asserts behaviour, never speed (CI stays within its 20 minutes on 2 cores).
+TESTS := $(addprefix tests/,02-threads.t subsets.t 04-real-workloads.t browser.t exercises.t \
+    fresh.t 01-micro.t claims.t run.t 05-internals.t book.t fleet.t 03-fragmentation.t compare.t)
+TESTS += $(filter-out $(TESTS),$(sort $(wildcard tests/*.t)))
 test: deps
 	@$(MAKE) --no-print-directory build build/tests/lab_test build/asan/lab_test build/asan/summarize $(TEST_BINS)
-	prove -f --timer tests/*.t
+	prove -f --timer -j2 $(TESTS)
 
 # make compare CMD="./myapp --input big.json" NAME=myapp: which allocator for this program,
 # and why (common/compare --help). CMD reaches the shell verbatim ($(value): a '$1' in it

@@ -180,8 +180,8 @@ fails_with 2 "--paired with --threads 1: pairing needs 2 threads or more" "paire
     "$prog" --workload thread-local --paired
 "$prog" --workload thread-local --threads 0 >"$TMP/bad.out" 2>/dev/null
 is "$(wc -c <"$TMP/bad.out")" 0 "bad input writes no data"
-fails_with 2 "unknown allocator 'glibc-arena2'" "unknown allocator variant" -- \
-    common/run --prog "$prog" --out "$TMP/x/x.csv" --allocators "glibc glibc-arena2"
+fails_with 2 "unknown allocator 'glibc-arena7'" "unknown allocator variant" -- \
+    common/run --prog "$prog" --out "$TMP/x/x.csv" --allocators "glibc glibc-arena7"
 fails_with 3 "allocator 'mimalloc' expected .* but malloc is live in" "a preload that did not take is an error" -- \
     env LAB_ALLOCATOR=mimalloc LAB_ALLOCATOR_LIB=/lib/x86_64-linux-gnu/libmimalloc.so.2 "$prog" --workload thread-local --quick
 fails_with 2 "^perf-stat: error: no command given" "the perf-stat wrapper without a command" -- common/wrap/perf-stat

@@ -81,7 +81,7 @@ for f in loop ltrace cc1 dry; do
         "overhead-$f.summary.csv: a tool without a time says why (timeout, a crash, unavailable: ...)"
 done
 is "$("$BUILD/summarize" select "$D/overhead-dry.summary.csv" --where metric=replay_overhead_ns | tail -n +2 | cut -d, -f1 | paste -sd' ')" \
-    "gcc python sqlite gnuplot xz-threads" "the replayer's own cost per trace"
+    "gcc python sqlite gnuplot xz-threads python-dict" "the replayer's own cost per trace, and of the long trace recorded on the spot"
 
 # A thread that cannot be created (thread stacks of 1 GiB in 512 MiB of address space) is
 # a failure row, as a failing allocator's is, and the run goes on: it used to end the run.
