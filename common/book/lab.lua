@@ -147,10 +147,15 @@ local function summarize(args, input)   -- its stdout, or nil and its error mess
 end
 
 -- x (the number's text) times scale, with digits significant digits: `summarize format`.
+-- (kept: a book formats the same value in several places, each a process of its own)
+local formatted = {}
 local function format_number(raw, digits, scale)
+  local key = table.concat({raw, tostring(digits), tostring(scale)}, "\0")
+  if formatted[key] then return formatted[key] end
   local out, err = summarize({"format", "--digits", tostring(digits), "--scale", scale}, raw .. "\n")
   if not out then return nil, err end
-  return (out:gsub("\n$", ""))
+  formatted[key] = out:gsub("\n$", "")
+  return formatted[key]
 end
 
 -- ---------------------------------------------------------------- CSV
