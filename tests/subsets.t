@@ -76,21 +76,6 @@ check() {
     is "$left" "" "$name: no temporary file left"
 }
 
-# ---------------------------------------------------------------- glibc alone
-D=$TMP/glibc
-subset "$D" "glibc"
-check "glibc alone" "$D"
-html=$D/book.txt; tr '\n' ' ' < "$D/book.html" > "$html"   # pandoc wraps lines between words
-grep -q 'class="v not-run"' "$html"; ok $? "glibc alone: a value of another allocator says 'not run'"
-grep -q '>jemalloc not run<' "$html"; ok $? "glibc alone: ... naming the allocator"
-# glibc's values all have data here: a "no data" or "glibc not run" would be a prose typo
-! grep -qE 'class="v not-run">(no data|glibc not run)<' "$html"; ok $? "glibc alone: every glibc value found"
-# (but chapters 1's and 3's jemalloc settings, passes of jemalloc whatever ALLOCATORS says,
-# chapter 6's tables of chapter 1's committed reference run, and the appendix: other
-# machines' data, data/machines, whatever this machine ran)
-! perl -pe 's,<div id="tbl:(jemalloc-[a-z]*|counts-rows|counts-fit)".*?</table>,,g; s,id="ch:machines".*,,' "$html" | grep -q '<td[^>]*>jemalloc</td>'
-ok $? "glibc alone: no table row for an allocator not asked for"
-
 # ---------------------------------------------------------------- the README's subset, one not installed
 D=$TMP/missing
 subset "$D" "glibc mimalloc" tbbmalloc
@@ -101,6 +86,16 @@ tr '\n' ' ' < "$D/book.html" > "$D/book.txt"
 grep -q '>tbbmalloc not run<' "$D/book.txt"; ok $? "tbbmalloc missing: its values say 'not run'"
 grep -q '<em>not run (not installed)</em>' "$D/book.txt"; ok $? "tbbmalloc missing: its table cells say 'not run'"
 grep -q 'tbbmalloc: SKIPPED' "$D/book.html"; ok $? "tbbmalloc missing: env.txt in the book says so"
+# (one book for these too: a render of every chapter is a minute of CI)
+html=$D/book.txt
+grep -q '>jemalloc not run<' "$html"; ok $? "glibc mimalloc: a value of an allocator not asked for says 'not run', naming it"
+# glibc's values all have data here: a "no data" or "glibc not run" would be a prose typo
+! grep -qE 'class="v not-run">(no data|glibc not run)<' "$html"; ok $? "glibc mimalloc: every glibc value found"
+# (but chapters 1's and 3's jemalloc settings, passes of jemalloc whatever ALLOCATORS says,
+# chapter 6's tables of chapter 1's committed reference run, and the appendix: other
+# machines' data, data/machines, whatever this machine ran)
+! perl -pe 's,<div id="tbl:(jemalloc-[a-z]*|counts-rows|counts-fit)".*?</table>,,g; s,id="ch:machines".*,,' "$html" | grep -q '<td[^>]*>jemalloc</td>'
+ok $? "glibc mimalloc: no table row for an allocator not asked for"
 
 # ---------------------------------------------------------------- without glibc (no baseline for ratios)
 D=$TMP/mimalloc
