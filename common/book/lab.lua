@@ -780,10 +780,14 @@ local function evaluate_spans(blocks)  -- values and claims, as in the prose
   end}).content
 end
 
+local function exercise_name(id)   -- ex-01-2 -> "Exercise 1.2"
+  local nn, k = id:match("^ex%-(%d%d)%-(%d+)$")
+  return string.format("Exercise %d.%s", tonumber(nn), k)
+end
+
 -- "Exercise 1.2 (make ex-01-2)" before the question's first paragraph.
 local function exercise_label(spec, question)
-  local nn, k = spec.id:match("^ex%-(%d%d)%-(%d+)$")
-  local head = {pandoc.Strong({pandoc.Str(string.format("Exercise %d.%s", tonumber(nn), k))}),
+  local head = {pandoc.Strong({pandoc.Str(exercise_name(spec.id))}),
                 pandoc.Space(), pandoc.Str("("), pandoc.Code("make " .. spec.id), pandoc.Str(")"),
                 pandoc.Space()}
   if question[1] and question[1].t == "Para" then
@@ -856,8 +860,7 @@ local function exercise(div)
   end
   question = evaluate_spans(question)
   if answers_mode then   -- the key: its heading names the exercise and its command
-    local nn, k = spec.id:match("^ex%-(%d%d)%-(%d+)$")
-    local blocks = pandoc.List({pandoc.Header(2, {pandoc.Str(string.format("Exercise %d.%s", tonumber(nn), k)),
+    local blocks = pandoc.List({pandoc.Header(2, {pandoc.Str(exercise_name(spec.id)),
                                                   pandoc.Space(), pandoc.Str("·"), pandoc.Space(),
                                                   pandoc.Code("make " .. spec.id)},
                                               pandoc.Attr(spec.id, {"unnumbered"}))})
